@@ -1,0 +1,32 @@
+/* pstats.h: reading .prof files (Python marshal dumps of pstats dicts) into
+ * profiles.
+ *
+ * Input bytes are untrusted: they are read only through a bounded cursor, and
+ * any file that is not a valid stats dump is refused with a message and the
+ * byte offset of the problem. When the bytes are recognisably something else
+ * (gzip, a pprof protobuf, a text report, JSON, ...) the message says so and
+ * how to make a real profile. The profile returned belongs to the caller
+ * (pv_profile_free); on failure nothing needs freeing.
+ */
+#ifndef PV_PSTATS_H
+#define PV_PSTATS_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "profile.h"
+
+/* Parses the len bytes at data. Returns 0 and sets *out, or -1 with err
+ * filled (offset = where in data the problem is). */
+int pv_pstats_parse(const unsigned char *data, size_t len, pv_profile **out, pv_error *err);
+
+/* Reads and parses the file at path. Returns 0 and sets *out, or -1 with err
+ * filled (offset -1 for I/O errors). */
+int pv_pstats_load_file(const char *path, pv_profile **out, pv_error *err);
+
+/* When the bytes at data are recognisably not a Python profile, returns a
+ * short phrase saying what they look like ("a gzip-compressed file", ...);
+ * otherwise NULL. The string is static. */
+const char *pv_pstats_sniff(const unsigned char *data, size_t len);
+
+#endif

@@ -1,0 +1,31 @@
+/* text.h: turning the bytes of a marshal string into text that is valid UTF-8.
+ *
+ * Python 3 strings arrive as UTF-8 in which file names that were not valid
+ * UTF-8 carry surrogate escapes (U+DC80..U+DCFF, one per original byte);
+ * Python 2 strings arrive as raw bytes. Both become valid UTF-8 the way Python
+ * would do it: surrogate escapes map back to their bytes, then every invalid
+ * sequence is replaced by U+FFFD (one per maximal invalid subpart, as Python's
+ * "replace" error handler does). The functions write into a caller buffer and
+ * allocate nothing.
+ */
+#ifndef PV_TEXT_H
+#define PV_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The most bytes pv_text_to_utf8 can write for len input bytes. */
+#define PV_TEXT_MAX_OUT(len) ((len) * 3)
+
+/* Writes the valid UTF-8 form of the len bytes at in to out (which must hold
+ * PV_TEXT_MAX_OUT(len) bytes) and returns the length written. With
+ * unescape_surrogates, surrogate escapes are first mapped back to bytes.
+ * Never fails. */
+size_t pv_text_to_utf8(const unsigned char *in, size_t len, bool unescape_surrogates,
+                       char *out);
+
+/* True when the len bytes at s are valid UTF-8 with no surrogates, i.e. when
+ * pv_text_to_utf8 would copy them unchanged. */
+bool pv_text_is_clean_utf8(const unsigned char *s, size_t len);
+
+#endif
