@@ -12,10 +12,12 @@
  * estimate.
  *
  * A request names a view root by its path of function ids from the tree root
- * (the synthetic root is never part of a path), a depth, a cutoff (children
+ * (the synthetic root is never part of a path; a real tree root is its first
+ * step, and an empty path names the tree root), a depth, a cutoff (children
  * under that fraction of the view root's time are left out; their time stays
- * in the parent) and a node budget. The same place always gets the same
- * numbers, whether asked for as a subtree or as part of a larger tree.
+ * in the parent) and a node budget (filled breadth-first, so it cuts the
+ * deepest levels first). The same place always gets the same numbers,
+ * whether asked for as a subtree or as part of a larger tree.
  *
  * Ownership: pv_tree_build returns one pv_tree that the caller frees with
  * pv_tree_free(); nodes refer to the profile's functions by id, so the profile
@@ -54,7 +56,9 @@ typedef struct pv_tree_request {
 typedef struct pv_tree {
     pv_tree_node *nodes; /* nodes[0] is the view root; children follow breadth-first */
     size_t nnodes;
-    int64_t *path;       /* the view root's path as resolved (copy of the request's) */
+    int64_t *path;       /* the view root's path as resolved: a copy of the request's, or
+                            [root] for an empty path with a real tree root (NULL when empty),
+                            so that path + a child's id names that child */
     size_t path_len;
 } pv_tree;
 
@@ -63,7 +67,8 @@ void pv_tree_request_defaults(pv_tree_request *req);
 
 /* Builds the tree for req. Returns 0 and sets *out, or -1 with err filled:
  * when the path does not name a node of the tree (message names the first
- * bad step; offset is its index in the path) or when out of memory (offset -1). */
+ * bad step; offset is its index in the path), when another field of req is
+ * out of range (message names it; offset -1) or when out of memory (offset -1). */
 int pv_tree_build(const pv_profile *profile, const pv_tree_request *req, pv_tree **out,
                   pv_error *err);
 
