@@ -43,7 +43,7 @@ export function colourFor(key, dark = false) {
   const h = hashString(key);
   const hue = HUES[h % HUES.length] + ((h >>> 8) % 11) - 5;
   const sat = 55 + ((h >>> 12) % 20);
-  const light = dark ? 32 + ((h >>> 16) % 12) : 68 + ((h >>> 16) % 12);
+  const light = dark ? 40 + ((h >>> 16) % 12) : 68 + ((h >>> 16) % 12);
   return `hsl(${hue}, ${sat}%, ${light}%)`;
 }
 

@@ -57,3 +57,15 @@ export function formatFileLine(file, line) {
   if (!file || file === '~') return 'built-in';
   return line ? `${file}:${line}` : file;
 }
+
+/**
+ * A long file path shortened from the left to its last `keep` components
+ * ("/root/.pyenv/versions/3.11.7/lib/python3.11/json/decoder.py" ->
+ * "…/python3.11/json/decoder.py"); short paths are returned as they are.
+ */
+export function shortPath(file, keep = 3, maxLen = 40) {
+  if (!file || file.length <= maxLen) return file;
+  const parts = file.split(/[\\/]/);
+  if (parts.length <= keep) return file;
+  return '…/' + parts.slice(-keep).join('/');
+}

@@ -11,50 +11,49 @@
  * the synthetic root, whose children are the real roots).
  * callers(fid) -> Promise<[{id, cumtime}]>; check(path) -> Promise that
  * rejects when the server does not accept the path.
- * Returns a Promise of the path (array of ids) or null when none was found
- * within maxFunctions callers looked at.
+ * Returns a Promise of the path (array of ids, the real tree root first when
+ * there is one) or null when none was found within maxFunctions lookups.
  */
 export async function findTreePath(profile, fid, { top, callers, check, maxFunctions = 400, batch = 12 }) {
-  const starts = new Set();
-  const prefix = [];
-  if (top.id === -1) for (const c of top.children || []) starts.add(c.id);
-  else {
-    starts.add(top.id);
-  }
-  if (top.id !== -1 && fid === top.id) return [top.id];
-  const next = new Map([[fid, null]]); // caller -> the function it leads to
-  let frontier = [fid];
+  const starts = new Set(top.id === -1 ? (top.children || []).map((c) => c.id) : [top.id]);
+  const next = new Map([[fid, null]]); // function -> the function it calls on the way to fid
+  const chain = (f) => {
+    const p = [];
+    for (let g = f; g !== null; g = next.get(g)) p.push(g);
+    return p;
+  };
+  let candidates = starts.has(fid) ? [[fid]] : [];
+  let frontier = starts.has(fid) ? [] : [fid];
   let looked = 0;
-  const tried = [];
-  while (frontier.length && looked < maxFunctions) {
-    const found = frontier.filter((f) => starts.has(f));
-    for (const s of found) {
-      const path = prefix.slice();
-      for (let f = s; f !== null; f = next.get(f)) path.push(f);
-      tried.push(path);
+  for (;;) {
+    for (const path of candidates) {
       try {
         await check(path);
         return path;
       } catch {
-        // not a node of the tree (e.g. cut by the recursion rule): keep looking
+        // not a node of the tree (the server's rules differ): try the next one
       }
     }
-    const level = frontier.filter((f) => !starts.has(f) || found.length === 0);
+    candidates = [];
+    if (!frontier.length || looked >= maxFunctions) return null;
     const newFrontier = [];
-    for (let k = 0; k < level.length && looked < maxFunctions; k += batch) {
-      const chunk = level.slice(k, k + batch);
+    for (let k = 0; k < frontier.length && looked < maxFunctions; k += batch) {
+      const chunk = frontier.slice(k, k + batch);
       looked += chunk.length;
       const lists = await Promise.all(chunk.map((f) => callers(f).catch(() => [])));
       chunk.forEach((f, j) => {
         const sorted = lists[j].slice().sort((a, b) => b.cumtime - a.cumtime);
         for (const c of sorted) {
+          if (starts.has(c.id)) {
+            const rest = chain(f);
+            if (!rest.includes(c.id)) candidates.push([c.id, ...rest]);
+          }
           if (next.has(c.id)) continue;
           next.set(c.id, f);
-          newFrontier.push(c.id);
+          if (!starts.has(c.id)) newFrontier.push(c.id);
         }
       });
     }
     frontier = newFrontier;
   }
-  return null;
 }

@@ -3,7 +3,7 @@
 
 import { getFunctions } from './api.js';
 import { $, el, clear, delayedShow } from './dom.js';
-import { formatSeconds, formatNcalls } from './format.js';
+import { formatSeconds, formatNcalls, shortPath } from './format.js';
 
 export const PAGE_SIZE = 100;
 const TEXT_SORTS = new Set(['name', 'file']);
@@ -150,7 +150,7 @@ export function locationCell(r) {
   if (r.file === '~' && !r.line) {
     td.append(el('span', 'fn', `{${r.name}}`));
   } else {
-    td.append(el('span', 'file', `${r.file}:${r.line}(`), el('span', 'fn', r.name), el('span', 'file', ')'));
+    td.append(el('span', 'file', `${shortPath(r.file)}:${r.line}(`), el('span', 'fn', r.name), el('span', 'file', ')'));
   }
   return td;
 }

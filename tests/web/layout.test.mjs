@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  flatten, levels, icicleRects, hitIcicle, sunburstArcs, hitSunburst, arcCentroid, neighbour, matches,
+} from '../../web/js/layout.js';
+
+const node = (id, time, children = [], name = `f${id}`) => ({ id, name, file: 'a.py', line: id, time, calls: 1, exact: true, children, more: false });
+// 0 (10) -> 1 (6) -> 3 (2), 4 (3); 0 -> 2 (3)
+const tree = () => node(0, 10, [node(2, 3), node(1, 6, [node(3, 2), node(4, 3)])]);
+
+test('flatten orders children by time and places them inside their parent', () => {
+  const items = flatten(tree(), [0]);
+  assert.deepEqual(items.map((i) => i.node.id), [0, 1, 2, 4, 3]);
+  const byId = Object.fromEntries(items.map((i) => [i.node.id, i]));
+  assert.deepEqual([byId[0].x0, byId[0].x1], [0, 1]);
+  assert.deepEqual([byId[1].x0, byId[1].x1], [0, 0.6]);
+  assert.equal(byId[2].x0, 0.6);
+  assert.ok(Math.abs(byId[2].x1 - 0.9) < 1e-12);
+  assert.deepEqual([byId[4].x0, byId[4].x1], [0, 0.3]);
+  assert.equal(byId[3].x0, 0.3);
+  assert.ok(Math.abs(byId[3].x1 - 0.5) < 1e-12);
+  assert.equal(levels(items), 3);
+});
+
+test('paths extend the view root path; the synthetic root adds nothing', () => {
+  const items = flatten(tree(), [7, 0]);
+  assert.deepEqual(items.find((i) => i.node.id === 3).path, [7, 0, 1, 3]);
+  const synthetic = flatten(node(-1, 5, [node(9, 5)]), []);
+  assert.deepEqual(synthetic[0].path, []);
+  assert.deepEqual(synthetic[1].path, [9]);
+});
+
+test('children never extend past the parent even when the numbers overshoot', () => {
+  const items = flatten(node(0, 10, [node(1, 4, [node(2, 3), node(3, 3)])]), []);
+  const last = items.find((i) => i.node.id === 3);
+  assert.ok(last.x1 <= 0.4 + 1e-12);
+});
+
+test('maxDepth leaves deeper items out; zero-time children are skipped', () => {
+  assert.equal(flatten(tree(), [0], 1).length, 3);
+  assert.equal(flatten(node(0, 1, [node(1, 0)]), []).length, 1);
+});
+
+test('icicle rects and hit testing', () => {
+  const items = flatten(tree(), [0]);
+  const rects = icicleRects(items, 1000, 20);
+  assert.deepEqual(rects[0], { x: 0, y: 0, w: 1000, h: 20 });
+  assert.deepEqual(rects[1], { x: 0, y: 20, w: 600, h: 20 });
+  assert.equal(hitIcicle(rects, 650, 25), 2);
+  assert.equal(hitIcicle(rects, 100, 45), 3);
+  assert.equal(hitIcicle(rects, 950, 45), -1);
+  assert.equal(hitIcicle(rects, 10, 99), -1);
+  const tiny = icicleRects(items, 1, 20, 0.5);
+  assert.equal(tiny[3], null);
+});
+
+test('sunburst arcs: root disc, rings by depth, angles from the top clockwise', () => {
+  const items = flatten(tree(), [0]);
+  const arcs = sunburstArcs(items, 300);
+  assert.equal(arcs[0].r0, 0);
+  assert.equal(arcs[0].r1, 100);
+  assert.equal(arcs[1].r0, 100);
+  assert.ok(Math.abs(arcs[1].a0 + Math.PI / 2) < 1e-12);
+  assert.equal(hitSunburst(arcs, 0, 0), 0);
+  // Right of the centre, 150 px out: angle 0 = 25% round from the top, inside item 1 (0..60%).
+  assert.equal(hitSunburst(arcs, 150, 0), 1);
+  // Left: 75% round, inside item 2 (60..90%).
+  assert.equal(hitSunburst(arcs, -150, 0), 2);
+  assert.equal(hitSunburst(arcs, 0, 400), -1);
+  for (let i = 0; i < arcs.length; i++) {
+    const c = arcCentroid(arcs[i]);
+    assert.equal(hitSunburst(arcs, c.x, c.y), i);
+  }
+});
+
+test('neighbour moves up, down and sideways on one level', () => {
+  const items = flatten(tree(), [0]);
+  assert.equal(neighbour(items, 0, 'up'), 0);
+  assert.equal(neighbour(items, 0, 'down'), 1);
+  assert.equal(neighbour(items, 1, 'right'), 2);
+  assert.equal(neighbour(items, 2, 'left'), 1);
+  assert.equal(neighbour(items, 2, 'right'), 2);
+  assert.equal(neighbour(items, 3, 'up'), 1);
+  assert.equal(neighbour(items, 1, 'down'), 3);
+  assert.equal(neighbour(items, 3, 'right'), 4);
+  assert.equal(neighbour(items, 1, 'right', (k) => k !== 2), 1);
+});
+
+test('matches is a case-insensitive substring of name or file', () => {
+  assert.ok(matches({ name: 'JSONDecoder', file: 'x' }, 'jsond'));
+  assert.ok(matches({ name: 'f', file: '/a/json/x.py' }, 'JSON'));
+  assert.ok(!matches({ name: 'f', file: 'x' }, 'y'));
+  assert.ok(!matches({ name: 'f', file: 'x' }, ''));
+});
