@@ -1,0 +1,380 @@
+/* builder.c: turning stats entries into a finished pv_profile.
+ *
+ * Entries arrive one at a time, each followed by its callers, so the callers of
+ * one entry are appended as one contiguous group of edges; a function's
+ * first_caller/ncallers point at its latest group. A repeated entry simply
+ * starts a new group, leaving the old one dead, and finish() squeezes dead
+ * groups out in place. This keeps parsing to one pass and one edge array,
+ * which matters for 300,000-function files.
+ */
+#include "profile.h"
+#include "sort.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define EMPTY_SLOT UINT32_MAX
+#define NO_ENTRY UINT32_MAX
+
+typedef struct file_slot {
+    const char *file; /* NULL when empty */
+    size_t len;
+    uint64_t hash;
+} file_slot;
+
+struct pv_builder {
+    pv_arena *arena;
+
+    pv_function *functions;
+    uint64_t *function_hashes;
+    uint32_t *seen_in_entry; /* entry number in which the function last appeared as a caller */
+    uint32_t *seen_at;       /* ...and the index of that edge */
+    size_t nfunctions, functions_cap;
+
+    uint32_t *function_table; /* open addressing, ids or EMPTY_SLOT */
+    size_t function_table_cap;
+
+    file_slot *file_table;
+    size_t nfiles, file_table_cap;
+
+    pv_edge *edges;
+    size_t nedges, edges_cap;
+
+    uint32_t current; /* function of the open entry, or NO_ENTRY */
+    uint32_t entry_number;
+};
+
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+static uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h;
+}
+
+#define HASH_SEED 0xcbf29ce484222325ull
+
+static int oom(pv_error *err)
+{
+    return pv_fail(err, -1, "out of memory");
+}
+
+/* Grows *array of *cap elements of size elem to hold at least need. */
+static int grow(void **array, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap) return 0;
+    size_t fresh = *cap ? *cap : 64;
+    while (fresh < need) {
+        if (fresh > SIZE_MAX / 2 / elem) return -1;
+        fresh *= 2;
+    }
+    void *p = realloc(*array, fresh * elem);
+    if (!p) return -1;
+    *array = p;
+    *cap = fresh;
+    return 0;
+}
+
+pv_builder *pv_builder_new(void)
+{
+    pv_builder *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->arena = pv_arena_new();
+    if (!b->arena) {
+        free(b);
+        return NULL;
+    }
+    b->current = NO_ENTRY;
+    return b;
+}
+
+void pv_builder_free(pv_builder *b)
+{
+    if (!b) return;
+    pv_arena_free(b->arena);
+    free(b->functions);
+    free(b->function_hashes);
+    free(b->seen_in_entry);
+    free(b->seen_at);
+    free(b->function_table);
+    free(b->file_table);
+    free(b->edges);
+    free(b);
+}
+
+/* Returns the arena's copy of file, shared by every function of that file. */
+static const char *intern_file(pv_builder *b, const char *file, size_t len)
+{
+    if ((b->nfiles + 1) * 2 > b->file_table_cap) {
+        size_t cap = b->file_table_cap ? b->file_table_cap * 2 : 256;
+        file_slot *table = calloc(cap, sizeof *table);
+        if (!table) return NULL;
+        for (size_t i = 0; i < b->file_table_cap; i++) {
+            file_slot s = b->file_table[i];
+            if (!s.file) continue;
+            size_t j = mix(s.hash) & (cap - 1);
+            while (table[j].file) j = (j + 1) & (cap - 1);
+            table[j] = s;
+        }
+        free(b->file_table);
+        b->file_table = table;
+        b->file_table_cap = cap;
+    }
+    uint64_t h = hash_bytes(HASH_SEED, file, len);
+    size_t j = mix(h) & (b->file_table_cap - 1);
+    for (; b->file_table[j].file; j = (j + 1) & (b->file_table_cap - 1)) {
+        file_slot *s = &b->file_table[j];
+        if (s->hash == h && s->len == len && memcmp(s->file, file, len) == 0) return s->file;
+    }
+    char *copy = pv_arena_strndup(b->arena, file, len);
+    if (!copy) return NULL;
+    b->file_table[j] = (file_slot){copy, len, h};
+    b->nfiles++;
+    return copy;
+}
+
+static int grow_function_table(pv_builder *b)
+{
+    size_t cap = b->function_table_cap ? b->function_table_cap * 2 : 1024;
+    uint32_t *table = malloc(cap * sizeof *table);
+    if (!table) return -1;
+    memset(table, 0xff, cap * sizeof *table);
+    for (size_t id = 0; id < b->nfunctions; id++) {
+        size_t j = mix(b->function_hashes[id]) & (cap - 1);
+        while (table[j] != EMPTY_SLOT) j = (j + 1) & (cap - 1);
+        table[j] = (uint32_t)id;
+    }
+    free(b->function_table);
+    b->function_table = table;
+    b->function_table_cap = cap;
+    return 0;
+}
+
+int64_t pv_builder_intern(pv_builder *b, const char *file, size_t file_len, int64_t line,
+                          const char *name, size_t name_len, pv_error *err)
+{
+    const char *canonical_file = intern_file(b, file, file_len);
+    if (!canonical_file) return oom(err);
+    if ((b->nfunctions + 1) * 2 > b->function_table_cap && grow_function_table(b) != 0)
+        return oom(err);
+
+    /* Files are interned, so the file's identity is its pointer. */
+    uint64_t h = hash_bytes(HASH_SEED, &canonical_file, sizeof canonical_file);
+    h = hash_bytes(h, &line, sizeof line);
+    h = hash_bytes(h, name, name_len);
+    size_t mask = b->function_table_cap - 1;
+    size_t j = mix(h) & mask;
+    for (; b->function_table[j] != EMPTY_SLOT; j = (j + 1) & mask) {
+        uint32_t id = b->function_table[j];
+        const pv_function *f = &b->functions[id];
+        if (b->function_hashes[id] == h && f->file == canonical_file && f->line == line &&
+            strncmp(f->name, name, name_len) == 0 && f->name[name_len] == '\0')
+            return id;
+    }
+    if (b->nfunctions >= UINT32_MAX - 1) return pv_fail(err, -1, "too many functions");
+
+    size_t need = b->nfunctions + 1, cap = b->functions_cap;
+    if (grow((void **)&b->functions, &cap, need, sizeof *b->functions) != 0) return oom(err);
+    cap = b->functions_cap;
+    if (grow((void **)&b->function_hashes, &cap, need, sizeof *b->function_hashes) != 0)
+        return oom(err);
+    cap = b->functions_cap;
+    if (grow((void **)&b->seen_in_entry, &cap, need, sizeof *b->seen_in_entry) != 0)
+        return oom(err);
+    cap = b->functions_cap;
+    if (grow((void **)&b->seen_at, &cap, need, sizeof *b->seen_at) != 0) return oom(err);
+    b->functions_cap = cap;
+
+    char *name_copy = pv_arena_strndup(b->arena, name, name_len);
+    if (!name_copy) return oom(err);
+    uint32_t id = (uint32_t)b->nfunctions++;
+    b->functions[id] = (pv_function){.file = canonical_file, .name = name_copy, .line = line};
+    b->function_hashes[id] = h;
+    b->seen_in_entry[id] = NO_ENTRY;
+    b->function_table[j] = id;
+    return id;
+}
+
+int pv_builder_begin_entry(pv_builder *b, uint32_t id, int64_t ncalls, int64_t pcalls,
+                           double tottime, double cumtime, pv_error *err)
+{
+    if (id >= b->nfunctions) return pv_fail(err, -1, "entry for unknown function id %u", id);
+    if (b->entry_number == NO_ENTRY - 1) return pv_fail(err, -1, "too many entries");
+    pv_function *f = &b->functions[id];
+    f->ncalls = ncalls;
+    f->pcalls = pcalls;
+    f->tottime = tottime;
+    f->cumtime = cumtime;
+    f->listed = true;
+    /* A repeated entry replaces the earlier one: its old caller group is left
+     * behind as dead edges. */
+    f->first_caller = (uint32_t)b->nedges;
+    f->ncallers = 0;
+    b->current = id;
+    b->entry_number++;
+    return 0;
+}
+
+int pv_builder_add_caller(pv_builder *b, uint32_t caller, int64_t ncalls, int64_t pcalls,
+                          double tottime, double cumtime, pv_error *err)
+{
+    if (b->current == NO_ENTRY) return pv_fail(err, -1, "caller added outside an entry");
+    if (caller >= b->nfunctions) return pv_fail(err, -1, "caller with unknown function id %u", caller);
+    pv_edge edge = {caller, b->current, ncalls, pcalls, tottime, cumtime};
+    if (b->seen_in_entry[caller] == b->entry_number) {
+        b->edges[b->seen_at[caller]] = edge; /* the last one wins, as in a dict */
+        return 0;
+    }
+    if (b->nedges >= UINT32_MAX - 1) return pv_fail(err, -1, "too many caller edges");
+    if (grow((void **)&b->edges, &b->edges_cap, b->nedges + 1, sizeof *b->edges) != 0)
+        return oom(err);
+    b->seen_in_entry[caller] = b->entry_number;
+    b->seen_at[caller] = (uint32_t)b->nedges;
+    b->edges[b->nedges++] = edge;
+    b->functions[b->current].ncallers++;
+    return 0;
+}
+
+/* Squeezes out the caller groups of replaced entries, in place: a live edge
+ * only ever moves to a lower index. */
+static void drop_dead_edges(pv_builder *b)
+{
+    uint32_t *new_first = b->seen_at; /* free to reuse once entries are done */
+    size_t kept = 0;
+    for (size_t i = 0; i < b->nedges; i++) {
+        const pv_function *f = &b->functions[b->edges[i].callee];
+        if (i < f->first_caller || i >= (size_t)f->first_caller + f->ncallers) continue;
+        if (i == f->first_caller) new_first[b->edges[i].callee] = (uint32_t)kept;
+        b->edges[kept++] = b->edges[i];
+    }
+    for (size_t id = 0; id < b->nfunctions; id++) {
+        pv_function *f = &b->functions[id];
+        f->first_caller = f->ncallers ? new_first[id] : (uint32_t)kept;
+    }
+    b->nedges = kept;
+}
+
+static int by_cumtime_desc(const void *context, uint32_t a, uint32_t b)
+{
+    const pv_function *functions = context;
+    double x = functions[a].cumtime, y = functions[b].cumtime;
+    if (x != y) return x > y ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
+{
+    pv_profile *profile = NULL;
+    uint32_t *callee_edges = NULL, *roots = NULL;
+
+    drop_dead_edges(b);
+    size_t n = b->nfunctions;
+    pv_function *functions = b->functions;
+
+    /* Callees: a counting sort of the edges by caller. */
+    callee_edges = malloc((b->nedges ? b->nedges : 1) * sizeof *callee_edges);
+    if (!callee_edges) goto fail;
+    for (size_t id = 0; id < n; id++) functions[id].ncallees = 0;
+    for (size_t i = 0; i < b->nedges; i++) functions[b->edges[i].caller].ncallees++;
+    uint32_t start = 0;
+    for (size_t id = 0; id < n; id++) {
+        functions[id].first_callee = start;
+        start += functions[id].ncallees;
+        functions[id].ncallees = 0;
+    }
+    for (size_t i = 0; i < b->nedges; i++) {
+        pv_function *caller = &functions[b->edges[i].caller];
+        callee_edges[caller->first_callee + caller->ncallees++] = (uint32_t)i;
+    }
+
+    /* Roots and totals. */
+    size_t nroots = 0;
+    int64_t total_calls = 0, primitive_calls = 0;
+    double total_time = 0;
+    for (size_t id = 0; id < n; id++) {
+        pv_function *f = &functions[id];
+        int64_t accounted = 0;
+        for (uint32_t k = 0; k < f->ncallers; k++) {
+            int64_t c = b->edges[f->first_caller + k].ncalls;
+            /* Saturate: hostile counts must not overflow the sum. */
+            if (c > 0 && accounted > INT64_MAX - c) accounted = INT64_MAX;
+            else accounted += c;
+        }
+        f->external_calls = f->ncalls - (accounted > f->ncalls ? f->ncalls : accounted);
+        if (f->ncalls < 0) f->external_calls = 0;
+        f->is_root = f->ncallers == 0 || f->external_calls > 0;
+        if (f->is_root) nroots++;
+        if (f->listed) {
+            total_calls += f->ncalls;
+            primitive_calls += f->pcalls;
+            total_time += f->tottime;
+        }
+    }
+    roots = malloc((nroots ? nroots : 1) * sizeof *roots);
+    if (!roots) goto fail;
+    nroots = 0;
+    for (size_t id = 0; id < n; id++)
+        if (functions[id].is_root) roots[nroots++] = (uint32_t)id;
+    if (pv_sort_ids(roots, nroots, by_cumtime_desc, functions) != 0) goto fail;
+
+    profile = pv_arena_alloc(b->arena, sizeof *profile);
+    if (!profile) goto fail;
+    *profile = (pv_profile){
+        .arena = b->arena,
+        .functions = functions,
+        .nfunctions = (uint32_t)n,
+        .edges = b->edges,
+        .nedges = (uint32_t)b->nedges,
+        .callee_edges = callee_edges,
+        .roots = roots,
+        .nroots = (uint32_t)nroots,
+        .total_calls = total_calls,
+        .primitive_calls = primitive_calls,
+        .total_time = total_time,
+    };
+    /* Hand the big arrays to the arena; on failure adopt() frees the block,
+     * so a NULL field here means it is already gone. */
+    if (n && b->functions_cap > n) {
+        void *shrunk = realloc(functions, n * sizeof *functions);
+        if (shrunk) profile->functions = functions = shrunk;
+    }
+    int failed = 0;
+    failed |= pv_arena_adopt(b->arena, functions);
+    b->functions = NULL;
+    failed |= pv_arena_adopt(b->arena, b->edges);
+    b->edges = NULL;
+    failed |= pv_arena_adopt(b->arena, callee_edges);
+    callee_edges = NULL;
+    failed |= pv_arena_adopt(b->arena, roots);
+    roots = NULL;
+    b->arena = NULL; /* the profile owns it now, or frees it below */
+    if (failed) {
+        pv_arena_free(profile->arena);
+        profile = NULL;
+        goto fail;
+    }
+    pv_builder_free(b);
+    return profile;
+
+fail:
+    free(callee_edges);
+    free(roots);
+    pv_builder_free(b);
+    oom(err);
+    return NULL;
+}
+
+void pv_profile_free(pv_profile *profile)
+{
+    if (profile) pv_arena_free(profile->arena);
+}

@@ -1,0 +1,406 @@
+/* pstats.c: the stats dict, read straight from the marshal stream into a
+ * builder, one entry at a time. No tree of marshal values is ever built: a
+ * 50 MB file is read in one pass with memory proportional to the functions and
+ * edges it holds. */
+#define _DEFAULT_SOURCE /* madvise */
+#include "pstats.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "marshal.h"
+#include "text.h"
+
+#define HOW_TO_MAKE_ONE "make one with: python -m cProfile -o out.prof script.py"
+
+typedef struct parse_state {
+    pv_marshal_reader *r;
+    pv_builder *b;
+    uint32_t *slot_function; /* function id + 1 made of a key tuple's slot; 0 = not a key */
+    size_t slot_function_cap;
+    char *text;
+    size_t text_cap;
+    const unsigned char *data;
+    bool release_behind; /* data is a file mapping whose read pages may be dropped */
+    size_t released;
+} parse_state;
+
+static int next(parse_state *st, pv_mvalue *v, pv_error *err)
+{
+    return pv_marshal_next(st->r, v, err);
+}
+
+static int expect_end(parse_state *st, const char *what, pv_error *err)
+{
+    pv_mvalue v;
+    if (next(st, &v, err)) return -1;
+    if (v.kind != PV_M_END) return pv_fail(err, v.offset, "%s has too many items", what);
+    return 0;
+}
+
+static bool is_string(const pv_mvalue *v)
+{
+    return v->kind == PV_M_TEXT || v->kind == PV_M_BYTES;
+}
+
+static int cache_key(parse_state *st, int64_t slot, uint32_t id, pv_error *err)
+{
+    if ((size_t)slot >= st->slot_function_cap) {
+        size_t cap = st->slot_function_cap ? st->slot_function_cap : 1024;
+        while (cap <= (size_t)slot) cap += cap / 2;
+        uint32_t *p = realloc(st->slot_function, cap * sizeof *p);
+        if (!p) return pv_fail(err, -1, "out of memory");
+        memset(p + st->slot_function_cap, 0, (cap - st->slot_function_cap) * sizeof *p);
+        st->slot_function = p;
+        st->slot_function_cap = cap;
+    }
+    st->slot_function[slot] = id + 1;
+    return 0;
+}
+
+static uint32_t cached_key(const parse_state *st, int64_t slot)
+{
+    return slot >= 0 && (size_t)slot < st->slot_function_cap ? st->slot_function[slot] : 0;
+}
+
+/* Reads the rest of a key whose header is *key. Returns 1 with *id set, 0 for
+ * a key to pass over (3.15's ("__sampled__",) marker), or -1. */
+static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_error *err)
+{
+    if (key->kind != PV_M_TUPLE)
+        return pv_fail(err, key->offset, "a key is a %s, not a (file, line, name) tuple",
+                       pv_marshal_kind_name(key->kind));
+    uint32_t cached = key->is_ref ? cached_key(st, key->slot) : 0;
+    if (cached) {
+        *id = cached - 1;
+        return pv_marshal_skip(st->r, err) ? -1 : 1;
+    }
+    pv_mvalue file, line, name;
+    if (key->count == 1) {
+        if (next(st, &file, err)) return -1;
+        if (file.kind == PV_M_TEXT && file.len == 11 && memcmp(file.bytes, "__sampled__", 11) == 0) {
+            if (expect_end(st, "the key", err)) return -1;
+            return 0;
+        }
+    }
+    if (key->count != 3)
+        return pv_fail(err, key->offset, "a key is a tuple of %u items, not (file, line, name)",
+                       key->count);
+    if (next(st, &file, err)) return -1;
+    if (!is_string(&file))
+        return pv_fail(err, file.offset, "a key's file name is a %s, not a string",
+                       pv_marshal_kind_name(file.kind));
+    if (next(st, &line, err)) return -1;
+    if (line.kind != PV_M_INT)
+        return pv_fail(err, line.offset, "a key's line number is a %s, not an int",
+                       pv_marshal_kind_name(line.kind));
+    if (next(st, &name, err)) return -1;
+    /* The profile module puts the command's code object in the name slot. */
+    if (!is_string(&name) && name.kind != PV_M_CODE)
+        return pv_fail(err, name.offset, "a key's function name is a %s, not a string",
+                       pv_marshal_kind_name(name.kind));
+    if (expect_end(st, "a key", err)) return -1;
+
+    size_t need = PV_TEXT_MAX_OUT(file.len) + PV_TEXT_MAX_OUT(name.len) + 2;
+    if (need > st->text_cap) {
+        char *p = realloc(st->text, need);
+        if (!p) return pv_fail(err, -1, "out of memory");
+        st->text = p;
+        st->text_cap = need;
+    }
+    size_t file_len = pv_text_to_utf8(file.bytes, file.len, file.unescape, st->text);
+    char *name_text = st->text + file_len + 1;
+    size_t name_len = pv_text_to_utf8(name.bytes, name.len, name.unescape, name_text);
+    int64_t interned =
+        pv_builder_intern(st->b, st->text, file_len, line.i, name_text, name_len, err);
+    if (interned < 0) return -1;
+    *id = (uint32_t)interned;
+    if (key->slot >= 0 && cache_key(st, key->slot, *id, err)) return -1;
+    return 1;
+}
+
+static int read_count(parse_state *st, const char *what, int64_t *out, pv_error *err)
+{
+    pv_mvalue v;
+    if (next(st, &v, err)) return -1;
+    if (v.kind != PV_M_INT)
+        return pv_fail(err, v.offset, "%s is a %s, not an int", what, pv_marshal_kind_name(v.kind));
+    if (v.i < 0) return pv_fail(err, v.offset, "%s is negative (%lld)", what, (long long)v.i);
+    *out = v.i;
+    return 0;
+}
+
+static int read_time(parse_state *st, const char *what, double *out, pv_error *err)
+{
+    pv_mvalue v;
+    if (next(st, &v, err)) return -1;
+    if (v.kind == PV_M_INT) {
+        *out = (double)v.i; /* the profile module writes whole-number times as ints */
+        return 0;
+    }
+    if (v.kind != PV_M_FLOAT)
+        return pv_fail(err, v.offset, "%s is a %s, not a number", what, pv_marshal_kind_name(v.kind));
+    if (!isfinite(v.f)) return pv_fail(err, v.offset, "%s is not a finite number", what);
+    *out = v.f;
+    return 0;
+}
+
+/* One caller of the entry begun last: (nc, cc, tt, ct) from cProfile and
+ * yappi, or a bare call count from the profile module. */
+static int read_caller(parse_state *st, uint32_t caller, pv_error *err)
+{
+    pv_mvalue v;
+    if (next(st, &v, err)) return -1;
+    if (v.kind == PV_M_INT) {
+        if (v.i < 0) return pv_fail(err, v.offset, "a caller's call count is negative");
+        return pv_builder_add_caller(st->b, caller, v.i, v.i, NAN, NAN, err);
+    }
+    if (v.kind != PV_M_TUPLE)
+        return pv_fail(err, v.offset, "a caller's numbers are a %s, not a tuple or an int",
+                       pv_marshal_kind_name(v.kind));
+    if (v.count != 4)
+        return pv_fail(err, v.offset, "a caller's numbers are a tuple of %u items, not 4", v.count);
+    int64_t nc, cc;
+    double tt, ct;
+    if (read_count(st, "a caller's call count", &nc, err) ||
+        read_count(st, "a caller's primitive call count", &cc, err) ||
+        read_time(st, "a caller's total time", &tt, err) ||
+        read_time(st, "a caller's cumulative time", &ct, err) ||
+        expect_end(st, "a caller's numbers", err))
+        return -1;
+    return pv_builder_add_caller(st->b, caller, nc, cc, tt, ct, err);
+}
+
+/* The value of a stats entry: (cc, nc, tt, ct, callers). */
+static int read_entry(parse_state *st, uint32_t id, pv_error *err)
+{
+    pv_mvalue v;
+    if (next(st, &v, err)) return -1;
+    if (v.kind != PV_M_TUPLE)
+        return pv_fail(err, v.offset, "a function's statistics are a %s, not a tuple",
+                       pv_marshal_kind_name(v.kind));
+    if (v.count != 5)
+        return pv_fail(err, v.offset,
+                       "a function's statistics are a tuple of %u items, not (cc, nc, tt, ct, callers)",
+                       v.count);
+    int64_t cc, nc;
+    double tt, ct;
+    if (read_count(st, "a primitive call count", &cc, err) ||
+        read_count(st, "a call count", &nc, err) || read_time(st, "a total time", &tt, err) ||
+        read_time(st, "a cumulative time", &ct, err) ||
+        pv_builder_begin_entry(st->b, id, nc, cc, tt, ct, err))
+        return -1;
+    if (next(st, &v, err)) return -1;
+    if (v.kind != PV_M_DICT)
+        return pv_fail(err, v.offset, "a function's callers are a %s, not a dict",
+                       pv_marshal_kind_name(v.kind));
+    for (;;) {
+        if (next(st, &v, err)) return -1;
+        if (v.kind == PV_M_END) break;
+        uint32_t caller;
+        int got = read_key(st, &v, &caller, err);
+        if (got < 0) return -1;
+        if (got == 0) {
+            if (pv_marshal_read_whole(st->r, NULL, err)) return -1;
+            continue;
+        }
+        if (read_caller(st, caller, err)) return -1;
+    }
+    return expect_end(st, "a function's statistics", err);
+}
+
+/* Gives back the pages of a file mapping that the reader has left behind, so
+ * that a large file does not stay resident while its model is built. Pages
+ * read again later (by a back-reference) are simply faulted in again. */
+static void release_read_pages(parse_state *st)
+{
+    size_t pos = pv_marshal_offset(st->r);
+    const size_t step = 16u << 20;
+    if (!st->release_behind || pos < st->released + 2 * step) return;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t upto = (pos - step) & ~((size_t)page - 1);
+    madvise((void *)(st->data + st->released), upto - st->released, MADV_DONTNEED);
+    st->released = upto;
+}
+
+static int parse_stats(parse_state *st, pv_error *err)
+{
+    pv_mvalue top, key;
+    if (next(st, &top, err)) return -1;
+    if (top.kind != PV_M_DICT)
+        return pv_fail(err, top.offset, "the file holds a %s, not a dict of function statistics",
+                       pv_marshal_kind_name(top.kind));
+    for (;;) {
+        if (next(st, &key, err)) return -1;
+        if (key.kind == PV_M_END) return 0;
+        uint32_t id;
+        int got = read_key(st, &key, &id, err);
+        if (got < 0) return -1;
+        if (got == 0) {
+            if (pv_marshal_read_whole(st->r, NULL, err)) return -1;
+            continue;
+        }
+        if (read_entry(st, id, err)) return -1;
+        release_read_pages(st);
+    }
+}
+
+static bool starts_with(const unsigned char *data, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && memcmp(data, prefix, n) == 0;
+}
+
+static bool looks_like_text(const unsigned char *data, size_t len)
+{
+    size_t n = len < 512 ? len : 512;
+    for (size_t i = 0; i < n; i++)
+        if (data[i] < 0x09 || (data[i] > 0x0d && data[i] < 0x20) || data[i] == 0x7f) return false;
+    return n > 0;
+}
+
+static bool contains(const unsigned char *data, size_t len, const char *needle)
+{
+    size_t n = strlen(needle), limit = len < 4096 ? len : 4096;
+    for (size_t i = 0; i + n <= limit; i++)
+        if (memcmp(data + i, needle, n) == 0) return true;
+    return false;
+}
+
+const char *pv_pstats_sniff(const unsigned char *data, size_t len)
+{
+    if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) return "a gzip-compressed file";
+    if (starts_with(data, len, "PK\x03\x04")) return "a zip archive";
+    if (starts_with(data, len, "BZh")) return "a bzip2-compressed file";
+    if (starts_with(data, len, "\xfd" "7zXZ")) return "an xz-compressed file";
+    if (starts_with(data, len, "\x28\xb5\x2f\xfd")) return "a zstd-compressed file";
+    if (starts_with(data, len, "\x7f" "ELF")) return "an executable (ELF)";
+    if (starts_with(data, len, "%PDF")) return "a PDF document";
+    if (starts_with(data, len, "\x89PNG")) return "a PNG image";
+    if (starts_with(data, len, "SQLite format 3")) return "an SQLite database";
+    if (starts_with(data, len, "PERFILE2")) return "a Linux perf.data file";
+    if (len >= 2 && data[0] == 0x80 && data[1] >= 2 && data[1] <= 5) return "a Python pickle";
+    /* pprof profiles are protocol buffers whose first field is sample_type
+     * (field 1, length-delimited), and marshal has no type code 0x0a. */
+    if (len >= 2 && data[0] == 0x0a && data[1] < 0x80 && !looks_like_text(data, len))
+        return "a protocol-buffer file (a pprof profile from Go or pprof?)";
+    if (looks_like_text(data, len)) {
+        if (contains(data, len, "function calls") && contains(data, len, "ncalls"))
+            return "a text report printed by pstats or cProfile, not the binary .prof file it "
+                   "was printed from";
+        if (contains(data, len, "events:") || contains(data, len, "# callgrind format"))
+            return "a callgrind file";
+        if (data[0] == '{' || data[0] == '[') return "a JSON or other text file";
+        if (starts_with(data, len, "<")) return "an HTML or XML file";
+        return "a text file";
+    }
+    return NULL;
+}
+
+static int parse(const unsigned char *data, size_t len, bool release_behind, pv_profile **out,
+                 pv_error *err)
+{
+    *out = NULL;
+    if (len == 0) return pv_fail(err, 0, "empty file: not a Python profile; " HOW_TO_MAKE_ONE);
+    const char *what = pv_pstats_sniff(data, len);
+    if (what)
+        return pv_fail(err, 0, "not a Python profile: this is %s; " HOW_TO_MAKE_ONE, what);
+
+    parse_state st = {.data = data, .release_behind = release_behind};
+    int status = -1;
+    st.r = pv_marshal_new(data, len);
+    st.b = pv_builder_new();
+    if (!st.r || !st.b) {
+        pv_fail(err, -1, "out of memory");
+        goto done;
+    }
+    if (parse_stats(&st, err)) goto done;
+    *out = pv_builder_finish(st.b, err);
+    st.b = NULL;
+    status = *out ? 0 : -1;
+done:
+    pv_builder_free(st.b);
+    pv_marshal_free(st.r);
+    free(st.slot_function);
+    free(st.text);
+    return status;
+}
+
+int pv_pstats_parse(const unsigned char *data, size_t len, pv_profile **out, pv_error *err)
+{
+    return parse(data, len, false, out, err);
+}
+
+/* Reads a file that cannot be mapped (a pipe, a device) into memory. */
+static int read_all(int fd, unsigned char **data, size_t *len, pv_error *err)
+{
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = malloc(cap);
+    if (!buf) return pv_fail(err, -1, "out of memory");
+    for (;;) {
+        if (n == cap) {
+            unsigned char *p = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+            if (!p) {
+                free(buf);
+                return pv_fail(err, -1, "out of memory");
+            }
+            buf = p;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            int e = errno;
+            free(buf);
+            return pv_fail(err, -1, "cannot read: %s", strerror(e));
+        }
+        if (got == 0) break;
+        n += (size_t)got;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+int pv_pstats_load_file(const char *path, pv_profile **out, pv_error *err)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return pv_fail(err, -1, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return pv_fail(err, -1, "cannot stat: %s", strerror(e));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return pv_fail(err, -1, "is a directory, not a profile");
+    }
+    int status;
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        size_t len = (size_t)st.st_size;
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        close(fd);
+        if (map == MAP_FAILED) return pv_fail(err, -1, "cannot map: %s", strerror(errno));
+        madvise(map, len, MADV_SEQUENTIAL);
+        status = parse(map, len, true, out, err);
+        munmap(map, len);
+        return status;
+    }
+    unsigned char *data = NULL;
+    size_t len = 0;
+    status = read_all(fd, &data, &len, err);
+    close(fd);
+    if (status) return status;
+    status = parse(data, len, false, out, err);
+    free(data);
+    return status;
+}

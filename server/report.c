@@ -1,0 +1,311 @@
+/* report.c: `profviz report`, pstats' print_stats in C, and the whole model as
+ * JSON. The JSON is written one function at a time so that a 300,000-function
+ * profile never exists as one cJSON tree. */
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "loader.h"
+#include "sort.h"
+
+typedef enum { SORT_TOTTIME, SORT_CUMTIME, SORT_NCALLS, SORT_PCALLS, SORT_NAME, SORT_FILE } sort_key;
+
+static const struct {
+    const char *name, *title;
+} sort_keys[] = {
+    [SORT_TOTTIME] = {"tottime", "internal time"},
+    [SORT_CUMTIME] = {"cumtime", "cumulative time"},
+    [SORT_NCALLS] = {"ncalls", "call count"},
+    [SORT_PCALLS] = {"pcalls", "primitive call count"},
+    [SORT_NAME] = {"name", "function name"},
+    [SORT_FILE] = {"file", "file name"},
+};
+
+typedef struct sort_context {
+    const pv_function *functions;
+    sort_key key;
+} sort_context;
+
+static int compare_text(const pv_function *a, const pv_function *b)
+{
+    int c = strcmp(a->name, b->name);
+    if (c == 0) c = strcmp(a->file, b->file);
+    if (c == 0 && a->line != b->line) c = a->line < b->line ? -1 : 1;
+    return c;
+}
+
+/* Numbers sort largest first, names and files alphabetically; ties fall back
+ * to name, file and line so that the order never depends on the hash. */
+static int compare_functions(const void *context, uint32_t x, uint32_t y)
+{
+    const sort_context *sc = context;
+    const pv_function *a = &sc->functions[x], *b = &sc->functions[y];
+    switch (sc->key) {
+    case SORT_TOTTIME:
+        if (a->tottime != b->tottime) return a->tottime > b->tottime ? -1 : 1;
+        break;
+    case SORT_CUMTIME:
+        if (a->cumtime != b->cumtime) return a->cumtime > b->cumtime ? -1 : 1;
+        break;
+    case SORT_NCALLS:
+        if (a->ncalls != b->ncalls) return a->ncalls > b->ncalls ? -1 : 1;
+        break;
+    case SORT_PCALLS:
+        if (a->pcalls != b->pcalls) return a->pcalls > b->pcalls ? -1 : 1;
+        break;
+    case SORT_FILE: {
+        int c = strcmp(a->file, b->file);
+        if (c) return c;
+        if (a->line != b->line) return a->line < b->line ? -1 : 1;
+        break;
+    }
+    case SORT_NAME:
+        break;
+    }
+    return compare_text(a, b);
+}
+
+/* pstats' func_std_string: C functions show as {name} without file. */
+static void print_location(FILE *out, const pv_function *f)
+{
+    if (strcmp(f->file, "~") == 0 && f->line == 0) {
+        size_t n = strlen(f->name);
+        if (n >= 2 && f->name[0] == '<' && f->name[n - 1] == '>')
+            fprintf(out, "{%.*s}\n", (int)(n - 2), f->name + 1);
+        else
+            fprintf(out, "%s\n", f->name);
+        return;
+    }
+    fprintf(out, "%s:%lld(%s)\n", f->file, (long long)f->line, f->name);
+}
+
+static void print_text(FILE *out, const pv_profile *p, const char *const *files, size_t nfiles,
+                       sort_key key, const uint32_t *order, size_t shown)
+{
+    /* pstats heads the report with each file's modification time and name. */
+    for (size_t i = 0; i < nfiles; i++) {
+        struct stat st;
+        char when[64] = "";
+        time_t mtime;
+        if (stat(files[i], &st) == 0) {
+            mtime = st.st_mtime;
+            struct tm tm;
+            if (localtime_r(&mtime, &tm)) strftime(when, sizeof when, "%a %b %e %H:%M:%S %Y", &tm);
+        }
+        fprintf(out, "%s    %s\n", when, files[i]);
+    }
+    if (nfiles) fputc('\n', out);
+    fprintf(out, "         %lld function calls ", (long long)p->total_calls);
+    if (p->total_calls != p->primitive_calls)
+        fprintf(out, "(%lld primitive calls) ", (long long)p->primitive_calls);
+    fprintf(out, "in %.3f seconds\n\n", p->total_time);
+    fprintf(out, "   Ordered by: %s\n", sort_keys[key].title);
+    if (shown < p->nfunctions)
+        fprintf(out, "   List reduced from %u to %zu due to restriction <%zu>\n", p->nfunctions,
+                shown, shown);
+    fputc('\n', out);
+    fputs("   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n", out);
+    char calls[48];
+    for (size_t i = 0; i < shown; i++) {
+        const pv_function *f = &p->functions[order[i]];
+        if (f->ncalls != f->pcalls)
+            snprintf(calls, sizeof calls, "%lld/%lld", (long long)f->ncalls, (long long)f->pcalls);
+        else
+            snprintf(calls, sizeof calls, "%lld", (long long)f->ncalls);
+        fprintf(out, "%9s %8.3f ", calls, f->tottime);
+        if (f->ncalls == 0) fputs("         ", out);
+        else fprintf(out, "%8.3f ", f->tottime / (double)f->ncalls);
+        fprintf(out, "%8.3f ", f->cumtime);
+        if (f->pcalls == 0) fputs("         ", out);
+        else fprintf(out, "%8.3f ", f->cumtime / (double)f->pcalls);
+        print_location(out, f);
+    }
+    fputs("\n\n", out);
+}
+
+static cJSON *edge_json(const pv_edge *e, uint32_t other)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    cJSON_AddNumberToObject(o, "id", other);
+    cJSON_AddNumberToObject(o, "ncalls", (double)e->ncalls);
+    cJSON_AddNumberToObject(o, "pcalls", (double)e->pcalls);
+    if (pv_edge_has_times(e)) {
+        cJSON_AddNumberToObject(o, "tottime", e->tottime);
+        cJSON_AddNumberToObject(o, "cumtime", e->cumtime);
+    } else {
+        cJSON_AddNullToObject(o, "tottime");
+        cJSON_AddNullToObject(o, "cumtime");
+    }
+    return o;
+}
+
+static cJSON *function_json(const pv_profile *p, uint32_t id)
+{
+    const pv_function *f = &p->functions[id];
+    cJSON *o = cJSON_CreateObject(), *callers, *callees;
+    if (!o) return NULL;
+    cJSON_AddNumberToObject(o, "id", id);
+    cJSON_AddStringToObject(o, "file", f->file);
+    cJSON_AddNumberToObject(o, "line", (double)f->line);
+    cJSON_AddStringToObject(o, "name", f->name);
+    cJSON_AddNumberToObject(o, "ncalls", (double)f->ncalls);
+    cJSON_AddNumberToObject(o, "pcalls", (double)f->pcalls);
+    cJSON_AddNumberToObject(o, "tottime", f->tottime);
+    cJSON_AddNumberToObject(o, "cumtime", f->cumtime);
+    callers = cJSON_AddArrayToObject(o, "callers");
+    callees = cJSON_AddArrayToObject(o, "callees");
+    if (!callers || !callees) goto fail;
+    for (uint32_t k = 0; k < f->ncallers; k++) {
+        const pv_edge *e = &p->edges[f->first_caller + k];
+        cJSON *item = edge_json(e, e->caller);
+        if (!item || !cJSON_AddItemToArray(callers, item)) goto fail;
+    }
+    for (uint32_t k = 0; k < f->ncallees; k++) {
+        const pv_edge *e = &p->edges[p->callee_edges[f->first_callee + k]];
+        cJSON *item = edge_json(e, e->callee);
+        if (!item || !cJSON_AddItemToArray(callees, item)) goto fail;
+    }
+    return o;
+fail:
+    cJSON_Delete(o);
+    return NULL;
+}
+
+static int print_json(FILE *out, const pv_profile *p)
+{
+    /* The totals are printed through cJSON too, so that every number in the
+     * output is formatted the same way. */
+    cJSON *head = cJSON_CreateObject();
+    if (!head) return -1;
+    cJSON_AddNumberToObject(head, "total_calls", (double)p->total_calls);
+    cJSON_AddNumberToObject(head, "primitive_calls", (double)p->primitive_calls);
+    cJSON_AddNumberToObject(head, "total_time", p->total_time);
+    char *text = cJSON_PrintUnformatted(head);
+    cJSON_Delete(head);
+    if (!text) return -1;
+    text[strlen(text) - 1] = '\0'; /* drop the closing brace: functions follow */
+    fprintf(out, "%s,\"functions\":[", text);
+    cJSON_free(text);
+    for (uint32_t id = 0; id < p->nfunctions; id++) {
+        cJSON *f = function_json(p, id);
+        char *item = f ? cJSON_PrintUnformatted(f) : NULL;
+        cJSON_Delete(f);
+        if (!item) return -1;
+        fprintf(out, "%s%s", id ? "," : "", item);
+        cJSON_free(item);
+    }
+    fputs("]}\n", out);
+    return 0;
+}
+
+static const char report_usage[] =
+    "usage: profviz report [--sort tottime|cumtime|ncalls|pcalls|name|file] [--limit N] [--json] "
+    "FILE...\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("profviz report: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    fputs(report_usage, stderr);
+    fputs("Try 'profviz --help' for more.\n", stderr);
+    return 2;
+}
+
+int pv_report_main(int argc, char **argv)
+{
+    sort_key key = SORT_TOTTIME;
+    long long limit = -1;
+    bool json = false;
+    const char **files = calloc((size_t)argc, sizeof *files);
+    size_t nfiles = 0;
+    if (!files) return 2;
+    int status = 2;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--json") == 0) {
+            json = true;
+        } else if (strcmp(a, "--sort") == 0 || strncmp(a, "--sort=", 7) == 0) {
+            const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v) {
+                status = usage_error("%s needs a value", "--sort");
+                goto done;
+            }
+            size_t k = 0;
+            while (k < sizeof sort_keys / sizeof sort_keys[0] && strcmp(sort_keys[k].name, v)) k++;
+            if (k == sizeof sort_keys / sizeof sort_keys[0]) {
+                status = usage_error("unknown sort key '%s'", v);
+                goto done;
+            }
+            key = (sort_key)k;
+        } else if (strcmp(a, "--limit") == 0 || strncmp(a, "--limit=", 8) == 0) {
+            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            char *end;
+            errno = 0;
+            limit = v ? strtoll(v, &end, 10) : -1;
+            if (!v || *v == '\0' || *end != '\0' || errno || limit < 0) {
+                status = usage_error("--limit needs a whole number >= 0, not '%s'", v ? v : "");
+                goto done;
+            }
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(report_usage, stdout);
+            status = 0;
+            goto done;
+        } else if (strcmp(a, "--") == 0) {
+            while (++i < argc) files[nfiles++] = argv[i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            status = usage_error("unknown option '%s'", a);
+            goto done;
+        } else {
+            files[nfiles++] = a;
+        }
+    }
+    if (nfiles == 0) {
+        status = usage_error("%s", "no profile given");
+        goto done;
+    }
+
+    pv_profile *profile;
+    pv_error err;
+    size_t failed;
+    if (pv_load_merged(files, nfiles, &profile, &failed, &err)) {
+        const char *name = failed < nfiles ? files[failed] : "merging";
+        if (err.offset >= 0)
+            fprintf(stderr, "profviz: %s: %s (at byte %lld)\n", name, err.message,
+                    (long long)err.offset);
+        else
+            fprintf(stderr, "profviz: %s: %s\n", name, err.message);
+        goto done;
+    }
+    if (json) {
+        status = print_json(stdout, profile) == 0 ? 0 : 2;
+        if (status) fputs("profviz: out of memory while writing JSON\n", stderr);
+    } else {
+        uint32_t *order = malloc((profile->nfunctions ? profile->nfunctions : 1) * sizeof *order);
+        for (uint32_t id = 0; order && id < profile->nfunctions; id++) order[id] = id;
+        sort_context sc = {profile->functions, key};
+        if (!order || pv_sort_ids(order, profile->nfunctions, compare_functions, &sc)) {
+            fputs("profviz: out of memory\n", stderr);
+        } else {
+            size_t shown = limit >= 0 && (unsigned long long)limit < profile->nfunctions
+                               ? (size_t)limit
+                               : profile->nfunctions;
+            print_text(stdout, profile, files, nfiles, key, order, shown);
+            status = 0;
+        }
+        free(order);
+    }
+    if (fflush(stdout) != 0) status = 2;
+    pv_profile_free(profile);
+done:
+    free(files);
+    return status;
+}
