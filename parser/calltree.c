@@ -130,16 +130,18 @@ static int pv_tree_reserve_kids(pv_tree_ctx *ctx, size_t n)
 }
 
 /* Fills ctx->kids with the children of node s, in callee-edge order (or root
- * order under the synthetic root). A callee is on the path when its mark is
- * PV_TREE_ON_PATH or cur. Returns how many, or -1 when out of memory. */
-static long pv_tree_children(pv_tree_ctx *ctx, const pv_tree_state *s, uint32_t cur)
+ * order under the synthetic root), and *count with how many. A callee is on
+ * the path when its mark is PV_TREE_ON_PATH or cur. Returns 0, or -1 when out
+ * of memory. */
+static int pv_tree_children(pv_tree_ctx *ctx, const pv_tree_state *s, uint32_t cur, size_t *count)
 {
     const pv_profile *p = ctx->p;
     if (s->func == PV_TREE_SYNTHETIC_ROOT) {
         /* The roots' numbers were fixed when the tree root was chosen. */
         if (pv_tree_reserve_kids(ctx, ctx->nroots) < 0) return -1;
         if (ctx->nroots) memcpy(ctx->kids, ctx->roots, ctx->nroots * sizeof *ctx->kids);
-        return (long)ctx->nroots;
+        *count = ctx->nroots;
+        return 0;
     }
     const pv_function *f = &p->functions[s->func];
     if (pv_tree_reserve_kids(ctx, f->ncallees) < 0) return -1;
@@ -180,7 +182,8 @@ static long pv_tree_children(pv_tree_ctx *ctx, const pv_tree_state *s, uint32_t 
         pv_tree_state *k = &ctx->kids[i].s;
         k->whole = k->exact && pv_tree_sole_caller(p, (uint32_t)k->func, (uint32_t)s->func);
     }
-    return (long)n;
+    *count = n;
+    return 0;
 }
 
 /* Chooses the tree root (see the rules at the top). Fills *root, and
@@ -280,9 +283,10 @@ static int pv_tree_walk(pv_tree_ctx *ctx, const pv_tree_request *req, pv_tree_st
                            "path step %zu: function %lld is already on the path (recursion is "
                            "not expanded)",
                            i, (long long)id);
-        long n = pv_tree_children(ctx, &s, PV_TREE_ON_PATH);
-        if (n < 0) return pv_fail(err, -1, "out of memory");
-        long k = 0;
+        size_t n;
+        if (pv_tree_children(ctx, &s, PV_TREE_ON_PATH, &n) < 0)
+            return pv_fail(err, -1, "out of memory");
+        size_t k = 0;
         while (k < n && ctx->kids[k].s.func != id)
             k++;
         if (k == n) {
@@ -367,11 +371,13 @@ static int pv_tree_expand(pv_tree_ctx *ctx, const pv_tree_request *req, size_t m
                            .calls = node->calls,
                            .exact = node->exact,
                            .whole = ctx->whole[i]};
-        long n = pv_tree_children(ctx, &s, cur);
-        if (n < 0) return -1;
-        /* Children under the cutoff are left out; their time stays here. */
+        size_t n;
+        if (pv_tree_children(ctx, &s, cur, &n) < 0) return -1;
+        /* Children under the cutoff are left out; their time stays here.
+         * With any cutoff at all, zero-width children go too (they would
+         * pass when the view root itself has no time). */
         size_t kept = 0;
-        for (long k = 0; k < n; k++) {
+        for (size_t k = 0; k < n; k++) {
             double t = ctx->kids[k].s.time;
             if (t < threshold || (req->cutoff > 0 && t <= 0)) continue;
             ctx->kids[kept++] = ctx->kids[k];
