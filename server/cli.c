@@ -1,13 +1,323 @@
-/* Scaffolding until the server lands: serving is not implemented yet. */
+/* cli.c: `profviz [options] FILE...`: load the profiles, serve them, open a
+ * browser, stop cleanly on SIGINT or SIGTERM.
+ *
+ * The only mutable global of the program lives here: the flag the signal
+ * handler sets. Request threads never see the stop signals (they are blocked
+ * before the server starts, and the threads inherit that mask); the main
+ * thread waits for them in sigsuspend().
+ */
 #include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "registry.h"
+
+extern char **environ;
+
+#define DEFAULT_PORT 8080
+#define PORT_TRIES 11 /* the port asked for and the following 10 */
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+    stop_requested = sig;
+}
+
+static void on_child_signal(int sig)
+{
+    (void)sig; /* only wakes sigsuspend() so that the child is reaped */
+}
 
 void pv_cli_usage(FILE *stream)
 {
-    fputs("usage: profviz report [--sort KEY] [--limit N] [--json] FILE...\n", stream);
+    fputs("usage: profviz [options] FILE...   serve profiles and open them in the browser\n"
+          "       profviz report [--sort KEY] [--limit N] [--json] FILE...\n"
+          "       profviz --help | --version\n"
+          "\n"
+          "options:\n"
+          "  -H, --host ADDR     address to listen on (default 127.0.0.1)\n"
+          "  -p, --port N        port (default 8080; when taken, the next free one of the\n"
+          "                      following 10; 0 lets the system choose)\n"
+          "  -s, --server-only   don't open a browser\n"
+          "      --web-root DIR  serve the web UI from DIR instead of the embedded copy\n"
+          "      --merge         serve all FILEs merged into one profile\n"
+          "\n"
+          "FILE is a profile written by cProfile or profile (e.g. python -m cProfile -o\n"
+          "out.prof script.py), optionally gzip-compressed.\n",
+          stream);
+}
+
+static int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "profviz: MESSAGE" on stderr and returns the exit status 2. */
+static int cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("profviz: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 2;
+}
+
+typedef struct serve_options {
+    const char *host;
+    long port;
+    bool server_only;
+    bool merge;
+    const char *web_root;
+    const char **files;
+    size_t nfiles;
+} serve_options;
+
+/* Matches argv[*i] against a short and a long option that takes a value
+ * ("-p 80", "-p80", "--port 80", "--port=80"). Returns 1 with *value set
+ * (advancing *i past a separate value), 0 when it is another option, -1 when
+ * the value is missing. */
+static int option_value(int argc, char **argv, int *i, const char *short_name,
+                        const char *long_name, const char **value)
+{
+    const char *a = argv[*i];
+    size_t long_len = strlen(long_name);
+    const char *inline_value = NULL;
+    if (short_name && strncmp(a, short_name, 2) == 0 && a[1] != '-') {
+        inline_value = a[2] ? a + 2 : NULL;
+    } else if (strncmp(a, long_name, long_len) == 0 && (a[long_len] == '\0' || a[long_len] == '=')) {
+        inline_value = a[long_len] == '=' ? a + long_len + 1 : NULL;
+    } else {
+        return 0;
+    }
+    if (inline_value) {
+        *value = inline_value;
+        return 1;
+    }
+    if (*i + 1 >= argc) return -1;
+    *value = argv[++*i];
+    return 1;
+}
+
+/* Parses the command line into opts (opts->files is a new array the caller
+ * frees). Returns 0, or the exit status 2 after printing the error. */
+static int parse_options(int argc, char **argv, serve_options *opts)
+{
+    opts->host = "127.0.0.1";
+    opts->port = DEFAULT_PORT;
+    opts->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *opts->files);
+    if (!opts->files) return cli_error("out of memory");
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = NULL;
+        int got;
+        if (options_done || a[0] != '-' || a[1] == '\0') {
+            opts->files[opts->nfiles++] = a;
+        } else if (strcmp(a, "--") == 0) {
+            options_done = true;
+        } else if (strcmp(a, "-s") == 0 || strcmp(a, "--server-only") == 0) {
+            opts->server_only = true;
+        } else if (strcmp(a, "--merge") == 0) {
+            opts->merge = true;
+        } else if ((got = option_value(argc, argv, &i, "-H", "--host", &v)) != 0) {
+            if (got < 0) return cli_error("%s needs an address (see profviz --help)", a);
+            if (!*v) return cli_error("--host needs an address, not an empty string");
+            opts->host = v;
+        } else if ((got = option_value(argc, argv, &i, "-p", "--port", &v)) != 0) {
+            if (got < 0) return cli_error("%s needs a port number (see profviz --help)", a);
+            char *end = NULL;
+            errno = 0;
+            long port = strtol(v, &end, 10);
+            if (!*v || *end || errno || port < 0 || port > 65535 || *v == '-' || *v == '+')
+                return cli_error("--port needs a number from 0 to 65535, not '%s'", v);
+            opts->port = port;
+        } else if ((got = option_value(argc, argv, &i, NULL, "--web-root", &v)) != 0) {
+            if (got < 0) return cli_error("--web-root needs a folder (see profviz --help)");
+            opts->web_root = v;
+        } else {
+            return cli_error("unknown option '%s' (see profviz --help)", a);
+        }
+    }
+    if (opts->nfiles == 0) return cli_error("no profile given (usage: profviz [options] FILE...)");
+    return 0;
+}
+
+/* Prints a load error the way `profviz report` does. */
+static int load_error(const pv_error *err)
+{
+    if (err->offset >= 0)
+        return cli_error("%s (at byte %lld)", err->message, (long long)err->offset);
+    return cli_error("%s", err->message);
+}
+
+/* Starts cmd (words separated by spaces; "%s" in a word is replaced by url,
+ * else url is added as the last word) without waiting for it, with stdin and
+ * stdout on /dev/null and default signal handling. Returns true when it
+ * started. */
+static bool spawn_browser(const char *cmd, const char *url)
+{
+    char *copy = strdup(cmd);
+    char *words[34];
+    char *subst[34] = {0};
+    size_t n = 0;
+    bool used_url = false, ok = false;
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    bool have_actions = false, have_attr = false;
+    if (!copy) return false;
+    for (char *w = strtok(copy, " \t"); w && n < 32; w = strtok(NULL, " \t")) {
+        char *pct = strstr(w, "%s");
+        if (pct) {
+            size_t len = strlen(w) - 2 + strlen(url) + 1;
+            subst[n] = malloc(len);
+            if (!subst[n]) goto done;
+            snprintf(subst[n], len, "%.*s%s%s", (int)(pct - w), w, url, pct + 2);
+            words[n] = subst[n];
+            n++;
+            used_url = true;
+        } else {
+            words[n++] = w;
+        }
+    }
+    if (n == 0) goto done;
+    if (!used_url) words[n++] = (char *)url;
+    words[n] = NULL;
+
+    if (posix_spawn_file_actions_init(&actions) != 0) goto done;
+    have_actions = true;
+    if (posix_spawnattr_init(&attr) != 0) goto done;
+    have_attr = true;
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGCHLD);
+    if (posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) != 0 ||
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0) != 0 ||
+        posix_spawnattr_setsigmask(&attr, &none) != 0 ||
+        posix_spawnattr_setsigdefault(&attr, &defaults) != 0 ||
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) != 0)
+        goto done;
+    pid_t pid;
+    ok = posix_spawnp(&pid, words[0], &actions, &attr, words, environ) == 0;
+
+done:
+    if (have_actions) posix_spawn_file_actions_destroy(&actions);
+    if (have_attr) posix_spawnattr_destroy(&attr);
+    for (size_t i = 0; i < n && i < 34; i++) free(subst[i]);
+    free(copy);
+    return ok;
+}
+
+/* Opens url with the first command of $BROWSER (a ':'-separated list) that
+ * starts, else with xdg-open. Says nothing when none does: the URL is printed
+ * already. */
+static void open_browser(const char *url)
+{
+    const char *env = getenv("BROWSER");
+    if (env && *env) {
+        char *list = strdup(env);
+        for (char *save = NULL, *cmd = list ? strtok_r(list, ":", &save) : NULL; cmd;
+             cmd = strtok_r(NULL, ":", &save)) {
+            if (spawn_browser(cmd, url)) {
+                free(list);
+                return;
+            }
+        }
+        free(list);
+    }
+    spawn_browser("xdg-open", url);
 }
 
 int pv_serve_main(int argc, char **argv)
 {
-    fputs("profviz: serving is not implemented yet\n", stderr);
-    return 2;
+    serve_options opts;
+    memset(&opts, 0, sizeof opts);
+    pv_registry *reg = NULL;
+    pv_http_server *server = NULL;
+    pv_error err;
+    int status = parse_options(argc, argv, &opts);
+    if (status) goto done;
+    status = 2;
+
+    reg = pv_registry_new(&err);
+    if (!reg) {
+        load_error(&err);
+        goto done;
+    }
+    if (opts.merge && opts.nfiles > 1) {
+        if (pv_registry_load_merged(reg, opts.files, opts.nfiles, NULL, &err) < 0) {
+            load_error(&err);
+            goto done;
+        }
+    } else {
+        for (size_t i = 0; i < opts.nfiles; i++) {
+            if (pv_registry_load_file(reg, opts.files[i], NULL, &err) < 0) {
+                load_error(&err);
+                goto done;
+            }
+        }
+    }
+
+    /* Stop signals are blocked from here on, in this thread and in every
+     * request thread started below; sigsuspend() takes them. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_child_signal;
+    sa.sa_flags = SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, NULL);
+    sigset_t blocked, waiting;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGINT);
+    sigaddset(&blocked, SIGTERM);
+    sigaddset(&blocked, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &blocked, &waiting);
+    sigdelset(&waiting, SIGINT);
+    sigdelset(&waiting, SIGTERM);
+    sigdelset(&waiting, SIGCHLD);
+
+    pv_http_config config = {
+        .host = opts.host,
+        .port = (unsigned)opts.port,
+        .port_tries = opts.port == 0 ? 1 : PORT_TRIES,
+        .web_root = opts.web_root,
+        .registry = reg,
+    };
+    if (pv_http_start(&config, &server, &err) < 0) {
+        cli_error("%s", err.message);
+        goto done;
+    }
+    printf("profviz: serving %s\n", pv_http_url(server));
+    fflush(stdout);
+    if (!opts.server_only) open_browser(pv_http_url(server));
+
+    while (!stop_requested) {
+        sigsuspend(&waiting);
+        while (waitpid(-1, NULL, WNOHANG) > 0) continue;
+    }
+    status = 0;
+
+done:
+    pv_http_stop(server);
+    pv_registry_free(reg);
+    free(opts.files);
+    return status;
 }

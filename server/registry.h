@@ -1,0 +1,124 @@
+/* registry.h: the profiles a server holds, found by id, with what pages need.
+ *
+ * A pv_registry is a list of entries; each pv_registry_entry owns one parsed
+ * profile, its id and its display name, and (privately) the indexes computed
+ * when it is loaded: for every sort key of the function table the function
+ * ids in ascending and in descending order (ties broken by ascending id), and
+ * a lower-cased copy of every name and distinct file for substring search. An
+ * entry is never modified after it is added, so request threads read it
+ * without locks.
+ *
+ * Ids come from the content: the first 12 hex digits of the 64-bit FNV-1a hash
+ * of the file's length and bytes (for a merge, of every part's in order), so
+ * the same file always gets the same id and links to it never change. Adding
+ * a profile whose id is already held keeps the one already there.
+ *
+ * Ownership: the registry owns its entries; pv_registry_free() frees them all
+ * and must only be called once no request runs any more. Lookups hand out a
+ * reference: every entry returned by pv_registry_acquire() or in the array of
+ * pv_registry_snapshot() must be given back with pv_registry_release(). The
+ * list itself is guarded by a mutex, so profiles may be added while requests
+ * run (team mode adds them at run time).
+ */
+#ifndef PV_REGISTRY_H
+#define PV_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "profile.h"
+
+#define PV_REGISTRY_ID_LEN 12
+
+/* The sort keys of the function table. */
+typedef enum pv_sort_key {
+    PV_SORT_TOTTIME,
+    PV_SORT_CUMTIME,
+    PV_SORT_NCALLS,
+    PV_SORT_PCALLS,
+    PV_SORT_NAME, /* name, then file, then line */
+    PV_SORT_FILE, /* file, then line, then name */
+    PV_SORT_COUNT
+} pv_sort_key;
+
+typedef struct pv_registry_entry {
+    char id[PV_REGISTRY_ID_LEN + 1]; /* lower-case hex, NUL-terminated */
+    const char *name;                /* file name without folders, or "a.prof + b.prof" */
+    const pv_profile *profile;
+    size_t bytes;                    /* size of the file(s), as given */
+} pv_registry_entry;
+
+typedef struct pv_registry pv_registry;
+
+/* Returns a new empty registry, or NULL with err filled when out of memory. */
+pv_registry *pv_registry_new(pv_error *err);
+
+/* Frees the registry and every entry. No entry may still be acquired. NULL is
+ * fine. */
+void pv_registry_free(pv_registry *reg);
+
+/* Loads the profile file at path (a .prof, or one compressed with gzip: see
+ * loader.h) and adds it. On success returns 0 and, when id_out is not NULL,
+ * copies the entry's id into it (PV_REGISTRY_ID_LEN + 1 bytes). On failure
+ * returns -1 with err filled (the message starts with the path and says what
+ * is wrong; err->offset is as loader.h says); the registry is unchanged. */
+int pv_registry_load_file(pv_registry *reg, const char *path, char *id_out, pv_error *err);
+
+/* Loads every file in paths and adds one profile that merges them all (as
+ * pstats.Stats.add does), named after the files. Returns 0 (id copied to
+ * id_out when not NULL), or -1 with err filled as above, nothing added. */
+int pv_registry_load_merged(pv_registry *reg, const char *const *paths, size_t npaths,
+                            char *id_out, pv_error *err);
+
+/* Parses the len bytes at data (gzip-compressed or not) as a profile named
+ * name and adds it; data is not kept. Returns 0 (id copied to id_out when not
+ * NULL), or -1 with err filled (the parser's message and offset), nothing
+ * added. */
+int pv_registry_add_bytes(pv_registry *reg, const char *name, const unsigned char *data,
+                          size_t len, char *id_out, pv_error *err);
+
+/* Number of profiles held. */
+size_t pv_registry_count(pv_registry *reg);
+
+/* Returns the entry with this id, acquired (release it), or NULL when there
+ * is none. */
+const pv_registry_entry *pv_registry_acquire(pv_registry *reg, const char *id);
+
+/* Gives back an entry from pv_registry_acquire() or pv_registry_snapshot().
+ * NULL is fine. */
+void pv_registry_release(pv_registry *reg, const pv_registry_entry *entry);
+
+/* Sets *out to a new array of every entry in the order they were added, each
+ * acquired, and *count to their number. The caller releases each entry and
+ * frees the array. Returns 0, or -1 with err filled when out of memory. */
+int pv_registry_snapshot(pv_registry *reg, const pv_registry_entry ***out, size_t *count,
+                         pv_error *err);
+
+/* A page of the function table. */
+typedef struct pv_function_query {
+    pv_sort_key sort;
+    bool descending;
+    const char *q; /* substring of name or file, ASCII case-insensitive; NULL or "" for all */
+    size_t offset; /* matching rows to skip */
+    size_t limit;  /* rows to return at most */
+} pv_function_query;
+
+/* Finds the rows of a function table page. Sets *ids to a new array of the
+ * ids of the page's rows in order (the caller frees it; NULL when *nids is
+ * 0), *nids to their number and *total to the number of matching functions
+ * in the whole table. Returns 0, or -1 with err filled when out of memory. */
+int pv_registry_query_functions(const pv_registry_entry *entry, const pv_function_query *query,
+                                uint32_t **ids, size_t *nids, size_t *total, pv_error *err);
+
+/* Returns the sort key called name ("tottime", "cumtime", "ncalls", "pcalls",
+ * "name", "file"), or -1 when there is none. */
+int pv_registry_sort_key_from_name(const char *name);
+
+/* Continues the 64-bit FNV-1a hash h over len bytes (start with
+ * PV_REGISTRY_HASH_SEED) and returns it. */
+#define PV_REGISTRY_HASH_SEED UINT64_C(0xcbf29ce484222325)
+uint64_t pv_registry_hash(uint64_t h, const void *data, size_t len);
+
+#endif
