@@ -159,9 +159,13 @@ async function topOf(profile) {
 
 // ---- the tree ------------------------------------------------------------
 
+function treeKey(s) {
+  return `${s.profile}|${s.path.join(',')}|${s.depth}|${s.cutoff}`;
+}
+
 async function loadTree() {
   const s = state;
-  const key = `${s.profile}|${s.path.join(',')}|${s.depth}|${s.cutoff}`;
+  const key = treeKey(s);
   if (key === shownTreeKey) {
     if (graph.view !== s.view) graph.setView(s.view);
     updateMatchCount();
@@ -489,6 +493,9 @@ function toast(text) {
 
 window.profviz = {
   state: () => ({ profile: state.profile, path: state.path.slice(), view: state.view }),
+  // True once the graph shows the current state and the table has loaded.
+  ready: () =>
+    !!state.profile && shownTreeKey === treeKey(state) && graph.view === state.view && !table.abort && $('graph-loading').hidden,
   boxes: () =>
     graph.pageBoxes().map((b) => ({
       path: items[b.index].path.slice(),

@@ -57,6 +57,7 @@ export class FunctionTable {
   }
 
   sortBy(key) {
+    this.lastGood = { sort: this.sort, order: this.order };
     if (this.sort === key) this.order = this.order === 'desc' ? 'asc' : 'desc';
     else {
       this.sort = key;
@@ -101,6 +102,18 @@ export class FunctionTable {
       this.render(res.rows);
     } catch (e) {
       if (e.name === 'AbortError') return;
+      if (e.status === 400 && this.lastGood && this.lastGood.sort !== this.sort) {
+        // this server cannot sort by that column: say so and go back
+        const bad = this.sort;
+        Object.assign(this, this.lastGood);
+        this.lastGood = null;
+        this.showSort();
+        this.on.error(new Error(`Sorting the table by ${bad} failed: ${e.detail}`));
+        this.abort = null;
+        done();
+        this.load();
+        return;
+      }
       this.on.error(e);
     } finally {
       if (this.abort === abort) {
@@ -117,6 +130,8 @@ export class FunctionTable {
     for (const r of rows) {
       const tr = el('tr');
       tr.dataset.fid = String(r.id);
+      tr.dataset.name = r.name;
+      tr.dataset.file = r.file;
       tr.tabIndex = -1;
       tr.setAttribute('aria-selected', String(r.id === this.selected));
       tr.append(
@@ -127,7 +142,7 @@ export class FunctionTable {
         el('td', 'num', formatSeconds(r.cumtime_percall)),
         locationCell(r),
       );
-      tr.children[3].style.setProperty('--w', `${(100 * r.cumtime) / maxCum}%`);
+      tr.children[3].style.setProperty('--f', String(r.cumtime / maxCum));
       tr.title = `${r.name}  ${r.file}:${r.line}`;
       frag.append(tr);
     }
