@@ -37,13 +37,16 @@ const HUES = [28, 45, 88, 140, 170, 192, 210, 228, 255, 275, 300, 330];
 
 /**
  * Fill colour for a key as an "hsl(...)" string. Same key, same colour.
- * dark selects a deeper palette for the dark theme.
+ * dark selects a deeper palette for the dark theme. shade (optional, e.g.
+ * the function's name) varies the lightness a little within the key's hue,
+ * so that neighbouring functions of one module stay apart.
  */
-export function colourFor(key, dark = false) {
+export function colourFor(key, dark = false, shade = '') {
   const h = hashString(key);
   const hue = HUES[h % HUES.length] + ((h >>> 8) % 11) - 5;
-  const sat = 55 + ((h >>> 12) % 20);
-  const light = dark ? 40 + ((h >>> 16) % 12) : 68 + ((h >>> 16) % 12);
+  const sat = 48 + ((h >>> 12) % 18);
+  const jitter = shade ? (hashString(shade) % 9) - 4 : 0;
+  const light = (dark ? 38 + ((h >>> 16) % 8) : 70 + ((h >>> 16) % 8)) + jitter;
   return `hsl(${hue}, ${sat}%, ${light}%)`;
 }
 

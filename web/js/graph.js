@@ -96,10 +96,11 @@ export class Graph {
   colour(node) {
     if (node.id === -1) return neutralColour(this.dark.matches);
     const key = colourKey(node.file, node.name);
-    let c = this.colours.get(key);
+    const ck = key + '\u0000' + node.name;
+    let c = this.colours.get(ck);
     if (!c) {
-      c = colourFor(key, this.dark.matches);
-      this.colours.set(key, c);
+      c = colourFor(key, this.dark.matches, node.name);
+      this.colours.set(ck, c);
     }
     return c;
   }
@@ -115,7 +116,7 @@ export class Graph {
     c.width = c.height = n;
     const g = c.getContext('2d');
     g.strokeStyle = this.cssVar('--canvas-hatch') || 'rgba(0,0,0,0.13)';
-    g.lineWidth = 1.6 * dpr;
+    g.lineWidth = 1.5 * dpr;
     g.beginPath();
     for (let k = -1; k <= 1; k++) {
       g.moveTo(k * n, n);

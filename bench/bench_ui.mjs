@@ -1,0 +1,165 @@
+// bench_ui.mjs: how fast the web UI is in headless Chromium against the real
+// profviz binary. A benchmark, not a test: it prints figures and never fails
+// on them.
+//
+//   node bench/bench_ui.mjs [path/to/profviz] [--runs N]
+//
+// For a 15,000-function and a 300,000-function profile made by
+// bench/gen_large_profile.py (kept in bench/out/, made when missing) it
+// measures: time from navigation start to the first performance mark
+// "profviz:drawn" (the first icicle on screen), a drill-down (mouse click on
+// a box to the redraw of the new view root), and frame intervals and redraw
+// counts while the mouse hovers across the icicle. Load times are measured
+// after one warm-up page (the server parses a profile on first use); the
+// cold figure of that first page is printed too.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..');
+const require = createRequire(join(repo, 'tests/e2e/package.json'));
+const { chromium } = require('playwright-core');
+
+const args = process.argv.slice(2);
+const runsAt = args.indexOf('--runs');
+const RUNS = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 5;
+const binary = resolve(args[0] || join(repo, 'build/server/profviz'));
+const SIZES = [15000, 300000];
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function startServer(file) {
+  const port = await freePort();
+  const proc = spawn(binary, ['-s', '-p', String(port), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((ok, fail) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = /profviz: serving (http:\/\/\S+\/)/.exec(out);
+      if (m) ok(m[1]);
+    });
+    proc.once('exit', (c) => fail(new Error(`profviz exited with ${c}`)));
+  });
+  return { proc, url };
+}
+
+const median = (a) => {
+  const s = a.slice().sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (a, p) => a.slice().sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor((p / 100) * a.length))];
+const ms = (v) => `${v.toFixed(1)} ms`;
+
+async function firstDrawn(page, url) {
+  await page.goto(url);
+  await page.waitForFunction(() => performance.getEntriesByName('profviz:drawn').length > 0, null, { timeout: 30000 });
+  return page.evaluate(() => performance.getEntriesByName('profviz:drawn')[0].startTime);
+}
+
+async function benchProfile(browser, n) {
+  const file = join(repo, 'bench/out', `ui-${n}.prof`);
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    execFileSync('python3', [join(repo, 'bench/gen_large_profile.py'), file, '--functions', String(n)], { stdio: 'inherit' });
+  }
+  const { proc, url } = await startServer(file);
+  try {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+    // warm-up: the server parses lazily on first use, the browser compiles the modules
+    const warm = await context.newPage();
+    const cold = await firstDrawn(warm, url);
+    await warm.close();
+    const loads = [];
+    for (let i = 0; i < RUNS; i++) {
+      const page = await context.newPage();
+      loads.push(await firstDrawn(page, url));
+      await page.close();
+    }
+
+    const page = await context.newPage();
+    await firstDrawn(page, url);
+    await page.waitForFunction(() => window.profviz.ready());
+    const boxCount = await page.evaluate(() => window.profviz.boxes().length);
+    // drill-down: click the widest box below the root, time click -> next drawn mark
+    const drills = [];
+    for (let i = 0; i < RUNS; i++) {
+      const all = await page.evaluate(() => window.profviz.boxes());
+      const root = all[0];
+      const kid = all.filter((b) => b.path.length === root.path.length + 1).sort((a, b) => b.width - a.width)[0];
+      if (!kid) break;
+      await page.evaluate(() => {
+        window.__bench = { marks: performance.getEntriesByName('profviz:drawn').length };
+        document.getElementById('graph').addEventListener('click', (e) => (window.__bench.click = e.timeStamp), { once: true, capture: true });
+      });
+      await page.mouse.click(kid.x + Math.min(40, kid.width / 2), kid.y + kid.height / 2);
+      await page.waitForFunction(() => window.profviz.ready() && performance.getEntriesByName('profviz:drawn').length > window.__bench.marks);
+      drills.push(await page.evaluate(() => {
+        const m = performance.getEntriesByName('profviz:drawn');
+        return m[m.length - 1].startTime - window.__bench.click;
+      }));
+      await page.goBack();
+      await page.waitForFunction(() => window.profviz.ready());
+    }
+
+    // hover: sweep the mouse over the icicle, record frame intervals and redraws
+    const all = await page.evaluate(() => window.profviz.boxes());
+    const rows = [...new Set(all.map((b) => b.y))].slice(0, 8);
+    await page.evaluate(() => {
+      window.__frames = [];
+      window.__draws0 = performance.getEntriesByName('profviz:drawn').length;
+      let last = performance.now();
+      window.__stop = false;
+      const tick = (t) => {
+        window.__frames.push(t - last);
+        last = t;
+        if (!window.__stop) requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const moves = 200;
+    for (let k = 0; k < moves; k++) {
+      const y = rows[k % rows.length] + 8;
+      await page.mouse.move(5 + ((k * 37) % 1380), y);
+    }
+    const hover = await page.evaluate(() => {
+      window.__stop = true;
+      return { frames: window.__frames.slice(2), draws: performance.getEntriesByName('profviz:drawn').length - window.__draws0 };
+    });
+    await context.close();
+    return { n, cold, loads, drills, hover, boxCount, moves };
+  } finally {
+    proc.kill('SIGTERM');
+  }
+}
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+try {
+  console.log(`profviz web UI benchmark: ${binary}, headless Chromium, 1400x860, ${RUNS} runs each`);
+  for (const n of SIZES) {
+    const r = await benchProfile(browser, n);
+    const f = r.hover.frames;
+    console.log(`\n${n.toLocaleString('en-US')} functions (${r.boxCount} boxes drawn)`);
+    console.log(`  navigation -> first profviz:drawn: median ${ms(median(r.loads))}, min ${ms(Math.min(...r.loads))}, max ${ms(Math.max(...r.loads))}`);
+    console.log(`  cold (first page after the server started, includes lazy parsing): ${ms(r.cold)}`);
+    console.log(`  drill-down click -> redraw:        median ${ms(median(r.drills))}, max ${ms(Math.max(...r.drills))}`);
+    console.log(`  hover (${r.moves} mouse moves, ${r.hover.draws} redraws): frame interval median ${ms(median(f))}, p95 ${ms(pct(f, 95))}, max ${ms(Math.max(...f))}`);
+  }
+} finally {
+  await browser.close();
+}
