@@ -8,16 +8,20 @@
  * tree, whatever depth, cutoff or budget were asked for.
  *
  * Rules chosen where the issue is silent:
- * - Tree root: the roots "carrying time" are those whose share of time from
- *   outside the profile is at least PV_TREE_ROOT_SHARE of the largest
- *   cumtime. A root with callers is mostly reached through them already, so
- *   only its external share (cumtime * external_calls / ncalls) counts; the
- *   largest root counts whole, since no smaller root can contain it (under
- *   `-m cProfile`, builtins.exec is the program yet importlib calls it too).
- *   One carrying root whose cumtime is the largest in the profile is the tree
- *   root; otherwise a synthetic root holds every root that is not covered by
- *   its callers (negligible ones included: the cutoff hides them), each worth
- *   its cumtime, and is worth max(sum of those, largest cumtime).
+ * - Tree root: the candidates are the roots, except that a placeholder root
+ *   (never called, no time, yet calling something: the profile module's
+ *   "profiler" frame) is replaced by its callees. A candidate carries the
+ *   program when its share of time from outside the profile is at least
+ *   PV_TREE_ROOT_SHARE of the largest cumtime. A root with callers is mostly
+ *   reached through them already, so only its external share (cumtime *
+ *   external_calls / ncalls) counts; the largest candidate counts whole,
+ *   since no smaller root can contain it (under `-m cProfile`,
+ *   builtins.exec is the program yet importlib calls it too); cProfile's own
+ *   disable() never carries it. One carrying candidate whose cumtime is the
+ *   largest in the profile is the tree root; otherwise a synthetic root holds
+ *   every candidate not covered by its callers (negligible ones included:
+ *   the cutoff hides them), each worth its cumtime, and is worth max(sum of
+ *   those, largest cumtime).
  * - Recursion: a callee already on the path is skipped; it is not a child
  *   and does not take part in scaling, so its time stays in the parent.
  * - Count-only edges (profile module): the callee's cumtime is split by the
@@ -35,9 +39,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A root carries time when its external share reaches 1% of the largest
- * cumtime: below that it is noise such as the profiler's own disable(). */
-#define PV_TREE_ROOT_SHARE 0.01
+/* A root carries the program when its external share of time reaches 5% of
+ * the largest cumtime; below that it is noise (cProfile's own disable() is
+ * several % of a sub-millisecond program). */
+#define PV_TREE_ROOT_SHARE 0.05
+
+/* A root with callers whose external share is under 1% of the largest
+ * cumtime is covered by them: the synthetic root leaves it out. */
+#define PV_TREE_COVERED_SHARE 0.01
 
 /* Edges that exceed their parent by less than this fraction are still scaled
  * (widths must add up) but keep their exactness: that is timer rounding. */
@@ -186,6 +195,30 @@ static int pv_tree_children(pv_tree_ctx *ctx, const pv_tree_state *s, uint32_t c
     return 0;
 }
 
+/* A placeholder root is never called and holds no time yet calls
+ * something: the profile module's ("profile", 0, "profiler") frame. The tree
+ * looks through it to the functions it calls. */
+static bool pv_tree_placeholder(const pv_function *f)
+{
+    return f->ncalls == 0 && pv_tree_sane(f->cumtime) == 0 && f->ncallees > 0;
+}
+
+/* cProfile records the call to its own disable() that ends profiling as a
+ * root; it never carries the program, however short the program was. */
+static bool pv_tree_profiler_noise(const pv_function *f)
+{
+    return strcmp(f->file, "~") == 0 &&
+           strcmp(f->name, "<method 'disable' of '_lsprof.Profiler' objects>") == 0;
+}
+
+/* Largest time first, then by function id: the order of candidate roots. */
+static int pv_tree_root_cmp(const void *a, const void *b)
+{
+    const pv_tree_kid *x = a, *y = b;
+    if (x->s.time != y->s.time) return x->s.time > y->s.time ? -1 : 1;
+    return x->s.func < y->s.func ? -1 : x->s.func > y->s.func;
+}
+
 /* Chooses the tree root (see the rules at the top). Fills *root, and
  * ctx->roots when it is synthetic. Returns 0, or -1 when out of memory. */
 static int pv_tree_choose_root(pv_tree_ctx *ctx, pv_tree_state *root)
@@ -196,56 +229,97 @@ static int pv_tree_choose_root(pv_tree_ctx *ctx, pv_tree_state *root)
         double c = pv_tree_sane(p->functions[i].cumtime);
         if (c > maxcum) maxcum = c;
     }
-    size_t carrying = 0;
+
+    /* Candidates: the roots, with placeholders replaced by their callees.
+     * order holds each one's external share of time (see the top). */
+    size_t ncand = 0;
     for (uint32_t i = 0; i < p->nroots; i++) {
         const pv_function *f = &p->functions[p->roots[i]];
-        double share = pv_tree_sane(f->cumtime);
-        if (i > 0 && f->ncallers > 0)
-            share = f->ncalls > 0 && f->external_calls > 0
-                        ? share * (double)f->external_calls / (double)f->ncalls
-                        : 0;
-        if (share > 0 && share >= PV_TREE_ROOT_SHARE * maxcum) carrying++;
+        ncand += pv_tree_placeholder(f) ? f->ncallees : 1;
     }
-    if (p->nroots > 0) {
-        const pv_function *top = &p->functions[p->roots[0]];
-        /* A profile where no root carries time (all zero) still has its
-         * largest root as the natural root. */
-        if ((carrying == 1 || (carrying == 0 && maxcum == 0)) &&
-            pv_tree_sane(top->cumtime) >= maxcum) {
-            root->func = p->roots[0];
-            root->time = pv_tree_sane(top->cumtime);
-            root->calls = top->ncalls;
-            root->exact = true;
-            root->whole = true;
-            return 0;
+    ctx->roots = malloc((ncand ? ncand : 1) * sizeof *ctx->roots);
+    double *share = malloc((ncand ? ncand : 1) * sizeof *share);
+    if (!ctx->roots || !share) {
+        free(share);
+        return -1;
+    }
+    size_t n = 0;
+    for (uint32_t i = 0; i < p->nroots; i++) {
+        uint32_t id = p->roots[i];
+        const pv_function *f = &p->functions[id];
+        if (!pv_tree_placeholder(f)) {
+            pv_tree_kid *k = &ctx->roots[n++];
+            k->s.func = id;
+            k->s.time = pv_tree_sane(f->cumtime);
+            k->s.calls = f->external_calls > 0 ? f->external_calls : f->ncalls;
+            /* Only a root nobody calls has all its calls (and time) here. */
+            k->s.exact = k->s.whole = f->ncallers == 0;
+            continue;
+        }
+        for (uint32_t c = 0; c < f->ncallees; c++) {
+            const pv_edge *e = &p->edges[p->callee_edges[f->first_callee + c]];
+            pv_tree_kid *k = &ctx->roots[n++];
+            k->s.func = e->callee;
+            k->s.time = pv_tree_edge_time(p, e);
+            k->s.calls = e->ncalls;
+            k->s.whole = pv_tree_sole_caller(p, e->callee, id);
+            k->s.exact = k->s.whole && pv_edge_has_times(e);
         }
     }
-    ctx->roots = malloc((p->nroots ? p->nroots : 1) * sizeof *ctx->roots);
-    if (!ctx->roots) return -1;
+    qsort(ctx->roots, n, sizeof *ctx->roots, pv_tree_root_cmp);
+
+    size_t carrying = 0;
+    for (size_t i = 0; i < n; i++) {
+        pv_tree_kid *k = &ctx->roots[i];
+        const pv_function *f = &p->functions[k->s.func];
+        k->order = (uint32_t)i;
+        /* A root with callers is mostly reached through them already: only
+         * its external share counts, except for the largest candidate,
+         * which no smaller root can contain. */
+        share[i] = k->s.time;
+        if (i > 0 && !k->s.whole && f->ncallers > 0)
+            share[i] = f->ncalls > 0 && f->external_calls > 0
+                           ? k->s.time * (double)f->external_calls / (double)f->ncalls
+                           : 0;
+        if (share[i] > 0 && share[i] >= PV_TREE_ROOT_SHARE * maxcum && !pv_tree_profiler_noise(f))
+            carrying++;
+    }
+
+    /* One root carrying the program, and nothing in the profile larger than
+     * it: that root is the tree. A profile where nothing has time at all
+     * still has its largest root as the natural root. */
+    if (n > 0 && (carrying == 1 || (carrying == 0 && maxcum == 0)) &&
+        ctx->roots[0].s.time >= maxcum) {
+        const pv_function *f = &p->functions[ctx->roots[0].s.func];
+        root->func = ctx->roots[0].s.func;
+        root->time = pv_tree_sane(f->cumtime);
+        root->calls = f->ncalls;
+        root->exact = true;
+        root->whole = true;
+        free(ctx->roots);
+        ctx->roots = NULL;
+        free(share);
+        return 0;
+    }
+
+    /* Several roots: keep those not covered by their callers (called from
+     * outside, but nearly all of their time is shown under their callers);
+     * negligible ones stay, the cutoff hides them. */
     double sum = 0;
     int64_t calls = 0;
-    for (uint32_t i = 0; i < p->nroots; i++) {
-        const pv_function *f = &p->functions[p->roots[i]];
-        double t = pv_tree_sane(f->cumtime);
-        bool reached = f->ncallers > 0;
-        /* Covered: called from outside, but almost all of its time is spent
-         * under its callers, where the tree shows it already. */
-        if (i > 0 && reached &&
-            !(f->ncalls > 0 && f->external_calls > 0 &&
-              t * (double)f->external_calls / (double)f->ncalls >= PV_TREE_ROOT_SHARE * maxcum))
+    ctx->nroots = 0;
+    for (size_t i = 0; i < n; i++) {
+        const pv_tree_kid *k = &ctx->roots[i];
+        if (share[i] < PV_TREE_COVERED_SHARE * maxcum && !k->s.whole &&
+            p->functions[k->s.func].ncallers > 0)
             continue;
-        pv_tree_kid *k = &ctx->roots[ctx->nroots];
-        k->s.func = p->roots[i];
-        k->s.time = t;
-        k->s.calls = f->external_calls > 0 ? f->external_calls : f->ncalls;
-        /* Only a root nobody calls has all its calls (and time) here. */
-        k->s.exact = !reached;
-        k->s.whole = !reached;
-        k->order = (uint32_t)ctx->nroots;
+        ctx->roots[ctx->nroots] = *k;
+        ctx->roots[ctx->nroots].order = (uint32_t)ctx->nroots;
         ctx->nroots++;
-        sum += t;
+        sum += k->s.time;
         calls += k->s.calls;
     }
+    free(share);
     root->func = PV_TREE_SYNTHETIC_ROOT;
     root->time = sum > maxcum ? sum : maxcum;
     root->calls = calls;

@@ -30,14 +30,17 @@ typedef struct call {
     double cumtime;
 } call;
 
-static pv_profile *make_profile(const fn *fns, size_t nfns, const call *calls, size_t ncalls)
+/* files[i] is function i's file name; files NULL means "t.py" for all. */
+static pv_profile *make_profile_in(const fn *fns, const char *const *files, size_t nfns,
+                                   const call *calls, size_t ncalls)
 {
     pv_error err;
     pv_builder *b = pv_builder_new();
     assert_non_null(b);
     for (size_t i = 0; i < nfns; i++) {
-        int64_t id =
-            pv_builder_intern(b, "t.py", 4, (int64_t)i + 1, fns[i].name, strlen(fns[i].name), &err);
+        const char *file = files ? files[i] : "t.py";
+        int64_t id = pv_builder_intern(b, file, strlen(file), (int64_t)i + 1, fns[i].name,
+                                       strlen(fns[i].name), &err);
         assert_int_equal(id, (int64_t)i);
     }
     for (size_t i = 0; i < nfns; i++) {
@@ -55,6 +58,11 @@ static pv_profile *make_profile(const fn *fns, size_t nfns, const call *calls, s
     pv_profile *p = pv_builder_finish(b, &err);
     assert_non_null(p);
     return p;
+}
+
+static pv_profile *make_profile(const fn *fns, size_t nfns, const call *calls, size_t ncalls)
+{
+    return make_profile_in(fns, NULL, nfns, calls, ncalls);
 }
 
 #define MAKE(fns, calls)                                                                           \
@@ -392,6 +400,47 @@ static void tree_root_is_never_smaller_than_the_largest_cumtime(void **state)
     assert_int_equal(t->nodes[0].nchildren, 1);
     assert_true(t->nodes[1].time == 2);
     check_widths(t);
+    pv_tree_free(t);
+    pv_profile_free(p);
+}
+
+static void tree_looks_through_the_profile_module_placeholder_root(void **state)
+{
+    (void)state;
+    /* python -m profile writes a ("profile", 0, "profiler") frame with no
+     * calls and no time as the caller of the program. */
+    static const fn fns[] = {{"profiler", 0, 0}, {"<module>", 1, 5}, {"a", 1, 3}};
+    static const char *const files[] = {"profile", "t.py", "t.py"};
+    static const call calls[] = {{0, 1, 1, NAN}, {1, 2, 1, NAN}};
+    pv_profile *p = make_profile_in(fns, files, 3, calls, 2);
+    pv_tree *t = build(p, NULL, 0, 10, 0.001, 5000);
+    assert_int_equal(t->nodes[0].func, 1);
+    assert_true(t->nodes[0].time == 5);
+    assert_true(t->nodes[0].exact);
+    assert_int_equal(t->path_len, 1);
+    assert_int_equal(t->path[0], 1);
+    long a = child(t, 0, 2);
+    assert_true(a > 0);
+    assert_near(t->nodes[a].time, 3, 1e-12);
+    assert_false(t->nodes[a].exact);
+    pv_tree_free(t);
+    pv_profile_free(p);
+}
+
+static void tree_ignores_the_profilers_own_disable_root(void **state)
+{
+    (void)state;
+    /* A 0.1 ms program: cProfile's disable() is 8% of it, still not a root
+     * of the program. */
+    static const fn fns[] = {{"<built-in method builtins.exec>", 1, 1e-4},
+                             {"<module>", 1, 9.9e-5},
+                             {"<method 'disable' of '_lsprof.Profiler' objects>", 1, 8e-6}};
+    static const char *const files[] = {"~", "t.py", "~"};
+    static const call calls[] = {{0, 1, 1, 9.9e-5}};
+    pv_profile *p = make_profile_in(fns, files, 3, calls, 1);
+    pv_tree *t = build(p, NULL, 0, 10, 0.001, 5000);
+    assert_int_equal(t->nodes[0].func, 0);
+    assert_true(t->nodes[0].time == 1e-4);
     pv_tree_free(t);
     pv_profile_free(p);
 }
@@ -767,6 +816,8 @@ int main(void)
         cmocka_unit_test(tree_ignores_negligible_extra_roots),
         cmocka_unit_test(tree_leaves_roots_covered_by_their_callers_out_of_the_synthetic_root),
         cmocka_unit_test(tree_root_is_never_smaller_than_the_largest_cumtime),
+        cmocka_unit_test(tree_looks_through_the_profile_module_placeholder_root),
+        cmocka_unit_test(tree_ignores_the_profilers_own_disable_root),
         cmocka_unit_test(tree_scales_children_when_edges_exceed_parent),
         cmocka_unit_test(tree_cutoff_leaves_small_children_in_their_parent),
         cmocka_unit_test(tree_cutoff_keeps_widths_consistent_everywhere),
