@@ -3,7 +3,8 @@
  * pstats keeps per-edge totals, not call stacks, so below the first level a
  * tree is an estimate. The tree root is the function that carries the program
  * or, when several roots carry time, a synthetic "<all roots>" node (func -1)
- * holding every root. A node's children are its function's callees; a child's
+ * holding the roots (those whose time is not already shown under their
+ * callers; calltree.c states the exact rules). A node's children are its function's callees; a child's
  * time under a node is that edge's cumtime, scaled down proportionally when
  * the edges add up to more than the node's time. A function already on the
  * path from the tree root is not expanded again (recursion). A node is exact
