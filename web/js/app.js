@@ -76,7 +76,7 @@ async function render() {
   $('depth').value = String(state.depth);
   selectCutoff(state.cutoff);
   showProfileHeader();
-  table.setProfile !== undefined && table.profile !== state.profile && table.setProfile(state.profile);
+  if (table.profile !== state.profile) table.setProfile(state.profile);
   table.setQuery(state.q);
   if (state.fn !== null) {
     if (details.fid !== state.fn || details.profile !== state.profile) details.show(state.profile, state.fn);

@@ -33,7 +33,7 @@ export function colourKey(file, name) {
 
 // Hues that read well as box fills in both themes, spread around the circle
 // but skipping pure reds (which look like errors).
-const HUES = [28, 45, 88, 140, 170, 192, 210, 228, 255, 275, 300, 330];
+const HUES = [22, 42, 62, 95, 135, 165, 195, 215, 245, 275, 305, 335];
 
 /**
  * Fill colour for a key as an "hsl(...)" string. Same key, same colour.

@@ -94,5 +94,6 @@ function fill(id, edges) {
     tr.append(td);
     body.append(tr);
   }
+  $(id).tHead.hidden = !sorted.length;
   $(`${id}-count`).textContent = `(${sorted.length})`;
 }
