@@ -192,6 +192,13 @@ export class Graph {
         ctx.fillStyle = 'rgba(255,255,255,0.28)';
         ctx.fillRect(r.x, r.y, bw, r.h - 1);
       }
+      if (node.more && r.w > 6) {
+        // children left out by the depth limit: a small notch at the bottom edge
+        ctx.fillStyle = t.text;
+        ctx.globalAlpha = dim ? 0.15 : 0.45;
+        ctx.fillRect(r.x, r.y + r.h - 3, Math.min(bw, 12), 2);
+        ctx.globalAlpha = dim ? 0.28 : 1;
+      }
       if (r.w > 28) {
         const label = this.fits(`${node.name} (${formatTime(node.time)})`, r.w - 8);
         if (label) {
@@ -283,13 +290,22 @@ export class Graph {
       const rm = (a.r0 + a.r1) / 2;
       const thick = a.r1 - a.r0;
       const span = (a.a1 - a.a0) * rm;
-      if (span < 11 || thick < 24) continue;
-      const label = this.fits(node.name, thick - 6);
+      let rot;
+      let label;
+      if (span >= 48 && thick >= 14) {
+        // along the ring, upright
+        label = this.fits(node.name, span - 10);
+        rot = mid + Math.PI / 2;
+        if (Math.sin(mid) > 0) rot += Math.PI;
+      } else if (span >= 11 && thick >= 34) {
+        // across the ring, along the radius
+        label = this.fits(node.name, thick - 8);
+        rot = mid;
+        if (Math.cos(mid) < 0) rot += Math.PI;
+      }
       if (!label) continue;
       ctx.save();
       ctx.translate(cx + Math.cos(mid) * rm, cy + Math.sin(mid) * rm);
-      let rot = mid;
-      if (Math.cos(mid) < 0) rot += Math.PI; // keep text upright
       ctx.rotate(rot);
       ctx.fillText(label, 0, 0);
       ctx.restore();
