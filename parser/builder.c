@@ -40,18 +40,30 @@ struct pv_builder {
     pv_edge *edges;
     size_t nedges, edges_cap;
 
+    uint32_t *entry_order; /* ids in the order of their first entry: pstats' dict order */
+    size_t nentries, entry_order_cap;
+
     uint32_t current; /* function of the open entry, or NO_ENTRY */
     uint32_t entry_number;
 };
 
+/* A word at a time: names and file names are hashed once per function of a
+ * large profile, so a byte-at-a-time hash shows up in profiles of profviz. */
 static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
 {
     const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ull;
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 29;
+        p += 8;
+        len -= 8;
     }
-    return h;
+    uint64_t tail = 0;
+    memcpy(&tail, p, len);
+    h = (h ^ tail ^ (uint64_t)len << 56) * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 32);
 }
 
 static uint64_t mix(uint64_t h)
@@ -109,6 +121,7 @@ void pv_builder_free(pv_builder *b)
     free(b->function_table);
     free(b->file_table);
     free(b->edges);
+    free(b->entry_order);
     free(b);
 }
 
@@ -160,11 +173,24 @@ static int grow_function_table(pv_builder *b)
     return 0;
 }
 
+const char *pv_builder_intern_file(pv_builder *b, const char *file, size_t file_len, pv_error *err)
+{
+    const char *interned = intern_file(b, file, file_len);
+    if (!interned) oom(err);
+    return interned;
+}
+
 int64_t pv_builder_intern(pv_builder *b, const char *file, size_t file_len, int64_t line,
                           const char *name, size_t name_len, pv_error *err)
 {
-    const char *canonical_file = intern_file(b, file, file_len);
-    if (!canonical_file) return oom(err);
+    const char *canonical_file = pv_builder_intern_file(b, file, file_len, err);
+    if (!canonical_file) return -1;
+    return pv_builder_intern_in_file(b, canonical_file, line, name, name_len, err);
+}
+
+int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int64_t line,
+                                  const char *name, size_t name_len, pv_error *err)
+{
     if ((b->nfunctions + 1) * 2 > b->function_table_cap && grow_function_table(b) != 0)
         return oom(err);
 
@@ -211,6 +237,12 @@ int pv_builder_begin_entry(pv_builder *b, uint32_t id, int64_t ncalls, int64_t p
     if (id >= b->nfunctions) return pv_fail(err, -1, "entry for unknown function id %u", id);
     if (b->entry_number == NO_ENTRY - 1) return pv_fail(err, -1, "too many entries");
     pv_function *f = &b->functions[id];
+    if (!f->listed) {
+        if (grow((void **)&b->entry_order, &b->entry_order_cap, b->nentries + 1,
+                 sizeof *b->entry_order) != 0)
+            return oom(err);
+        b->entry_order[b->nentries++] = id;
+    }
     f->ncalls = ncalls;
     f->pcalls = pcalls;
     f->tottime = tottime;
@@ -317,9 +349,11 @@ pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
         if (f->listed) {
             total_calls += f->ncalls;
             primitive_calls += f->pcalls;
-            total_time += f->tottime;
         }
     }
+    /* Floating-point sums depend on their order: add up as pstats does, in
+     * the dict's order, so that the total is the very number it prints. */
+    for (size_t k = 0; k < b->nentries; k++) total_time += functions[b->entry_order[k]].tottime;
     roots = malloc((nroots ? nroots : 1) * sizeof *roots);
     if (!roots) goto fail;
     nroots = 0;

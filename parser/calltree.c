@@ -515,7 +515,7 @@ int pv_tree_build(const pv_profile *profile, const pv_tree_request *req, pv_tree
         pv_fail(err, -1, "out of memory");
         goto done;
     }
-    pv_tree_state view;
+    pv_tree_state view = {0};
     if (pv_tree_walk(&ctx, req, &view, err) < 0) goto done;
 
     /* The resolved path: a real tree root is its first step even when the

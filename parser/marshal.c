@@ -17,17 +17,18 @@
 enum slot_state { SLOT_PENDING, SLOT_SCALAR, SLOT_CONTAINER };
 
 /* What a back-reference can give back: a scalar's value, or where a finished
- * container's bytes are so that it can be replayed. 16 bytes each, because
- * real files take a slot for most key tuples and names. */
+ * container's children start and how many there are, so that it can be
+ * replayed without touching its bytes until a child is asked for. 16 bytes
+ * each, because real files take a slot for most key tuples and names. */
 typedef struct slot {
     uint8_t state;
     uint8_t kind; /* pv_mkind */
     uint8_t unescape;
-    uint32_t len; /* string length, or container byte length (saturated) */
+    uint32_t len; /* string length, or container child count */
     union {
         int64_t i;
         double f;
-        uint64_t pos; /* string start, or container type-byte offset */
+        uint64_t pos; /* string start, or offset of a container's first child */
     } u;
 } slot;
 
@@ -42,7 +43,6 @@ typedef struct frame {
     uint32_t remaining; /* sized containers: children still to come */
     int64_t slot;       /* slot to finish at END, or -1 */
     int64_t resume;     /* replay: where reading continues after END, or -1 */
-    uint32_t charge;    /* replay: bytes to take from the budget when first read */
 } frame;
 
 struct pv_marshal_reader {
@@ -53,7 +53,7 @@ struct pv_marshal_reader {
     size_t ninterned, interned_cap;
     size_t depth;
     size_t replaying; /* replay frames open: while > 0, no slots are taken */
-    uint64_t replay_budget;
+    uint64_t replay_budget; /* objects that replays may still read */
     int code_retries;
     frame frames[PV_MARSHAL_MAX_DEPTH + 2];
 };
@@ -76,10 +76,10 @@ pv_marshal_reader *pv_marshal_new(const unsigned char *data, size_t len)
     pv_marshal_reader *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->c = (pv_cursor){data, len, 0};
-    /* Replays may read at most this much: generous for real files, whose
-     * references are mostly to small key tuples, and a hard stop for
+    /* Replays may read at most this many objects: generous for real files,
+     * whose references are mostly to small key tuples, and a hard stop for
      * references that expand exponentially. */
-    r->replay_budget = (uint64_t)len * 16 + (1u << 20);
+    r->replay_budget = (uint64_t)len * 4 + (1u << 20);
     return r;
 }
 
@@ -143,7 +143,7 @@ static void set_scalar_slot(pv_marshal_reader *r, int64_t index, const pv_mvalue
 }
 
 static int push_frame(pv_marshal_reader *r, pv_mkind kind, uint32_t count, int64_t slot_index,
-                      int64_t resume, uint32_t charge, int64_t offset, pv_error *err)
+                      int64_t resume, int64_t offset, pv_error *err)
 {
     if (r->depth > PV_MARSHAL_MAX_DEPTH)
         return pv_fail(err, offset, "objects nested deeper than %d levels", PV_MARSHAL_MAX_DEPTH);
@@ -151,9 +151,10 @@ static int push_frame(pv_marshal_reader *r, pv_mkind kind, uint32_t count, int64
         /* The slot exists from the type byte on, so that a reference from
          * inside the container can be recognised as one into it. */
         r->slots[slot_index].kind = (uint8_t)kind;
-        r->slots[slot_index].u.pos = (uint64_t)offset;
+        r->slots[slot_index].u.pos = r->c.pos;
+        r->slots[slot_index].len = count;
     }
-    r->frames[r->depth++] = (frame){(uint8_t)kind, 0, count, slot_index, resume, charge};
+    r->frames[r->depth++] = (frame){(uint8_t)kind, 0, count, slot_index, resume};
     if (resume >= 0) r->replaying++;
     return 0;
 }
@@ -162,12 +163,7 @@ static int push_frame(pv_marshal_reader *r, pv_mkind kind, uint32_t count, int64
 static void pop_frame(pv_marshal_reader *r)
 {
     frame *f = &r->frames[--r->depth];
-    if (f->slot >= 0) {
-        slot *s = &r->slots[f->slot];
-        uint64_t length = r->c.pos - s->u.pos;
-        s->len = length > UINT32_MAX ? UINT32_MAX : (uint32_t)length;
-        s->state = SLOT_CONTAINER;
-    }
+    if (f->slot >= 0) r->slots[f->slot].state = SLOT_CONTAINER;
     if (f->resume >= 0) {
         r->c.pos = (size_t)f->resume;
         r->replaying--;
@@ -247,11 +243,11 @@ static int read_long(pv_marshal_reader *r, int64_t *out, int64_t offset, pv_erro
 
 static int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err);
 
-/* The byte at offset from position p is the type byte of a bytes object:
- * that is where a layout expects co_code. */
+/* The byte at position p could start co_code: a bytes object, or (3.10 shares
+ * equal bytecode between code objects) a back-reference to one. */
 static bool bytes_object_at(const pv_marshal_reader *r, size_t p)
 {
-    return p < r->c.len && (r->c.data[p] & ~FLAG_REF) == 's';
+    return p < r->c.len && ((r->c.data[p] & ~FLAG_REF) == 's' || r->c.data[p] == 'r');
 }
 
 /* Reads one field of a code object into *v (all of it, if a container). */
@@ -325,7 +321,7 @@ static int read_code(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         pv_error attempt;
         /* A pseudo-frame keeps the fields from counting as children of the
          * container that holds the code object. */
-        if (push_frame(r, PV_M_CODE, UINT32_MAX, -1, -1, 0, v->offset, err)) return -1;
+        if (push_frame(r, PV_M_CODE, UINT32_MAX, -1, -1, v->offset, err)) return -1;
         if (code_layout(r, layouts[k], v, &attempt) == 0) {
             r->depth--;
             return 0;
@@ -340,26 +336,21 @@ static int read_code(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
     return -1;
 }
 
-/* Starts the replay of a finished container: its header is read again where
- * it stands; its children follow from there; END returns to resume. */
+/* Starts the replay of a finished container: its children are read again
+ * from where they stand, and END returns to resume. Nothing of the container
+ * is touched until a child is asked for, so a caller that recognises the
+ * slot and skips costs nothing. */
 static int replay_container(pv_marshal_reader *r, const slot *s, int64_t index, pv_mvalue *v,
                             pv_error *err)
 {
     size_t resume = r->c.pos;
-    r->c.pos = (size_t)s->u.pos;
-    uint8_t type;
-    if (pv_cursor_u8(&r->c, &type, "type", err)) return -1;
-    uint8_t code = type & ~FLAG_REF;
-    uint32_t count = 0;
-    if (code != '{' && code != ':' &&
-        read_length(r, code, &count, 1, "container", (int64_t)s->u.pos, err))
-        return -1;
-    if (code == ':') count = 3;
     v->kind = (pv_mkind)s->kind;
-    v->count = count;
+    v->count = s->len;
     v->is_ref = true;
     v->slot = index;
-    return push_frame(r, v->kind, count, -1, (int64_t)resume, s->len, v->offset, err);
+    if (push_frame(r, v->kind, s->len, -1, (int64_t)resume, v->offset, err)) return -1;
+    r->c.pos = (size_t)s->u.pos;
+    return 0;
 }
 
 static int read_reference(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
@@ -526,14 +517,14 @@ static int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
             return -1;
         v->kind = code == '[' ? PV_M_LIST : code == '<' || code == '>' ? PV_M_SET : PV_M_TUPLE;
         v->count = count;
-        return push_frame(r, v->kind, count, index, -1, 0, v->offset, err);
+        return push_frame(r, v->kind, count, index, -1, v->offset, err);
     case '{':
         v->kind = PV_M_DICT;
-        return push_frame(r, v->kind, 0, index, -1, 0, v->offset, err);
+        return push_frame(r, v->kind, 0, index, -1, v->offset, err);
     case ':':
         v->kind = PV_M_SLICE;
         v->count = 3;
-        return push_frame(r, v->kind, 3, index, -1, 0, v->offset, err);
+        return push_frame(r, v->kind, 3, index, -1, v->offset, err);
     default:
         if (code >= 0x20 && code < 0x7f)
             return pv_fail(err, v->offset, "unknown marshal type code '%c' (0x%02x)", code, type);
@@ -547,13 +538,9 @@ int pv_marshal_next(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
 {
     if (r->depth > 0) {
         frame *f = &r->frames[r->depth - 1];
-        if (f->charge) {
-            if (f->charge > r->replay_budget)
-                return pv_fail(err, (int64_t)r->c.pos,
-                               "back-references expand to more than 16 times the file size");
-            r->replay_budget -= f->charge;
-            f->charge = 0;
-        }
+        if (r->replaying && r->replay_budget-- == 0)
+            return pv_fail(err, (int64_t)r->c.pos,
+                           "back-references expand to more objects than the file could hold");
         if (f->kind == PV_M_DICT) {
             if (!f->dict_value && pv_cursor_left(&r->c) > 0 &&
                 (r->c.data[r->c.pos] & ~FLAG_REF) == '0') {

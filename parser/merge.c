@@ -113,7 +113,13 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
     free(sums);
     free(edges);
     free(order);
-    return pv_builder_finish(b, err);
+    pv_profile *merged = pv_builder_finish(b, err);
+    /* pstats.Stats.add adds each part's total time to the running one. */
+    if (merged) {
+        merged->total_time = 0;
+        for (size_t p = 0; p < nparts; p++) merged->total_time += parts[p]->total_time;
+    }
+    return merged;
 
 oom:
     pv_fail(err, -1, "out of memory");

@@ -92,6 +92,14 @@ void pv_builder_free(pv_builder *b);
 int64_t pv_builder_intern(pv_builder *b, const char *file, size_t file_len, int64_t line,
                           const char *name, size_t name_len, pv_error *err);
 
+/* The same as pv_builder_intern in two steps, for parsers that meet one file
+ * name many times: pv_builder_intern_file returns the builder's copy of a
+ * file name (NULL with err filled when out of memory), which
+ * pv_builder_intern_in_file then takes instead of the bytes. */
+const char *pv_builder_intern_file(pv_builder *b, const char *file, size_t file_len, pv_error *err);
+int64_t pv_builder_intern_in_file(pv_builder *b, const char *interned_file, int64_t line,
+                                  const char *name, size_t name_len, pv_error *err);
+
 /* Starts the stats entry of function id with its own numbers. A later entry
  * for the same id replaces this one, callers included (the last one wins, as
  * in a Python dict). Returns 0, or -1 with err filled. */

@@ -23,8 +23,13 @@
 typedef struct parse_state {
     pv_marshal_reader *r;
     pv_builder *b;
-    uint32_t *slot_function; /* function id + 1 made of a key tuple's slot; 0 = not a key */
-    size_t slot_function_cap;
+    /* What was made of a reference slot, so that a back-reference to it costs
+     * one lookup: 0 nothing, FILE_TAG | i the file name files[i], else the
+     * function id + 1 of a key tuple. */
+    uint32_t *slot_cache;
+    size_t slot_cache_cap;
+    const char **files;
+    size_t nfiles, files_cap;
     char *text;
     size_t text_cap;
     const unsigned char *data;
@@ -50,24 +55,64 @@ static bool is_string(const pv_mvalue *v)
     return v->kind == PV_M_TEXT || v->kind == PV_M_BYTES;
 }
 
-static int cache_key(parse_state *st, int64_t slot, uint32_t id, pv_error *err)
+#define FILE_TAG 0x80000000u
+#define MAX_FUNCTIONS 0x7fffffffu
+
+static int cache_slot(parse_state *st, int64_t slot, uint32_t value, pv_error *err)
 {
-    if ((size_t)slot >= st->slot_function_cap) {
-        size_t cap = st->slot_function_cap ? st->slot_function_cap : 1024;
+    if ((size_t)slot >= st->slot_cache_cap) {
+        size_t cap = st->slot_cache_cap ? st->slot_cache_cap : 1024;
         while (cap <= (size_t)slot) cap += cap / 2;
-        uint32_t *p = realloc(st->slot_function, cap * sizeof *p);
+        uint32_t *p = realloc(st->slot_cache, cap * sizeof *p);
         if (!p) return pv_fail(err, -1, "out of memory");
-        memset(p + st->slot_function_cap, 0, (cap - st->slot_function_cap) * sizeof *p);
-        st->slot_function = p;
-        st->slot_function_cap = cap;
+        memset(p + st->slot_cache_cap, 0, (cap - st->slot_cache_cap) * sizeof *p);
+        st->slot_cache = p;
+        st->slot_cache_cap = cap;
     }
-    st->slot_function[slot] = id + 1;
+    st->slot_cache[slot] = value;
     return 0;
 }
 
-static uint32_t cached_key(const parse_state *st, int64_t slot)
+static uint32_t cached_slot(const parse_state *st, int64_t slot)
 {
-    return slot >= 0 && (size_t)slot < st->slot_function_cap ? st->slot_function[slot] : 0;
+    return slot >= 0 && (size_t)slot < st->slot_cache_cap ? st->slot_cache[slot] : 0;
+}
+
+static int grow_text(parse_state *st, size_t need, pv_error *err)
+{
+    if (need <= st->text_cap) return 0;
+    char *p = realloc(st->text, need);
+    if (!p) return pv_fail(err, -1, "out of memory");
+    st->text = p;
+    st->text_cap = need;
+    return 0;
+}
+
+/* Returns the builder's copy of a key's file name. File names repeat for
+ * every function of a file, and Python 3 writes them once and refers back
+ * to them, so what was made of a slot is remembered. */
+static const char *key_file(parse_state *st, const pv_mvalue *file, pv_error *err)
+{
+    uint32_t cached = cached_slot(st, file->slot);
+    if (cached & FILE_TAG) return st->files[cached & ~FILE_TAG];
+    if (grow_text(st, PV_TEXT_MAX_OUT(file->len) + 1, err)) return NULL;
+    size_t len = pv_text_to_utf8(file->bytes, file->len, file->unescape, st->text);
+    const char *interned = pv_builder_intern_file(st->b, st->text, len, err);
+    if (!interned || file->slot < 0 || cached) return interned;
+    if (st->nfiles == st->files_cap) {
+        size_t cap = st->files_cap ? st->files_cap * 2 : 64;
+        const char **p = realloc(st->files, cap * sizeof *p);
+        if (!p) {
+            pv_fail(err, -1, "out of memory");
+            return NULL;
+        }
+        st->files = p;
+        st->files_cap = cap;
+    }
+    if (st->nfiles >= MAX_FUNCTIONS) return interned;
+    if (cache_slot(st, file->slot, FILE_TAG | (uint32_t)st->nfiles, err)) return NULL;
+    st->files[st->nfiles++] = interned;
+    return interned;
 }
 
 /* Reads the rest of a key whose header is *key. Returns 1 with *id set, 0 for
@@ -77,8 +122,8 @@ static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_erro
     if (key->kind != PV_M_TUPLE)
         return pv_fail(err, key->offset, "a key is a %s, not a (file, line, name) tuple",
                        pv_marshal_kind_name(key->kind));
-    uint32_t cached = key->is_ref ? cached_key(st, key->slot) : 0;
-    if (cached) {
+    uint32_t cached = key->is_ref ? cached_slot(st, key->slot) : 0;
+    if (cached && !(cached & FILE_TAG)) {
         *id = cached - 1;
         return pv_marshal_skip(st->r, err) ? -1 : 1;
     }
@@ -108,21 +153,15 @@ static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_erro
                        pv_marshal_kind_name(name.kind));
     if (expect_end(st, "a key", err)) return -1;
 
-    size_t need = PV_TEXT_MAX_OUT(file.len) + PV_TEXT_MAX_OUT(name.len) + 2;
-    if (need > st->text_cap) {
-        char *p = realloc(st->text, need);
-        if (!p) return pv_fail(err, -1, "out of memory");
-        st->text = p;
-        st->text_cap = need;
-    }
-    size_t file_len = pv_text_to_utf8(file.bytes, file.len, file.unescape, st->text);
-    char *name_text = st->text + file_len + 1;
-    size_t name_len = pv_text_to_utf8(name.bytes, name.len, name.unescape, name_text);
+    const char *interned_file = key_file(st, &file, err);
+    if (!interned_file || grow_text(st, PV_TEXT_MAX_OUT(name.len) + 1, err)) return -1;
+    size_t name_len = pv_text_to_utf8(name.bytes, name.len, name.unescape, st->text);
     int64_t interned =
-        pv_builder_intern(st->b, st->text, file_len, line.i, name_text, name_len, err);
+        pv_builder_intern_in_file(st->b, interned_file, line.i, st->text, name_len, err);
     if (interned < 0) return -1;
+    if (interned >= MAX_FUNCTIONS) return pv_fail(err, key->offset, "too many functions");
     *id = (uint32_t)interned;
-    if (key->slot >= 0 && cache_key(st, key->slot, *id, err)) return -1;
+    if (key->slot >= 0 && cache_slot(st, key->slot, *id + 1, err)) return -1;
     return 1;
 }
 
@@ -167,8 +206,8 @@ static int read_caller(parse_state *st, uint32_t caller, pv_error *err)
                        pv_marshal_kind_name(v.kind));
     if (v.count != 4)
         return pv_fail(err, v.offset, "a caller's numbers are a tuple of %u items, not 4", v.count);
-    int64_t nc, cc;
-    double tt, ct;
+    int64_t nc = 0, cc = 0;
+    double tt = 0, ct = 0;
     if (read_count(st, "a caller's call count", &nc, err) ||
         read_count(st, "a caller's primitive call count", &cc, err) ||
         read_time(st, "a caller's total time", &tt, err) ||
@@ -190,8 +229,8 @@ static int read_entry(parse_state *st, uint32_t id, pv_error *err)
         return pv_fail(err, v.offset,
                        "a function's statistics are a tuple of %u items, not (cc, nc, tt, ct, callers)",
                        v.count);
-    int64_t cc, nc;
-    double tt, ct;
+    int64_t cc = 0, nc = 0;
+    double tt = 0, ct = 0;
     if (read_count(st, "a primitive call count", &cc, err) ||
         read_count(st, "a call count", &nc, err) || read_time(st, "a total time", &tt, err) ||
         read_time(st, "a cumulative time", &ct, err) ||
@@ -222,7 +261,7 @@ static int read_entry(parse_state *st, uint32_t id, pv_error *err)
 static void release_read_pages(parse_state *st)
 {
     size_t pos = pv_marshal_offset(st->r);
-    const size_t step = 16u << 20;
+    const size_t step = 4u << 20;
     if (!st->release_behind || pos < st->released + 2 * step) return;
     long page = sysconf(_SC_PAGESIZE);
     size_t upto = (pos - step) & ~((size_t)page - 1);
@@ -309,10 +348,6 @@ static int parse(const unsigned char *data, size_t len, bool release_behind, pv_
 {
     *out = NULL;
     if (len == 0) return pv_fail(err, 0, "empty file: not a Python profile; " HOW_TO_MAKE_ONE);
-    const char *what = pv_pstats_sniff(data, len);
-    if (what)
-        return pv_fail(err, 0, "not a Python profile: this is %s; " HOW_TO_MAKE_ONE, what);
-
     parse_state st = {.data = data, .release_behind = release_behind};
     int status = -1;
     st.r = pv_marshal_new(data, len);
@@ -321,14 +356,21 @@ static int parse(const unsigned char *data, size_t len, bool release_behind, pv_
         pv_fail(err, -1, "out of memory");
         goto done;
     }
-    if (parse_stats(&st, err)) goto done;
+    if (parse_stats(&st, err)) {
+        /* Only once the bytes have failed as marshal: an empty stats dict
+         * ("{0") looks like text, and real profiles must never be second-guessed. */
+        const char *what = pv_pstats_sniff(data, len);
+        if (what) pv_fail(err, 0, "not a Python profile: this is %s; " HOW_TO_MAKE_ONE, what);
+        goto done;
+    }
     *out = pv_builder_finish(st.b, err);
     st.b = NULL;
     status = *out ? 0 : -1;
 done:
     pv_builder_free(st.b);
     pv_marshal_free(st.r);
-    free(st.slot_function);
+    free(st.slot_cache);
+    free(st.files);
     free(st.text);
     return status;
 }

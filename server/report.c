@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "json.h"
 #include "loader.h"
 #include "sort.h"
 
@@ -86,6 +87,44 @@ static void print_location(FILE *out, const pv_function *f)
     fprintf(out, "%s:%lld(%s)\n", f->file, (long long)f->line, f->name);
 }
 
+/* The first `keep` ids of the sorted order, without sorting the rest: a heap
+ * of the best `keep` so far, whose root is the worst of them. Returns the
+ * number kept, sorted into order[0..kept). */
+static size_t select_top(uint32_t *order, size_t n, size_t keep, const sort_context *sc)
+{
+    if (keep > n) keep = n;
+    size_t heap = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = order[i];
+        if (heap == keep) {
+            if (keep == 0 || compare_functions(sc, id, order[0]) >= 0) continue;
+            order[0] = id; /* replace the worst, then sift down */
+        } else {
+            /* Sift up: parents are worse than (or as bad as) their children. */
+            size_t c = heap++;
+            while (c > 0 && compare_functions(sc, order[(c - 1) / 2], id) < 0) {
+                order[c] = order[(c - 1) / 2];
+                c = (c - 1) / 2;
+            }
+            order[c] = id;
+            continue;
+        }
+        size_t c = 0;
+        for (;;) {
+            size_t l = 2 * c + 1, worst = c;
+            uint32_t w = id;
+            if (l < heap && compare_functions(sc, order[l], w) > 0) worst = l, w = order[l];
+            if (l + 1 < heap && compare_functions(sc, order[l + 1], w) > 0) worst = l + 1;
+            if (worst == c) break;
+            order[c] = order[worst];
+            c = worst;
+        }
+        order[c] = id;
+    }
+    pv_sort_ids(order, heap, compare_functions, sc);
+    return heap;
+}
+
 static void print_text(FILE *out, const pv_profile *p, const char *const *files, size_t nfiles,
                        sort_key key, const uint32_t *order, size_t shown)
 {
@@ -138,8 +177,8 @@ static cJSON *edge_json(const pv_edge *e, uint32_t other)
     cJSON_AddNumberToObject(o, "ncalls", (double)e->ncalls);
     cJSON_AddNumberToObject(o, "pcalls", (double)e->pcalls);
     if (pv_edge_has_times(e)) {
-        cJSON_AddNumberToObject(o, "tottime", e->tottime);
-        cJSON_AddNumberToObject(o, "cumtime", e->cumtime);
+        pv_json_add_double(o, "tottime", e->tottime);
+        pv_json_add_double(o, "cumtime", e->cumtime);
     } else {
         cJSON_AddNullToObject(o, "tottime");
         cJSON_AddNullToObject(o, "cumtime");
@@ -158,8 +197,8 @@ static cJSON *function_json(const pv_profile *p, uint32_t id)
     cJSON_AddStringToObject(o, "name", f->name);
     cJSON_AddNumberToObject(o, "ncalls", (double)f->ncalls);
     cJSON_AddNumberToObject(o, "pcalls", (double)f->pcalls);
-    cJSON_AddNumberToObject(o, "tottime", f->tottime);
-    cJSON_AddNumberToObject(o, "cumtime", f->cumtime);
+    pv_json_add_double(o, "tottime", f->tottime);
+    pv_json_add_double(o, "cumtime", f->cumtime);
     callers = cJSON_AddArrayToObject(o, "callers");
     callees = cJSON_AddArrayToObject(o, "callees");
     if (!callers || !callees) goto fail;
@@ -187,7 +226,7 @@ static int print_json(FILE *out, const pv_profile *p)
     if (!head) return -1;
     cJSON_AddNumberToObject(head, "total_calls", (double)p->total_calls);
     cJSON_AddNumberToObject(head, "primitive_calls", (double)p->primitive_calls);
-    cJSON_AddNumberToObject(head, "total_time", p->total_time);
+    pv_json_add_double(head, "total_time", p->total_time);
     char *text = cJSON_PrintUnformatted(head);
     cJSON_Delete(head);
     if (!text) return -1;
@@ -210,11 +249,11 @@ static const char report_usage[] =
     "usage: profviz report [--sort tottime|cumtime|ncalls|pcalls|name|file] [--limit N] [--json] "
     "FILE...\n";
 
-static int usage_error(const char *fmt, const char *arg)
+/* Prints "profviz report: <problem>" and the usage; returns exit status 2. */
+static int usage_error(const char *problem, const char *detail)
 {
-    fputs("profviz report: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
+    fprintf(stderr, "profviz report: %s%s%s%s\n", problem, detail ? " '" : "", detail ? detail : "",
+            detail ? "'" : "");
     fputs(report_usage, stderr);
     fputs("Try 'profviz --help' for more.\n", stderr);
     return 2;
@@ -236,13 +275,13 @@ int pv_report_main(int argc, char **argv)
         } else if (strcmp(a, "--sort") == 0 || strncmp(a, "--sort=", 7) == 0) {
             const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v) {
-                status = usage_error("%s needs a value", "--sort");
+                status = usage_error("--sort needs a value", NULL);
                 goto done;
             }
             size_t k = 0;
             while (k < sizeof sort_keys / sizeof sort_keys[0] && strcmp(sort_keys[k].name, v)) k++;
             if (k == sizeof sort_keys / sizeof sort_keys[0]) {
-                status = usage_error("unknown sort key '%s'", v);
+                status = usage_error("unknown sort key", v);
                 goto done;
             }
             key = (sort_key)k;
@@ -252,7 +291,7 @@ int pv_report_main(int argc, char **argv)
             errno = 0;
             limit = v ? strtoll(v, &end, 10) : -1;
             if (!v || *v == '\0' || *end != '\0' || errno || limit < 0) {
-                status = usage_error("--limit needs a whole number >= 0, not '%s'", v ? v : "");
+                status = usage_error("--limit needs a whole number >= 0, not", v ? v : "");
                 goto done;
             }
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -262,14 +301,14 @@ int pv_report_main(int argc, char **argv)
         } else if (strcmp(a, "--") == 0) {
             while (++i < argc) files[nfiles++] = argv[i];
         } else if (a[0] == '-' && a[1] != '\0') {
-            status = usage_error("unknown option '%s'", a);
+            status = usage_error("unknown option", a);
             goto done;
         } else {
             files[nfiles++] = a;
         }
     }
     if (nfiles == 0) {
-        status = usage_error("%s", "no profile given");
+        status = usage_error("no profile given", NULL);
         goto done;
     }
 
@@ -292,12 +331,13 @@ int pv_report_main(int argc, char **argv)
         uint32_t *order = malloc((profile->nfunctions ? profile->nfunctions : 1) * sizeof *order);
         for (uint32_t id = 0; order && id < profile->nfunctions; id++) order[id] = id;
         sort_context sc = {profile->functions, key};
-        if (!order || pv_sort_ids(order, profile->nfunctions, compare_functions, &sc)) {
+        size_t n = profile->nfunctions;
+        size_t shown = limit >= 0 && (unsigned long long)limit < n ? (size_t)limit : n;
+        if (!order || (shown < n / 8 ? pv_sort_ids(order, select_top(order, n, shown, &sc),
+                                                   compare_functions, &sc)
+                                     : pv_sort_ids(order, n, compare_functions, &sc))) {
             fputs("profviz: out of memory\n", stderr);
         } else {
-            size_t shown = limit >= 0 && (unsigned long long)limit < profile->nfunctions
-                               ? (size_t)limit
-                               : profile->nfunctions;
             print_text(stdout, profile, files, nfiles, key, order, shown);
             status = 0;
         }
