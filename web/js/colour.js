@@ -44,9 +44,9 @@ const HUES = [22, 42, 62, 95, 135, 165, 195, 215, 245, 275, 305, 335];
 export function colourFor(key, dark = false, shade = '') {
   const h = hashString(key);
   const hue = HUES[h % HUES.length] + ((h >>> 8) % 11) - 5;
-  const sat = 48 + ((h >>> 12) % 18);
+  const sat = (dark ? 34 : 48) + ((h >>> 12) % 18);
   const jitter = shade ? (hashString(shade) % 9) - 4 : 0;
-  const light = (dark ? 38 + ((h >>> 16) % 8) : 70 + ((h >>> 16) % 8)) + jitter;
+  const light = (dark ? 40 + ((h >>> 16) % 8) : 70 + ((h >>> 16) % 8)) + jitter;
   return `hsl(${hue}, ${sat}%, ${light}%)`;
 }
 
