@@ -76,15 +76,24 @@ static bool add_item(cJSON *o, const char *key, cJSON *item)
     return true;
 }
 
-static bool add_num(cJSON *o, const char *key, double v)
+/* A number that reads back as exactly v: the shortest of %.15g, %.16g and
+ * %.17g that does (cJSON's own printing accepts a 15-digit form that is off by
+ * an ulp). Not finite: null. NULL when out of memory. */
+static cJSON *exact_number(double v)
 {
-    return add_item(o, key, cJSON_CreateNumber(v));
+    if (!isfinite(v)) return cJSON_CreateNull();
+    char buf[40];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    return cJSON_CreateRaw(buf);
 }
 
-/* A number, or null when it is NAN or infinite (pstats leaves it blank). */
-static bool add_num_or_null(cJSON *o, const char *key, double v)
+/* A number, or null when it is NAN or infinite (what pstats leaves blank). */
+static bool add_num(cJSON *o, const char *key, double v)
 {
-    return add_item(o, key, isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull());
+    return add_item(o, key, exact_number(v));
 }
 
 static bool add_ref(cJSON *o, const char *key, const char *s)
@@ -117,10 +126,10 @@ static bool add_numbers(cJSON *o, int64_t ncalls, int64_t pcalls, double tottime
                         double cumtime)
 {
     return add_num(o, "ncalls", (double)ncalls) && add_num(o, "pcalls", (double)pcalls) &&
-           add_num_or_null(o, "tottime", tottime) &&
-           add_num_or_null(o, "tottime_percall", ratio(tottime, ncalls)) &&
-           add_num_or_null(o, "cumtime", cumtime) &&
-           add_num_or_null(o, "cumtime_percall", ratio(cumtime, pcalls));
+           add_num(o, "tottime", tottime) &&
+           add_num(o, "tottime_percall", ratio(tottime, ncalls)) &&
+           add_num(o, "cumtime", cumtime) &&
+           add_num(o, "cumtime_percall", ratio(cumtime, pcalls));
 }
 
 static bool add_identity(cJSON *o, const pv_profile *p, uint32_t id)
@@ -533,7 +542,7 @@ static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req
     cJSON *json_path = cJSON_CreateArray();
     bool ok = o && json_path;
     for (size_t i = 0; ok && i < tree->path_len; i++)
-        ok = append(json_path, cJSON_CreateNumber((double)tree->path[i]));
+        ok = append(json_path, exact_number((double)tree->path[i]));
     if (ok) {
         ok = add_item(o, "path", json_path);
         json_path = NULL;

@@ -360,15 +360,48 @@ static enum MHD_Result serve_web(pv_http_server *s, struct MHD_Connection *conn,
 
 /* ---- microhttpd callbacks --------------------------------------------------- */
 
+/* Per-request state, made when the request line arrives and freed when the
+ * request completes. Team mode will keep upload state here too. */
+typedef struct request {
+    bool headers_seen; /* the access handler has run once */
+    bool nul_in_path;  /* the raw path holds %00, which decoding would hide */
+} request;
+
+/* Called with the raw (still encoded) URI before anything else. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    request *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    size_t path_len = strcspn(uri, "?");
+    for (size_t i = 0; i + 2 < path_len; i++) {
+        if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0') {
+            r->nul_in_path = true;
+            break;
+        }
+    }
+    return r;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode code)
+{
+    free(*con_cls);
+    *con_cls = NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
     pv_http_server *s = cls;
-    if (*con_cls == NULL) {
+    request *r = *con_cls;
+    if (!r)
+        return queue_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n",
+                            "text/plain; charset=utf-8");
+    if (!r->headers_seen) {
         /* First call: headers only. Answer on the next call. */
-        *con_cls = s; /* any non-NULL marker; team mode will keep upload state here */
+        r->headers_seen = true;
         return MHD_YES;
     }
     if (*upload_data_size != 0) {
@@ -376,8 +409,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return MHD_YES;
     }
-    if (strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0)
-        return serve_api(s, conn, url, method);
+    bool api = strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0;
+    if (r->nul_in_path) {
+        if (!api) return not_found(conn);
+        return queue_static(conn, MHD_HTTP_NOT_FOUND, "{\"error\":\"no such API endpoint\"}",
+                            "application/json; charset=utf-8");
+    }
+    if (api) return serve_api(s, conn, url, method);
     return serve_web(s, conn, url, method);
 }
 
@@ -504,6 +542,7 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request, s,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_END);
     if (!s->daemon) {
         pv_fail(err, -1, "cannot start the HTTP server on %s", s->url);

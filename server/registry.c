@@ -32,6 +32,8 @@ typedef struct entry {
     uint32_t *file_at; /* nfiles + 1 starts in files_lc */
     uint32_t nfiles;
     uint32_t *file_of; /* per function, index of its file */
+    const char **file_text; /* per distinct file, its text (in the profile) */
+    uint32_t *file_rank;    /* per distinct file, its rank in strcmp order */
     unsigned refs;     /* guarded by the registry's mutex */
 } entry;
 
@@ -65,43 +67,76 @@ int pv_registry_sort_key_from_name(const char *name)
 
 /* ---- Sorting ------------------------------------------------------------ */
 
+/* Numeric keys: an LSD radix sort of keys mapped to uint64 so that unsigned
+ * order is numeric order. It is stable and starts from id order, so ties come
+ * out by ascending id. */
 typedef struct num_item {
-    double key;
+    uint64_t key;
     uint32_t id;
 } num_item;
 
+/* Text keys: the file is represented by its rank among the distinct files. */
 typedef struct text_item {
-    const char *first, *second;
-    int64_t line;
+    const char *name;
+    uint32_t file_rank;
     uint32_t id;
-    bool line_before_second; /* file sort: file, line, name; name sort: name, file, line */
+    int64_t line;
 } text_item;
 
-static int compare_num(const void *pa, const void *pb)
+static uint64_t sortable_bits(double d)
 {
-    const num_item *a = pa, *b = pb;
-    if (a->key != b->key) return a->key < b->key ? -1 : 1;
-    return (a->id > b->id) - (a->id < b->id);
+    if (d != d || d == 0) d = 0; /* NAN and -0.0 sort as 0 */
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
 }
 
-/* Compares everything but the id: 0 means a tie. */
-static int compare_text_key(const text_item *a, const text_item *b)
+static void radix_sort(num_item *a, num_item *tmp, size_t n)
 {
-    int c = strcmp(a->first, b->first);
-    if (c) return c;
-    if (a->line_before_second && a->line != b->line) return a->line < b->line ? -1 : 1;
-    c = strcmp(a->second, b->second);
-    if (c) return c;
-    if (a->line != b->line) return a->line < b->line ? -1 : 1;
-    return 0;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++) count[((a[i].key >> shift) & 0xff) + 1]++;
+        if (count[((a[0].key >> shift) & 0xff) + 1] == n) continue; /* one bucket: no-op */
+        for (int b = 0; b < 256; b++) count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++) tmp[count[(a[i].key >> shift) & 0xff]++] = a[i];
+        memcpy(a, tmp, n * sizeof *a);
+    }
 }
 
-static int compare_text(const void *pa, const void *pb)
+static int compare_line(int64_t a, int64_t b)
+{
+    return (a > b) - (a < b);
+}
+
+/* Name, then file, then line: 0 means a tie. */
+static int compare_by_name(const text_item *a, const text_item *b)
+{
+    int c = strcmp(a->name, b->name);
+    if (c) return c;
+    if (a->file_rank != b->file_rank) return a->file_rank < b->file_rank ? -1 : 1;
+    return compare_line(a->line, b->line);
+}
+
+/* File, then line, then name: 0 means a tie. */
+static int compare_by_file(const text_item *a, const text_item *b)
+{
+    if (a->file_rank != b->file_rank) return a->file_rank < b->file_rank ? -1 : 1;
+    int c = compare_line(a->line, b->line);
+    return c ? c : strcmp(a->name, b->name);
+}
+
+static int qsort_by_name(const void *pa, const void *pb)
 {
     const text_item *a = pa, *b = pb;
-    int c = compare_text_key(a, b);
-    if (c) return c;
-    return (a->id > b->id) - (a->id < b->id);
+    int c = compare_by_name(a, b);
+    return c ? c : (a->id > b->id) - (a->id < b->id);
+}
+
+static int qsort_by_file(const void *pa, const void *pb)
+{
+    const text_item *a = pa, *b = pb;
+    int c = compare_by_file(a, b);
+    return c ? c : (a->id > b->id) - (a->id < b->id);
 }
 
 /* Writes the descending order from the ascending one: reversed, but with each
@@ -126,10 +161,16 @@ static bool same_num(const void *items, size_t i, size_t j)
     return it[i].key == it[j].key;
 }
 
-static bool same_text(const void *items, size_t i, size_t j)
+static bool same_name(const void *items, size_t i, size_t j)
 {
     const text_item *it = items;
-    return compare_text_key(&it[i], &it[j]) == 0;
+    return compare_by_name(&it[i], &it[j]) == 0;
+}
+
+static bool same_file(const void *items, size_t i, size_t j)
+{
+    const text_item *it = items;
+    return compare_by_file(&it[i], &it[j]) == 0;
 }
 
 static double numeric_key(const pv_function *f, pv_sort_key key)
@@ -143,50 +184,106 @@ static double numeric_key(const pv_function *f, pv_sort_key key)
     }
 }
 
-/* Fills e->order. Returns 0, or -1 with err filled. */
-static int build_orders(entry *e, pv_error *err)
+/* Fills e->order[key] (allocating both arrays). Needs e->file_rank. Returns
+ * 0, or -1 when out of memory. */
+static int sort_key(entry *e, pv_sort_key key)
 {
     const pv_profile *p = e->profile;
     size_t n = p->nfunctions;
-    size_t item_size = sizeof(num_item) > sizeof(text_item) ? sizeof(num_item) : sizeof(text_item);
-    void *items = malloc((n ? n : 1) * item_size);
-    if (!items) return pv_fail(err, -1, "out of memory sorting %zu functions", n);
-    for (int k = 0; k < PV_SORT_COUNT; k++) {
-        uint32_t *asc = malloc((n ? n : 1) * sizeof *asc);
-        uint32_t *desc = malloc((n ? n : 1) * sizeof *desc);
-        e->order[k][0] = asc;
-        e->order[k][1] = desc;
-        if (!asc || !desc) {
-            free(items);
-            return pv_fail(err, -1, "out of memory sorting %zu functions", n);
+    uint32_t *asc = malloc((n ? n : 1) * sizeof *asc);
+    uint32_t *desc = malloc((n ? n : 1) * sizeof *desc);
+    e->order[key][0] = asc;
+    e->order[key][1] = desc;
+    if (!asc || !desc) return -1;
+    if (key == PV_SORT_NAME || key == PV_SORT_FILE) {
+        text_item *it = malloc((n ? n : 1) * sizeof *it);
+        if (!it) return -1;
+        for (size_t i = 0; i < n; i++) {
+            const pv_function *f = &p->functions[i];
+            it[i] = (text_item){.name = f->name,
+                                .file_rank = e->file_rank[e->file_of[i]],
+                                .id = (uint32_t)i,
+                                .line = f->line};
         }
-        if (k == PV_SORT_NAME || k == PV_SORT_FILE) {
-            text_item *it = items;
-            for (size_t i = 0; i < n; i++) {
-                const pv_function *f = &p->functions[i];
-                it[i] = (text_item){
-                    .first = k == PV_SORT_NAME ? f->name : f->file,
-                    .second = k == PV_SORT_NAME ? f->file : f->name,
-                    .line = f->line,
-                    .id = (uint32_t)i,
-                    .line_before_second = k == PV_SORT_FILE,
-                };
-            }
-            qsort(it, n, sizeof *it, compare_text);
-            for (size_t i = 0; i < n; i++) asc[i] = it[i].id;
-            derive_descending(asc, desc, n, it, same_text);
-        } else {
-            num_item *it = items;
-            for (size_t i = 0; i < n; i++) {
-                double key = numeric_key(&p->functions[i], (pv_sort_key)k);
-                it[i] = (num_item){.key = key == key ? key : 0, .id = (uint32_t)i};
-            }
-            qsort(it, n, sizeof *it, compare_num);
-            for (size_t i = 0; i < n; i++) asc[i] = it[i].id;
-            derive_descending(asc, desc, n, it, same_num);
-        }
+        bool by_name = key == PV_SORT_NAME;
+        qsort(it, n, sizeof *it, by_name ? qsort_by_name : qsort_by_file);
+        for (size_t i = 0; i < n; i++) asc[i] = it[i].id;
+        derive_descending(asc, desc, n, it, by_name ? same_name : same_file);
+        free(it);
+        return 0;
     }
+    num_item *it = malloc((n ? n : 1) * sizeof *it);
+    num_item *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!it || !tmp) {
+        free(it);
+        free(tmp);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        it[i] = (num_item){.key = sortable_bits(numeric_key(&p->functions[i], key)),
+                           .id = (uint32_t)i};
+    if (n) radix_sort(it, tmp, n);
+    for (size_t i = 0; i < n; i++) asc[i] = it[i].id;
+    derive_descending(asc, desc, n, it, same_num);
+    free(it);
+    free(tmp);
+    return 0;
+}
+
+typedef struct file_item {
+    const char *file;
+    uint32_t index;
+} file_item;
+
+static int compare_files(const void *pa, const void *pb)
+{
+    return strcmp(((const file_item *)pa)->file, ((const file_item *)pb)->file);
+}
+
+/* Fills e->file_rank from the distinct files found by build_search(). */
+static int rank_files(entry *e)
+{
+    file_item *items = malloc((e->nfiles ? e->nfiles : 1) * sizeof *items);
+    e->file_rank = malloc((e->nfiles ? e->nfiles : 1) * sizeof *e->file_rank);
+    if (!items || !e->file_rank) {
+        free(items);
+        return -1;
+    }
+    for (uint32_t i = 0; i < e->nfiles; i++) items[i] = (file_item){e->file_text[i], i};
+    qsort(items, e->nfiles, sizeof *items, compare_files);
+    for (uint32_t r = 0; r < e->nfiles; r++) e->file_rank[items[r].index] = r;
     free(items);
+    return 0;
+}
+
+typedef struct sort_job {
+    entry *e;
+    pv_sort_key key;
+    int rc;
+} sort_job;
+
+static void *sort_job_run(void *arg)
+{
+    sort_job *job = arg;
+    job->rc = sort_key(job->e, job->key);
+    return NULL;
+}
+
+/* Fills e->order: the name sort (the slowest, all string comparisons) on a
+ * second thread, the others here. Returns 0, or -1 with err filled. */
+static int build_orders(entry *e, pv_error *err)
+{
+    if (rank_files(e) < 0) return pv_fail(err, -1, "out of memory sorting files");
+    sort_job job = {.e = e, .key = PV_SORT_NAME, .rc = 0};
+    pthread_t thread;
+    bool threaded = pthread_create(&thread, NULL, sort_job_run, &job) == 0;
+    if (!threaded) sort_job_run(&job);
+    int rc = 0;
+    for (int k = 0; k < PV_SORT_COUNT; k++)
+        if (k != PV_SORT_NAME && sort_key(e, (pv_sort_key)k) < 0) rc = -1;
+    if (threaded) pthread_join(thread, NULL);
+    if (rc < 0 || job.rc < 0)
+        return pv_fail(err, -1, "out of memory sorting %u functions", e->profile->nfunctions);
     return 0;
 }
 
@@ -235,11 +332,11 @@ static int build_search(entry *e, pv_error *err)
     e->files_lc = malloc(files_len ? files_len : 1);
     e->file_at = malloc((n + 1) * sizeof *e->file_at);
     e->file_of = malloc((n ? n : 1) * sizeof *e->file_of);
-    const char **file_first = malloc((n ? n : 1) * sizeof *file_first); /* original text */
+    const char **file_first = malloc((n ? n : 1) * sizeof *file_first);
+    e->file_text = file_first;
     if (!table || !e->names_lc || !e->name_at || !e->files_lc || !e->file_at || !e->file_of ||
         !file_first) {
         free(table);
-        free(file_first);
         return pv_fail(err, -1, "out of memory indexing %zu functions", n);
     }
     memset(table, 0, cap * sizeof *table);
@@ -272,7 +369,6 @@ static int build_search(entry *e, pv_error *err)
     e->name_at[n] = (uint32_t)e->names_lc_len;
     e->file_at[e->nfiles] = (uint32_t)e->files_lc_len;
     free(table);
-    free(file_first);
     return 0;
 }
 
@@ -380,6 +476,8 @@ static void entry_free(entry *e)
     free(e->files_lc);
     free(e->file_at);
     free(e->file_of);
+    free(e->file_text);
+    free(e->file_rank);
     free(e);
 }
 
@@ -400,7 +498,7 @@ static entry *entry_new(pv_profile *profile, const char *name, uint64_t hash, si
         pv_fail(err, -1, "out of memory");
         goto fail;
     }
-    if (build_orders(e, err) < 0 || build_search(e, err) < 0) goto fail;
+    if (build_search(e, err) < 0 || build_orders(e, err) < 0) goto fail;
     snprintf(e->pub.id, sizeof e->pub.id, "%012llx",
              (unsigned long long)(hash >> (64 - 4 * PV_REGISTRY_ID_LEN)));
     e->pub.name = e->name;
