@@ -2,7 +2,8 @@
  *
  * Each handler builds a cJSON tree and returns it (NULL when out of memory);
  * strings from the profile are added by reference, not copied, since the
- * registry entry stays acquired until the body is printed.
+ * registry entry stays acquired until the body is printed. Numbers go through
+ * pv_json_double (json.h) so that every double reads back exactly.
  */
 #include "api.h"
 
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "calltree.h"
+#include "json.h"
 
 /* ---- Replies ------------------------------------------------------------ */
 
@@ -76,24 +78,10 @@ static bool add_item(cJSON *o, const char *key, cJSON *item)
     return true;
 }
 
-/* A number that reads back as exactly v: the shortest of %.15g, %.16g and
- * %.17g that does (cJSON's own printing accepts a 15-digit form that is off by
- * an ulp). Not finite: null. NULL when out of memory. */
-static cJSON *exact_number(double v)
-{
-    if (!isfinite(v)) return cJSON_CreateNull();
-    char buf[40];
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(buf, sizeof buf, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v) break;
-    }
-    return cJSON_CreateRaw(buf);
-}
-
 /* A number, or null when it is NAN or infinite (what pstats leaves blank). */
 static bool add_num(cJSON *o, const char *key, double v)
 {
-    return add_item(o, key, exact_number(v));
+    return add_item(o, key, pv_json_double(v));
 }
 
 static bool add_ref(cJSON *o, const char *key, const char *s)
@@ -542,7 +530,7 @@ static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req
     cJSON *json_path = cJSON_CreateArray();
     bool ok = o && json_path;
     for (size_t i = 0; ok && i < tree->path_len; i++)
-        ok = append(json_path, exact_number((double)tree->path[i]));
+        ok = append(json_path, pv_json_double((double)tree->path[i]));
     if (ok) {
         ok = add_item(o, "path", json_path);
         json_path = NULL;
