@@ -123,6 +123,7 @@ async function benchProfile(browser, n) {
     await page.evaluate(() => {
       window.__frames = [];
       window.__draws0 = performance.getEntriesByName('profviz:drawn').length;
+      performance.clearMeasures('profviz:draw');
       let last = performance.now();
       window.__stop = false;
       const tick = (t) => {
@@ -139,7 +140,11 @@ async function benchProfile(browser, n) {
     }
     const hover = await page.evaluate(() => {
       window.__stop = true;
-      return { frames: window.__frames.slice(2), draws: performance.getEntriesByName('profviz:drawn').length - window.__draws0 };
+      return {
+        frames: window.__frames.slice(2),
+        draws: performance.getEntriesByName('profviz:drawn').length - window.__draws0,
+        drawCost: performance.getEntriesByName('profviz:draw').map((m) => m.duration),
+      };
     });
     await context.close();
     return { n, cold, loads, drills, hover, boxCount, moves };
@@ -159,6 +164,8 @@ try {
     console.log(`  cold (first page after the server started, includes lazy parsing): ${ms(r.cold)}`);
     console.log(`  drill-down click -> redraw:        median ${ms(median(r.drills))}, max ${ms(Math.max(...r.drills))}`);
     console.log(`  hover (${r.moves} mouse moves, ${r.hover.draws} redraws): frame interval median ${ms(median(f))}, p95 ${ms(pct(f, 95))}, max ${ms(Math.max(...f))}`);
+    const d = r.hover.drawCost;
+    if (d.length) console.log(`  one redraw of the canvas while hovering: median ${ms(median(d))}, p95 ${ms(pct(d, 95))}`);
   }
 } finally {
   await browser.close();
