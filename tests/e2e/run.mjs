@@ -430,6 +430,21 @@ async function mainSuite(base, label) {
     await p.context().close();
   });
 
+  await test(`${label}: a link to a path that is not in the tree says so, and Top recovers`, async () => {
+    const p = await newPage();
+    const s = await state(page);
+    await p.goto(`${base}?profile=${encodeURIComponent(s.profile)}&path=999999,999998`);
+    await p.waitForSelector('#error:not([hidden])', { timeout: 5000 });
+    const t = await p.textContent('#error-text');
+    check(/call tree failed/.test(t) && /HTTP 4\d\d/.test(t), `error text: ${t}`);
+    check(!(await p.isDisabled('#top')), 'Top is disabled after a bad path');
+    await p.click('#top');
+    await waitPath(p, []);
+    check(await p.isHidden('#error'), 'error banner still shown after recovering');
+    check((await boxes(p)).length > 3, 'icicle not drawn after recovering');
+    await p.context().close();
+  });
+
   await test(`${label}: dark mode follows prefers-color-scheme`, async () => {
     const p = await newPage({ colorScheme: 'dark' });
     await p.goto(base);

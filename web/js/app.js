@@ -186,13 +186,16 @@ async function loadTree() {
     remember(s.profile, top.root);
     items = flatten(tree.root, rootPath, s.depth);
     shownTreeKey = key;
+    if (errorSource === 'tree') $('error').hidden = true;
     graph.setItems(items, s.view);
     await renderCrumbs(s.profile, top.root);
     updateMatchCount();
     showFocus();
   } catch (e) {
     if (e.name === 'AbortError' || token !== treeToken) return;
-    showError(e);
+    showError(e, 'tree');
+    // a stale link (path no longer in the tree): leave a way back to the top
+    if (s.path.length) $('top').disabled = false;
   } finally {
     if (token === treeToken) done();
   }
@@ -475,7 +478,10 @@ $('splitter').addEventListener('pointerdown', (e) => {
   addEventListener('pointerup', up);
 });
 
-function showError(e) {
+let errorSource = '';
+/** Shows what failed in the banner; source names the kind of request, so a later success can clear it. */
+function showError(e, source = '') {
+  errorSource = source;
   $('error-text').textContent = e && e.message ? e.message : String(e);
   $('error').hidden = false;
 }
