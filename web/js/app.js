@@ -398,6 +398,10 @@ document.addEventListener('keydown', (e) => {
   }
 });
 
+$('graph-scroll').addEventListener('scroll', () => {
+  hideTooltip();
+  graph.setHover(-1);
+});
 $('graph').addEventListener('focus', () => graph.requestDraw());
 $('graph').addEventListener('blur', () => graph.requestDraw());
 
