@@ -84,6 +84,20 @@ static bool add_num(cJSON *o, const char *key, double v)
     return add_item(o, key, pv_json_double(v));
 }
 
+/* An integer, printed without going through floating point (most numbers of
+ * a tree are ids, lines and counts; this keeps them cheap). */
+static cJSON *int_item(int64_t v)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    return cJSON_CreateRaw(buf);
+}
+
+static bool add_int(cJSON *o, const char *key, int64_t v)
+{
+    return add_item(o, key, int_item(v));
+}
+
 static bool add_ref(cJSON *o, const char *key, const char *s)
 {
     return add_item(o, key, cJSON_CreateStringReference(s));
@@ -113,7 +127,7 @@ static double ratio(double num, int64_t den)
 static bool add_numbers(cJSON *o, int64_t ncalls, int64_t pcalls, double tottime,
                         double cumtime)
 {
-    return add_num(o, "ncalls", (double)ncalls) && add_num(o, "pcalls", (double)pcalls) &&
+    return add_int(o, "ncalls", ncalls) && add_int(o, "pcalls", pcalls) &&
            add_num(o, "tottime", tottime) &&
            add_num(o, "tottime_percall", ratio(tottime, ncalls)) &&
            add_num(o, "cumtime", cumtime) &&
@@ -123,8 +137,8 @@ static bool add_numbers(cJSON *o, int64_t ncalls, int64_t pcalls, double tottime
 static bool add_identity(cJSON *o, const pv_profile *p, uint32_t id)
 {
     const pv_function *f = &p->functions[id];
-    return add_num(o, "id", id) && add_ref(o, "file", f->file) &&
-           add_num(o, "line", (double)f->line) && add_ref(o, "name", f->name);
+    return add_int(o, "id", id) && add_ref(o, "file", f->file) &&
+           add_int(o, "line", f->line) && add_ref(o, "name", f->name);
 }
 
 /* A row of the function table, or NULL when out of memory. */
@@ -157,9 +171,9 @@ static cJSON *summary(const pv_registry_entry *entry)
     const pv_profile *p = entry->profile;
     cJSON *o = cJSON_CreateObject();
     if (!o || !add_item(o, "id", cJSON_CreateString(entry->id)) ||
-        !add_ref(o, "name", entry->name) || !add_num(o, "functions", p->nfunctions) ||
-        !add_num(o, "total_calls", (double)p->total_calls) ||
-        !add_num(o, "primitive_calls", (double)p->primitive_calls) ||
+        !add_ref(o, "name", entry->name) || !add_int(o, "functions", p->nfunctions) ||
+        !add_int(o, "total_calls", p->total_calls) ||
+        !add_int(o, "primitive_calls", p->primitive_calls) ||
         !add_num(o, "total_time", p->total_time)) {
         cJSON_Delete(o);
         return NULL;
@@ -345,7 +359,7 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
         return reply_error(reply, 500, "%s", err.message);
     cJSON *o = cJSON_CreateObject();
     cJSON *rows = cJSON_CreateArray();
-    bool ok = o && rows && add_num(o, "total", (double)total);
+    bool ok = o && rows && add_int(o, "total", (int64_t)total);
     for (size_t i = 0; ok && i < nids; i++) ok = append(rows, function_row(entry->profile, ids[i]));
     free(ids);
     if (ok) {
@@ -471,14 +485,14 @@ static cJSON *tree_node(const pv_profile *p, const pv_tree *tree, size_t i)
     cJSON *children = cJSON_CreateArray();
     bool ok = o && children;
     if (ok && node->func == PV_TREE_SYNTHETIC_ROOT) {
-        ok = add_num(o, "id", -1) && add_ref(o, "name", "<all roots>") && add_ref(o, "file", "") &&
-             add_num(o, "line", 0);
+        ok = add_int(o, "id", -1) && add_ref(o, "name", "<all roots>") && add_ref(o, "file", "") &&
+             add_int(o, "line", 0);
     } else if (ok) {
         const pv_function *f = &p->functions[node->func];
-        ok = add_num(o, "id", (double)node->func) && add_ref(o, "name", f->name) &&
-             add_ref(o, "file", f->file) && add_num(o, "line", (double)f->line);
+        ok = add_int(o, "id", node->func) && add_ref(o, "name", f->name) &&
+             add_ref(o, "file", f->file) && add_int(o, "line", f->line);
     }
-    ok = ok && add_num(o, "time", node->time) && add_num(o, "calls", (double)node->calls) &&
+    ok = ok && add_num(o, "time", node->time) && add_int(o, "calls", node->calls) &&
          add_bool(o, "exact", node->exact);
     for (uint32_t c = 0; ok && c < node->nchildren; c++)
         ok = append(children, tree_node(p, tree, (size_t)node->first_child + c));
@@ -530,7 +544,7 @@ static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req
     cJSON *json_path = cJSON_CreateArray();
     bool ok = o && json_path;
     for (size_t i = 0; ok && i < tree->path_len; i++)
-        ok = append(json_path, pv_json_double((double)tree->path[i]));
+        ok = append(json_path, int_item(tree->path[i]));
     if (ok) {
         ok = add_item(o, "path", json_path);
         json_path = NULL;

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Server benchmark: start-up, tree and table requests on a 300,000-function
+profile, and wrk against the tree of a 15,000-function profile.
+
+usage: python3 bench/bench_server.py PROFVIZ [--work DIR] [--functions N]
+                                     [--wrk-seconds S] [--connections C]
+
+Profiles are generated with bench/gen_large_profile.py into DIR (default
+bench/out; kept between runs). Prints one line per figure. Targets (issue 3):
+health answers within 1 s of start, default tree under 100 ms, sorted filtered
+functions page under 20 ms, wrk without errors.
+"""
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def ensure_profile(work, name, functions):
+    path = os.path.join(work, name)
+    if not os.path.exists(path):
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_large_profile.py"), path,
+                        "--functions", str(functions)], check=True)
+    return path
+
+
+def start(binary, profile):
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([binary, "-s", "-p", "0", profile], stdout=subprocess.PIPE)
+    line = proc.stdout.readline().decode()
+    m = re.match(r"profviz: serving http://([^/]+):(\d+)/", line)
+    if not m:
+        proc.kill()
+        sys.exit(f"profviz did not start: {line!r}")
+    port = int(m.group(2))
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", "/api/health")
+    conn.getresponse().read()
+    ready = time.perf_counter() - t0
+    conn.close()
+    return proc, port, ready
+
+
+def timed(port, path, runs, gz):
+    """Median and best wall time of runs requests on one kept-alive connection."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    headers = {"Accept-Encoding": "gzip"} if gz else {}
+    times, size = [], 0
+    body = b""
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        r = conn.getresponse()
+        body = r.read()
+        times.append(time.perf_counter() - t0)
+        if r.status != 200:
+            sys.exit(f"{path}: HTTP {r.status} {body[:200]!r}")
+        size = len(body)
+        if r.getheader("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+    conn.close()
+    return statistics.median(times), min(times), size, json.loads(body)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("profviz")
+    ap.add_argument("--work", default=os.path.join(HERE, "out"))
+    ap.add_argument("--functions", type=int, default=300000)
+    ap.add_argument("--wrk-seconds", type=int, default=20)
+    ap.add_argument("--connections", type=int, default=64)
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    binary = os.path.abspath(args.profviz)
+
+    large = ensure_profile(args.work, "large.prof" if args.functions == 300000
+                           else f"large-{args.functions}.prof", args.functions)
+    small = ensure_profile(args.work, "medium-15000.prof", 15000)
+    print(f"profile: {large} ({os.path.getsize(large) / 1e6:.1f} MB, "
+          f"{args.functions} functions)")
+
+    # Start-up: several runs, the page cache warm after the first.
+    readies = []
+    for _ in range(3):
+        proc, port, ready = start(binary, large)
+        readies.append(ready)
+        if len(readies) < 3:
+            proc.terminate()
+            proc.wait()
+    print(f"start until /api/health answers: {min(readies) * 1000:.0f} ms best, "
+          f"{statistics.median(readies) * 1000:.0f} ms median of 3 (target < 1000 ms)")
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("GET", "/api/profiles")
+        pid = json.loads(conn.getresponse().read())[0]["id"]
+        conn.close()
+        for gz in (False, True):
+            med, best, size, tree = timed(port, f"/api/profiles/{pid}/tree", 20, gz)
+            nodes = 0
+            stack = [tree["root"]]
+            while stack:
+                n = stack.pop()
+                nodes += 1
+                stack.extend(n["children"])
+            print(f"default tree{' (gzip)' if gz else ''}: {med * 1000:.1f} ms median, "
+                  f"{best * 1000:.1f} ms best, {nodes} nodes, {size} bytes (target < 100 ms)")
+        pages = [
+            ("sorted by tottime, filtered q=handler",
+             "functions?sort=tottime&order=desc&q=handler&offset=0&limit=100"),
+            ("sorted by name, filtered q=site-packages, page 50",
+             "functions?sort=name&q=site-packages&offset=5000&limit=100"),
+            ("sorted by cumtime, no filter, page 1000",
+             "functions?sort=cumtime&offset=100000&limit=100"),
+        ]
+        for label, query in pages:
+            med, best, size, page = timed(port, f"/api/profiles/{pid}/{query}", 20, True)
+            print(f"functions page {label}: {med * 1000:.1f} ms median, {best * 1000:.1f} ms best, "
+                  f"{page['total']} matching (target < 20 ms)")
+    finally:
+        proc.terminate()
+        proc.wait()
+
+    proc, port, ready = start(binary, small)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("GET", "/api/profiles")
+        pid = json.loads(conn.getresponse().read())[0]["id"]
+        conn.close()
+        url = f"http://127.0.0.1:{port}/api/profiles/{pid}/tree"
+        for label, extra in (("gzip", ["-H", "Accept-Encoding: gzip"]), ("identity", [])):
+            cmd = ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.wrk_seconds}s",
+                   "--latency"] + extra + [url]
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+            errors = re.search(r"Socket errors:.*", out)
+            non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            lat = re.search(r"\s+99%\s+(\S+)", out)
+            total = re.search(r"(\d+) requests in", out)
+            print(f"wrk {args.connections} connections {args.wrk_seconds} s, tree of 15,000 "
+                  f"functions ({label}): {rps.group(1) if rps else '?'} requests/s, "
+                  f"{total.group(1) if total else '?'} requests, "
+                  f"p99 {lat.group(1) if lat else '?'}, "
+                  f"{errors.group(0) if errors else 'no socket errors'}, "
+                  f"{non2xx.group(1) if non2xx else 0} non-2xx")
+    finally:
+        proc.terminate()
+        proc.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
