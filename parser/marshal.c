@@ -241,7 +241,8 @@ static int read_long(pv_marshal_reader *r, int64_t *out, int64_t offset, pv_erro
     return 0;
 }
 
-static int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err);
+static int read_header_slow(pv_marshal_reader *r, pv_mvalue *v, pv_error *err);
+static inline int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err);
 
 /* The byte at position p could start co_code: a bytes object, or (3.10 shares
  * equal bytecode between code objects) a back-reference to one. */
@@ -386,6 +387,7 @@ static int read_string(pv_marshal_reader *r, uint8_t code, pv_mvalue *v, pv_erro
     pv_cursor_bytes(&r->c, n, &v->bytes, "string", err);
     v->len = n;
     v->kind = code == 's' ? PV_M_BYTES : PV_M_TEXT;
+    v->count = 0;
     /* Only text written by Python 3 ('u', interned 't') carries surrogate
      * escapes; ASCII kinds cannot. */
     v->unescape = code == 'u' || code == 't';
@@ -402,11 +404,16 @@ static int read_string(pv_marshal_reader *r, uint8_t code, pv_mvalue *v, pv_erro
     return 0;
 }
 
-/* Reads the object starting at the cursor: a scalar whole, a container's
- * header (pushing its frame). */
-static int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
+static inline uint32_t load_u32(const unsigned char *p)
 {
-    *v = (pv_mvalue){.offset = (int64_t)r->c.pos, .slot = -1};
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Reads the object starting at the cursor: a scalar whole, a container's
+ * header (pushing its frame). Only the fields that belong to the value's kind
+ * are set (and kind, offset, slot, is_ref always). */
+static int read_header_slow(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
+{
     uint8_t type;
     if (pv_cursor_u8(&r->c, &type, "type code", err)) return -1;
     uint8_t code = type & ~FLAG_REF;
@@ -520,6 +527,7 @@ static int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         return push_frame(r, v->kind, count, index, -1, v->offset, err);
     case '{':
         v->kind = PV_M_DICT;
+        v->count = 0;
         return push_frame(r, v->kind, 0, index, -1, v->offset, err);
     case ':':
         v->kind = PV_M_SLICE;
@@ -532,6 +540,68 @@ static int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
     }
     set_scalar_slot(r, index, v);
     return 0;
+}
+
+/* A stats file is millions of small objects, mostly unflagged ints, floats,
+ * short strings, small tuples and references to scalars: those are decoded
+ * here, in a function small enough to inline, and the rest out of line. */
+static inline int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
+{
+    v->offset = (int64_t)r->c.pos;
+    v->slot = -1;
+    v->is_ref = false;
+    if (pv_cursor_left(&r->c) < 9) return read_header_slow(r, v, err);
+    const unsigned char *p = r->c.data + r->c.pos;
+    switch (p[0]) {
+    case 'i':
+        v->kind = PV_M_INT;
+        v->i = (int32_t)load_u32(p + 1);
+        r->c.pos += 5;
+        return 0;
+    case 'g': {
+        uint64_t bits = (uint64_t)load_u32(p + 1) | (uint64_t)load_u32(p + 5) << 32;
+        v->kind = PV_M_FLOAT;
+        memcpy(&v->f, &bits, sizeof v->f);
+        r->c.pos += 9;
+        return 0;
+    }
+    case 'r': {
+        uint32_t index = load_u32(p + 1);
+        if (index >= r->nslots) break;
+        const slot *sl = &r->slots[index];
+        if (sl->state == SLOT_CONTAINER) {
+            r->c.pos += 5;
+            return replay_container(r, sl, index, v, err);
+        }
+        if (sl->state != SLOT_SCALAR) break;
+        v->kind = (pv_mkind)sl->kind;
+        v->is_ref = true;
+        v->slot = index;
+        if (v->kind == PV_M_INT) v->i = sl->u.i;
+        else if (v->kind == PV_M_FLOAT) v->f = sl->u.f;
+        else break;
+        r->c.pos += 5;
+        return 0;
+    }
+    case ')':
+        if (p[1] > pv_cursor_left(&r->c) - 2) break;
+        v->kind = PV_M_TUPLE;
+        v->count = p[1];
+        r->c.pos += 2;
+        return push_frame(r, PV_M_TUPLE, v->count, -1, -1, v->offset, err);
+    case 'z':
+    case 'Z':
+        if (p[1] > pv_cursor_left(&r->c) - 2) break;
+        v->kind = PV_M_TEXT;
+        v->unescape = false;
+        v->bytes = p + 2;
+        v->len = p[1];
+        r->c.pos += 2 + (size_t)p[1];
+        return 0;
+    default:
+        break;
+    }
+    return read_header_slow(r, v, err);
 }
 
 int pv_marshal_next(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
@@ -563,6 +633,37 @@ int pv_marshal_next(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         }
     }
     return read_header(r, v, err);
+}
+
+static int mark_unread(pv_mvalue *out, uint32_t from, uint32_t n)
+{
+    for (uint32_t k = from; k < n; k++) out[k] = (pv_mvalue){.kind = PV_M_END, .offset = -1, .slot = -1};
+    return 0;
+}
+
+int pv_marshal_read_scalars(pv_marshal_reader *r, uint32_t n, pv_mvalue *out, pv_error *err)
+{
+    frame *f = r->depth ? &r->frames[r->depth - 1] : NULL;
+    size_t depth = r->depth;
+    if (!f || f->kind == PV_M_DICT || f->kind == PV_M_CODE || f->remaining < n) {
+        /* Not the plain case: the general path gives the same results. */
+        for (uint32_t k = 0; k < n; k++) {
+            if (pv_marshal_next(r, &out[k], err)) return -1;
+            if (out[k].kind == PV_M_END || r->depth > depth) return mark_unread(out, k + 1, n);
+        }
+        return 0;
+    }
+    /* The container has at least n children left, so none of them can be
+     * its end: read them without the per-child bookkeeping of next(). */
+    for (uint32_t k = 0; k < n; k++) {
+        if (r->replaying && r->replay_budget-- == 0)
+            return pv_fail(err, (int64_t)r->c.pos,
+                           "back-references expand to more objects than the file could hold");
+        r->frames[depth - 1].remaining--;
+        if (read_header(r, &out[k], err)) return -1;
+        if (r->depth > depth) return mark_unread(out, k + 1, n); /* the caller sees its header */
+    }
+    return 0;
 }
 
 int pv_marshal_skip(pv_marshal_reader *r, pv_error *err)

@@ -73,6 +73,12 @@ void pv_marshal_free(pv_marshal_reader *r);
  * err filled. */
 int pv_marshal_next(pv_marshal_reader *r, pv_mvalue *v, pv_error *err);
 
+/* Reads the next n children of the innermost open container into out[0..n),
+ * as n calls of pv_marshal_next would, but faster when they are scalars. It
+ * stops early after a child that is a container (its frame then open) or an
+ * END, and marks the values it did not read as PV_M_END. Returns 0, or -1. */
+int pv_marshal_read_scalars(pv_marshal_reader *r, uint32_t n, pv_mvalue *out, pv_error *err);
+
 /* Skips the rest of the innermost open container, through its END. Returns 0,
  * or -1 with err filled. */
 int pv_marshal_skip(pv_marshal_reader *r, pv_error *err);

@@ -165,29 +165,26 @@ static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_erro
     return 1;
 }
 
-static int read_count(parse_state *st, const char *what, int64_t *out, pv_error *err)
+static int check_count(const pv_mvalue *v, const char *what, int64_t *out, pv_error *err)
 {
-    pv_mvalue v;
-    if (next(st, &v, err)) return -1;
-    if (v.kind != PV_M_INT)
-        return pv_fail(err, v.offset, "%s is a %s, not an int", what, pv_marshal_kind_name(v.kind));
-    if (v.i < 0) return pv_fail(err, v.offset, "%s is negative (%lld)", what, (long long)v.i);
-    *out = v.i;
+    if (v->kind != PV_M_INT)
+        return pv_fail(err, v->offset, "%s is a %s, not an int", what, pv_marshal_kind_name(v->kind));
+    if (v->i < 0) return pv_fail(err, v->offset, "%s is negative (%lld)", what, (long long)v->i);
+    *out = v->i;
     return 0;
 }
 
-static int read_time(parse_state *st, const char *what, double *out, pv_error *err)
+static int check_time(const pv_mvalue *v, const char *what, double *out, pv_error *err)
 {
-    pv_mvalue v;
-    if (next(st, &v, err)) return -1;
-    if (v.kind == PV_M_INT) {
-        *out = (double)v.i; /* the profile module writes whole-number times as ints */
+    if (v->kind == PV_M_INT) {
+        *out = (double)v->i; /* the profile module writes whole-number times as ints */
         return 0;
     }
-    if (v.kind != PV_M_FLOAT)
-        return pv_fail(err, v.offset, "%s is a %s, not a number", what, pv_marshal_kind_name(v.kind));
-    if (!isfinite(v.f)) return pv_fail(err, v.offset, "%s is not a finite number", what);
-    *out = v.f;
+    if (v->kind != PV_M_FLOAT)
+        return pv_fail(err, v->offset, "%s is a %s, not a number", what,
+                       pv_marshal_kind_name(v->kind));
+    if (!isfinite(v->f)) return pv_fail(err, v->offset, "%s is not a finite number", what);
+    *out = v->f;
     return 0;
 }
 
@@ -195,7 +192,7 @@ static int read_time(parse_state *st, const char *what, double *out, pv_error *e
  * yappi, or a bare call count from the profile module. */
 static int read_caller(parse_state *st, uint32_t caller, pv_error *err)
 {
-    pv_mvalue v;
+    pv_mvalue v, n[4];
     if (next(st, &v, err)) return -1;
     if (v.kind == PV_M_INT) {
         if (v.i < 0) return pv_fail(err, v.offset, "a caller's call count is negative");
@@ -208,10 +205,11 @@ static int read_caller(parse_state *st, uint32_t caller, pv_error *err)
         return pv_fail(err, v.offset, "a caller's numbers are a tuple of %u items, not 4", v.count);
     int64_t nc = 0, cc = 0;
     double tt = 0, ct = 0;
-    if (read_count(st, "a caller's call count", &nc, err) ||
-        read_count(st, "a caller's primitive call count", &cc, err) ||
-        read_time(st, "a caller's total time", &tt, err) ||
-        read_time(st, "a caller's cumulative time", &ct, err) ||
+    if (pv_marshal_read_scalars(st->r, 4, n, err) ||
+        check_count(&n[0], "a caller's call count", &nc, err) ||
+        check_count(&n[1], "a caller's primitive call count", &cc, err) ||
+        check_time(&n[2], "a caller's total time", &tt, err) ||
+        check_time(&n[3], "a caller's cumulative time", &ct, err) ||
         expect_end(st, "a caller's numbers", err))
         return -1;
     return pv_builder_add_caller(st->b, caller, nc, cc, tt, ct, err);
@@ -220,7 +218,7 @@ static int read_caller(parse_state *st, uint32_t caller, pv_error *err)
 /* The value of a stats entry: (cc, nc, tt, ct, callers). */
 static int read_entry(parse_state *st, uint32_t id, pv_error *err)
 {
-    pv_mvalue v;
+    pv_mvalue v, n[4];
     if (next(st, &v, err)) return -1;
     if (v.kind != PV_M_TUPLE)
         return pv_fail(err, v.offset, "a function's statistics are a %s, not a tuple",
@@ -231,9 +229,11 @@ static int read_entry(parse_state *st, uint32_t id, pv_error *err)
                        v.count);
     int64_t cc = 0, nc = 0;
     double tt = 0, ct = 0;
-    if (read_count(st, "a primitive call count", &cc, err) ||
-        read_count(st, "a call count", &nc, err) || read_time(st, "a total time", &tt, err) ||
-        read_time(st, "a cumulative time", &ct, err) ||
+    if (pv_marshal_read_scalars(st->r, 4, n, err) ||
+        check_count(&n[0], "a primitive call count", &cc, err) ||
+        check_count(&n[1], "a call count", &nc, err) ||
+        check_time(&n[2], "a total time", &tt, err) ||
+        check_time(&n[3], "a cumulative time", &ct, err) ||
         pv_builder_begin_entry(st->b, id, nc, cc, tt, ct, err))
         return -1;
     if (next(st, &v, err)) return -1;
