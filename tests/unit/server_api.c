@@ -1,0 +1,138 @@
+/* Unit tests of server/api.c without a server: routes, parameters, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "api.h"
+#include "registry.h"
+
+#define FIXTURE(name) PROFVIZ_SOURCE_DIR "/tests/golden/" name
+
+/* Query parameters as "name=value" strings, NULL-terminated. */
+static int fake_arg(void *ctx, const char *name, const char **value, size_t *len)
+{
+    for (const char *const *p = ctx; *p; p++) {
+        size_t n = strlen(name);
+        if (strncmp(*p, name, n) == 0 && (*p)[n] == '=') {
+            *value = *p + n + 1;
+            *len = strlen(*value);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct fixture {
+    pv_registry *reg;
+    char id[PV_REGISTRY_ID_LEN + 1];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    pv_error err;
+    f->reg = pv_registry_new(&err);
+    if (!f->reg || pv_registry_load_file(f->reg, FIXTURE("cprofile-py313.prof"), f->id, &err))
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    pv_registry_free(f->reg);
+    free(f);
+    return 0;
+}
+
+/* Runs one request; returns the status and leaves the body in *body (free it). */
+static unsigned call(fixture *f, const char *method, const char *path, const char **args,
+                     char **body)
+{
+    static const char *none[] = {NULL};
+    pv_api_request req = {.method = method, .path = path, .arg = fake_arg,
+                          .arg_ctx = (void *)(args ? args : none)};
+    pv_api_reply reply;
+    assert_int_equal(pv_api_handle(f->reg, &req, &reply), 0);
+    assert_non_null(reply.body);
+    assert_int_equal(strlen(reply.body), reply.len);
+    *body = reply.body;
+    return reply.status;
+}
+
+static void api_health_says_ok(void **state)
+{
+    char *body;
+    assert_int_equal(call(*state, "GET", "/api/health", NULL, &body), 200);
+    assert_non_null(strstr(body, "\"status\":\"ok\""));
+    free(body);
+}
+
+static void api_unknown_paths_are_404_with_an_error(void **state)
+{
+    const char *paths[] = {"/api", "/api/", "/api/x", "/api/profiles/", "/api/profiles/nope",
+                           "/api/profiles/a/b/c/d"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        char *body;
+        assert_int_equal(call(*state, "GET", paths[i], NULL, &body), 404);
+        assert_non_null(strstr(body, "\"error\""));
+        free(body);
+    }
+}
+
+static void api_refuses_other_methods_with_405(void **state)
+{
+    char *body;
+    assert_int_equal(call(*state, "DELETE", "/api/profiles", NULL, &body), 405);
+    free(body);
+}
+
+static void api_bad_tree_parameters_are_400_naming_the_parameter(void **state)
+{
+    fixture *f = *state;
+    char path[64];
+    snprintf(path, sizeof path, "/api/profiles/%s/tree", f->id);
+    const char *cases[][2] = {{"depth=abc", "'depth'"},   {"cutoff=1.5", "'cutoff'"},
+                              {"max_nodes=0", "'max_nodes'"}, {"path=1,,2", "'path'"},
+                              {"depth=-1", "'depth'"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[] = {cases[i][0], NULL};
+        char *body;
+        assert_int_equal(call(f, "GET", path, args, &body), 400);
+        assert_non_null(strstr(body, cases[i][1]));
+        free(body);
+    }
+}
+
+static void api_function_rows_have_exact_numbers(void **state)
+{
+    fixture *f = *state;
+    char path[64];
+    snprintf(path, sizeof path, "/api/profiles/%s/functions", f->id);
+    const char *args[] = {"q=<module>", NULL};
+    char *body;
+    assert_int_equal(call(f, "GET", path, args, &body), 200);
+    /* pstats' own double for <module>'s cumtime needs 16 digits. */
+    assert_non_null(strstr(body, "\"cumtime\":0.0007456870000000001"));
+    assert_non_null(strstr(body, "\"total\":1"));
+    free(body);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(api_health_says_ok),
+        cmocka_unit_test(api_unknown_paths_are_404_with_an_error),
+        cmocka_unit_test(api_refuses_other_methods_with_405),
+        cmocka_unit_test(api_bad_tree_parameters_are_400_naming_the_parameter),
+        cmocka_unit_test(api_function_rows_have_exact_numbers),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
