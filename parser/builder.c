@@ -136,7 +136,8 @@ static const char *intern_file(pv_builder *b, const char *file, size_t len)
             file_slot s = b->file_table[i];
             if (!s.file) continue;
             size_t j = mix(s.hash) & (cap - 1);
-            while (table[j].file) j = (j + 1) & (cap - 1);
+            while (table[j].file)
+                j = (j + 1) & (cap - 1);
             table[j] = s;
         }
         free(b->file_table);
@@ -164,7 +165,8 @@ static int grow_function_table(pv_builder *b)
     memset(table, 0xff, cap * sizeof *table);
     for (size_t id = 0; id < b->nfunctions; id++) {
         size_t j = mix(b->function_hashes[id]) & (cap - 1);
-        while (table[j] != EMPTY_SLOT) j = (j + 1) & (cap - 1);
+        while (table[j] != EMPTY_SLOT)
+            j = (j + 1) & (cap - 1);
         table[j] = (uint32_t)id;
     }
     free(b->function_table);
@@ -261,7 +263,8 @@ int pv_builder_add_caller(pv_builder *b, uint32_t caller, int64_t ncalls, int64_
                           double tottime, double cumtime, pv_error *err)
 {
     if (b->current == NO_ENTRY) return pv_fail(err, -1, "caller added outside an entry");
-    if (caller >= b->nfunctions) return pv_fail(err, -1, "caller with unknown function id %u", caller);
+    if (caller >= b->nfunctions)
+        return pv_fail(err, -1, "caller with unknown function id %u", caller);
     pv_edge edge = {caller, b->current, ncalls, pcalls, tottime, cumtime};
     if (b->seen_in_entry[caller] == b->entry_number) {
         b->edges[b->seen_at[caller]] = edge; /* the last one wins, as in a dict */
@@ -316,8 +319,10 @@ pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
     /* Callees: a counting sort of the edges by caller. */
     callee_edges = malloc((b->nedges ? b->nedges : 1) * sizeof *callee_edges);
     if (!callee_edges) goto fail;
-    for (size_t id = 0; id < n; id++) functions[id].ncallees = 0;
-    for (size_t i = 0; i < b->nedges; i++) functions[b->edges[i].caller].ncallees++;
+    for (size_t id = 0; id < n; id++)
+        functions[id].ncallees = 0;
+    for (size_t i = 0; i < b->nedges; i++)
+        functions[b->edges[i].caller].ncallees++;
     uint32_t start = 0;
     for (size_t id = 0; id < n; id++) {
         functions[id].first_callee = start;
@@ -339,8 +344,10 @@ pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
         for (uint32_t k = 0; k < f->ncallers; k++) {
             int64_t c = b->edges[f->first_caller + k].ncalls;
             /* Saturate: hostile counts must not overflow the sum. */
-            if (c > 0 && accounted > INT64_MAX - c) accounted = INT64_MAX;
-            else accounted += c;
+            if (c > 0 && accounted > INT64_MAX - c)
+                accounted = INT64_MAX;
+            else
+                accounted += c;
         }
         f->external_calls = f->ncalls - (accounted > f->ncalls ? f->ncalls : accounted);
         if (f->ncalls < 0) f->external_calls = 0;
@@ -353,7 +360,8 @@ pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
     }
     /* Floating-point sums depend on their order: add up as pstats does, in
      * the dict's order, so that the total is the very number it prints. */
-    for (size_t k = 0; k < b->nentries; k++) total_time += functions[b->entry_order[k]].tottime;
+    for (size_t k = 0; k < b->nentries; k++)
+        total_time += functions[b->entry_order[k]].tottime;
     roots = malloc((nroots ? nroots : 1) * sizeof *roots);
     if (!roots) goto fail;
     nroots = 0;

@@ -4,12 +4,11 @@
  * tree is an estimate. The tree root is the function that carries the program
  * or, when several roots carry time, a synthetic "<all roots>" node (func -1)
  * holding the roots (those whose time is not already shown under their
- * callers; calltree.c states the exact rules). A node's children are its function's callees; a child's
- * time under a node is that edge's cumtime, scaled down proportionally when
- * the edges add up to more than the node's time. A function already on the
- * path from the tree root is not expanded again (recursion). A node is exact
- * when its time is a measured number (the root, an edge straight from a real
- * root, or a path on which every function has a single caller), else an
+ * callers; calltree.c states the exact rules). A node's children are its function's callees; a
+ * child's time under a node is that edge's cumtime, scaled down proportionally when the edges add
+ * up to more than the node's time. A function already on the path from the tree root is not
+ * expanded again (recursion). A node is exact when its time is a measured number (the root, an edge
+ * straight from a real root, or a path on which every function has a single caller), else an
  * estimate.
  *
  * A request names a view root by its path of function ids from the tree root
@@ -38,28 +37,28 @@
 #define PV_TREE_SYNTHETIC_ROOT (-1)
 
 typedef struct pv_tree_node {
-    int64_t func;     /* function id, or PV_TREE_SYNTHETIC_ROOT */
-    double time;      /* time of this node in this branch, seconds */
-    int64_t calls;    /* calls in this branch (the edge's ncalls; a root's own ncalls) */
-    bool exact;       /* measured, not estimated */
-    bool more;        /* has children that depth or the node budget left out */
+    int64_t func;  /* function id, or PV_TREE_SYNTHETIC_ROOT */
+    double time;   /* time of this node in this branch, seconds */
+    int64_t calls; /* calls in this branch (the edge's ncalls; a root's own ncalls) */
+    bool exact;    /* measured, not estimated */
+    bool more;     /* has children that depth or the node budget left out */
     uint32_t first_child, nchildren; /* children are nodes[first_child .. +nchildren) */
 } pv_tree_node;
 
 typedef struct pv_tree_request {
     const int64_t *path; /* function ids from the tree root to the view root; may be empty */
     size_t path_len;
-    int depth;           /* levels below the view root to include, >= 0 (default 10) */
-    double cutoff;       /* fraction of the view root's time, 0..1 (default 0.001) */
-    size_t max_nodes;    /* at most this many nodes, >= 1 (default 5000) */
+    int depth;        /* levels below the view root to include, >= 0 (default 10) */
+    double cutoff;    /* fraction of the view root's time, 0..1 (default 0.001) */
+    size_t max_nodes; /* at most this many nodes, >= 1 (default 5000) */
 } pv_tree_request;
 
 typedef struct pv_tree {
     pv_tree_node *nodes; /* nodes[0] is the view root; children follow breadth-first */
     size_t nnodes;
-    int64_t *path;       /* the view root's path as resolved: a copy of the request's, or
-                            [root] for an empty path with a real tree root (NULL when empty),
-                            so that path + a child's id names that child */
+    int64_t *path; /* the view root's path as resolved: a copy of the request's, or
+                      [root] for an empty path with a real tree root (NULL when empty),
+                      so that path + a child's id names that child */
     size_t path_len;
 } pv_tree;
 

@@ -55,7 +55,8 @@ static inline int pv_cursor_u64(pv_cursor *c, uint64_t *out, const char *what, p
     if (pv_cursor_left(c) < 8) return pv_cursor_truncated(c, 8, what, err);
     const unsigned char *p = c->data + c->pos;
     uint64_t u = 0;
-    for (int i = 7; i >= 0; i--) u = u << 8 | p[i];
+    for (int i = 7; i >= 0; i--)
+        u = u << 8 | p[i];
     *out = u;
     c->pos += 8;
     return 0;

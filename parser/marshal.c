@@ -52,18 +52,27 @@ struct pv_marshal_reader {
     span *interned; /* Python 2's list for 't' / 'R' */
     size_t ninterned, interned_cap;
     size_t depth;
-    size_t replaying; /* replay frames open: while > 0, no slots are taken */
+    size_t replaying;       /* replay frames open: while > 0, no slots are taken */
     uint64_t replay_budget; /* objects that replays may still read */
     int code_retries;
     frame frames[PV_MARSHAL_MAX_DEPTH + 2];
 };
 
 static const char *const kind_names[] = {
-    [PV_M_END] = "end of container", [PV_M_NONE] = "None",   [PV_M_BOOL] = "bool",
-    [PV_M_INT] = "int",              [PV_M_FLOAT] = "float", [PV_M_COMPLEX] = "complex",
-    [PV_M_BYTES] = "bytes",          [PV_M_TEXT] = "str",    [PV_M_CODE] = "code object",
-    [PV_M_TUPLE] = "tuple",          [PV_M_LIST] = "list",   [PV_M_SET] = "set",
-    [PV_M_DICT] = "dict",            [PV_M_SLICE] = "slice",
+    [PV_M_END] = "end of container",
+    [PV_M_NONE] = "None",
+    [PV_M_BOOL] = "bool",
+    [PV_M_INT] = "int",
+    [PV_M_FLOAT] = "float",
+    [PV_M_COMPLEX] = "complex",
+    [PV_M_BYTES] = "bytes",
+    [PV_M_TEXT] = "str",
+    [PV_M_CODE] = "code object",
+    [PV_M_TUPLE] = "tuple",
+    [PV_M_LIST] = "list",
+    [PV_M_SET] = "set",
+    [PV_M_DICT] = "dict",
+    [PV_M_SLICE] = "slice",
 };
 
 const char *pv_marshal_kind_name(pv_mkind kind)
@@ -187,8 +196,8 @@ static int read_length(pv_marshal_reader *r, uint8_t code, uint32_t *out, size_t
      * ever sized by an unchecked number. */
     if ((uint64_t)n * min_item > pv_cursor_left(&r->c))
         return pv_fail(err, offset, "%s claims %d %s but only %zu bytes are left", what, n,
-                       min_item == 1 && (code == 's' || code == 't' || code == 'u' ||
-                                         code == 'a' || code == 'A' || code == 'z' || code == 'Z')
+                       min_item == 1 && (code == 's' || code == 't' || code == 'u' || code == 'a' ||
+                                         code == 'A' || code == 'z' || code == 'Z')
                            ? "bytes"
                            : "items",
                        pv_cursor_left(&r->c));
@@ -208,7 +217,8 @@ static int read_float_text(pv_marshal_reader *r, double *out, int64_t offset, pv
     text[n] = '\0';
     char *end;
     *out = strtod(text, &end);
-    if (n == 0 || *end != '\0') return pv_fail(err, offset, "float text \"%s\" is not a number", text);
+    if (n == 0 || *end != '\0')
+        return pv_fail(err, offset, "float text \"%s\" is not a number", text);
     return 0;
 }
 
@@ -285,13 +295,12 @@ static int code_layout(pv_marshal_reader *r, int nints, pv_mvalue *v, pv_error *
     if (code_field(r, &field, err)) return -1; /* freevars / localspluskinds */
     bool modern = nints == 5 && field.kind == PV_M_BYTES;
     if (!modern && code_field(r, &field, err)) return -1; /* cellvars */
-    if (code_text_field(r, &field, "file name", err) ||
-        code_text_field(r, &name, "name", err))
+    if (code_text_field(r, &field, "file name", err) || code_text_field(r, &name, "name", err))
         return -1;
     if (modern && code_field(r, &field, err)) return -1; /* qualname */
     int32_t firstlineno;
     if (pv_cursor_i32(&r->c, &firstlineno, "code object line", err)) return -1;
-    if (code_field(r, &field, err)) return -1; /* lnotab / linetable */
+    if (code_field(r, &field, err)) return -1;           /* lnotab / linetable */
     if (modern && code_field(r, &field, err)) return -1; /* exceptiontable */
     v->bytes = name.bytes;
     v->len = name.len;
@@ -364,15 +373,17 @@ static int read_reference(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
                        r->nslots);
     const slot *s = &r->slots[index];
     if (s->state == SLOT_PENDING)
-        return pv_fail(err, v->offset, "reference to object %d, whose container is still being read",
-                       index);
+        return pv_fail(err, v->offset,
+                       "reference to object %d, whose container is still being read", index);
     if (s->state == SLOT_CONTAINER) return replay_container(r, s, index, v, err);
     v->kind = (pv_mkind)s->kind;
     v->is_ref = true;
     v->slot = index;
     v->unescape = s->unescape;
-    if (v->kind == PV_M_INT || v->kind == PV_M_BOOL) v->i = s->u.i;
-    else if (v->kind == PV_M_FLOAT || v->kind == PV_M_COMPLEX) v->f = s->u.f;
+    if (v->kind == PV_M_INT || v->kind == PV_M_BOOL)
+        v->i = s->u.i;
+    else if (v->kind == PV_M_FLOAT || v->kind == PV_M_COMPLEX)
+        v->f = s->u.f;
     else if (v->kind == PV_M_TEXT || v->kind == PV_M_BYTES || v->kind == PV_M_CODE) {
         v->bytes = r->c.data + s->u.pos;
         v->len = s->len;
@@ -520,7 +531,11 @@ static int read_header_slow(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
     case '[':
     case '<':
     case '>':
-        if (read_length(r, code, &count, 1, code == '[' ? "list" : code == '<' || code == '>' ? "set" : "tuple", v->offset, err))
+        if (read_length(r, code, &count, 1,
+                        code == '['                  ? "list"
+                        : code == '<' || code == '>' ? "set"
+                                                     : "tuple",
+                        v->offset, err))
             return -1;
         v->kind = code == '[' ? PV_M_LIST : code == '<' || code == '>' ? PV_M_SET : PV_M_TUPLE;
         v->count = count;
@@ -577,9 +592,12 @@ static inline int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         v->kind = (pv_mkind)sl->kind;
         v->is_ref = true;
         v->slot = index;
-        if (v->kind == PV_M_INT) v->i = sl->u.i;
-        else if (v->kind == PV_M_FLOAT) v->f = sl->u.f;
-        else break;
+        if (v->kind == PV_M_INT)
+            v->i = sl->u.i;
+        else if (v->kind == PV_M_FLOAT)
+            v->f = sl->u.f;
+        else
+            break;
         r->c.pos += 5;
         return 0;
     }
@@ -637,7 +655,8 @@ int pv_marshal_next(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
 
 static int mark_unread(pv_mvalue *out, uint32_t from, uint32_t n)
 {
-    for (uint32_t k = from; k < n; k++) out[k] = (pv_mvalue){.kind = PV_M_END, .offset = -1, .slot = -1};
+    for (uint32_t k = from; k < n; k++)
+        out[k] = (pv_mvalue){.kind = PV_M_END, .offset = -1, .slot = -1};
     return 0;
 }
 
@@ -688,7 +707,8 @@ int pv_marshal_read_whole(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
     if (!v) v = &local;
     size_t depth = r->depth;
     if (pv_marshal_next(r, v, err)) return -1;
-    if (v->kind == PV_M_END) return pv_fail(err, v->offset, "a container ended where an object was expected");
+    if (v->kind == PV_M_END)
+        return pv_fail(err, v->offset, "a container ended where an object was expected");
     if (r->depth > depth) return pv_marshal_skip(r, err);
     return 0;
 }

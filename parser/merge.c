@@ -51,8 +51,8 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
         if (!id_maps[p]) goto oom;
         for (uint32_t id = 0; id < parts[p]->nfunctions; id++) {
             const pv_function *f = &parts[p]->functions[id];
-            int64_t merged =
-                pv_builder_intern(b, f->file, strlen(f->file), f->line, f->name, strlen(f->name), err);
+            int64_t merged = pv_builder_intern(b, f->file, strlen(f->file), f->line, f->name,
+                                               strlen(f->name), err);
             if (merged < 0) goto fail;
             id_maps[p][id] = (uint32_t)merged;
             if ((size_t)merged + 1 > nfunctions) nfunctions = (size_t)merged + 1;
@@ -78,8 +78,12 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
         }
         for (uint32_t e = 0; e < part->nedges; e++) {
             const pv_edge *edge = &part->edges[e];
-            edges[k] = (merged_edge){id_maps[p][edge->caller], id_maps[p][edge->callee],
-                                     edge->ncalls, edge->pcalls, edge->tottime, edge->cumtime};
+            edges[k] = (merged_edge){id_maps[p][edge->caller],
+                                     id_maps[p][edge->callee],
+                                     edge->ncalls,
+                                     edge->pcalls,
+                                     edge->tottime,
+                                     edge->cumtime};
             order[k] = (uint32_t)k;
             k++;
         }
@@ -92,10 +96,12 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
         const totals *t = &sums[id];
         if (pv_builder_begin_entry(b, id, t->ncalls, t->pcalls, t->tottime, t->cumtime, err))
             goto fail;
-        while (e < nedges && edges[order[e]].callee < id) e++;
+        while (e < nedges && edges[order[e]].callee < id)
+            e++;
         while (e < nedges && edges[order[e]].callee == id) {
             merged_edge sum = edges[order[e++]];
-            while (e < nedges && edges[order[e]].callee == id && edges[order[e]].caller == sum.caller) {
+            while (e < nedges && edges[order[e]].callee == id &&
+                   edges[order[e]].caller == sum.caller) {
                 const merged_edge *more = &edges[order[e++]];
                 sum.ncalls += more->ncalls;
                 sum.pcalls += more->pcalls;
@@ -108,7 +114,8 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
         }
     }
 
-    for (size_t p = 0; p < nparts; p++) free(id_maps[p]);
+    for (size_t p = 0; p < nparts; p++)
+        free(id_maps[p]);
     free(id_maps);
     free(sums);
     free(edges);
@@ -117,7 +124,8 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
     /* pstats.Stats.add adds each part's total time to the running one. */
     if (merged) {
         merged->total_time = 0;
-        for (size_t p = 0; p < nparts; p++) merged->total_time += parts[p]->total_time;
+        for (size_t p = 0; p < nparts; p++)
+            merged->total_time += parts[p]->total_time;
     }
     return merged;
 
@@ -125,7 +133,8 @@ oom:
     pv_fail(err, -1, "out of memory");
 fail:
     if (id_maps)
-        for (size_t p = 0; p < nparts; p++) free(id_maps[p]);
+        for (size_t p = 0; p < nparts; p++)
+            free(id_maps[p]);
     free(id_maps);
     free(sums);
     free(edges);

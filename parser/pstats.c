@@ -62,7 +62,8 @@ static int cache_slot(parse_state *st, int64_t slot, uint32_t value, pv_error *e
 {
     if ((size_t)slot >= st->slot_cache_cap) {
         size_t cap = st->slot_cache_cap ? st->slot_cache_cap : 1024;
-        while (cap <= (size_t)slot) cap += cap / 2;
+        while (cap <= (size_t)slot)
+            cap += cap / 2;
         uint32_t *p = realloc(st->slot_cache, cap * sizeof *p);
         if (!p) return pv_fail(err, -1, "out of memory");
         memset(p + st->slot_cache_cap, 0, (cap - st->slot_cache_cap) * sizeof *p);
@@ -130,7 +131,8 @@ static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_erro
     pv_mvalue file, line, name;
     if (key->count == 1) {
         if (next(st, &file, err)) return -1;
-        if (file.kind == PV_M_TEXT && file.len == 11 && memcmp(file.bytes, "__sampled__", 11) == 0) {
+        if (file.kind == PV_M_TEXT && file.len == 11 &&
+            memcmp(file.bytes, "__sampled__", 11) == 0) {
             if (expect_end(st, "the key", err)) return -1;
             return 0;
         }
@@ -168,7 +170,8 @@ static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_erro
 static int check_count(const pv_mvalue *v, const char *what, int64_t *out, pv_error *err)
 {
     if (v->kind != PV_M_INT)
-        return pv_fail(err, v->offset, "%s is a %s, not an int", what, pv_marshal_kind_name(v->kind));
+        return pv_fail(err, v->offset, "%s is a %s, not an int", what,
+                       pv_marshal_kind_name(v->kind));
     if (v->i < 0) return pv_fail(err, v->offset, "%s is negative (%lld)", what, (long long)v->i);
     *out = v->i;
     return 0;
@@ -224,9 +227,10 @@ static int read_entry(parse_state *st, uint32_t id, pv_error *err)
         return pv_fail(err, v.offset, "a function's statistics are a %s, not a tuple",
                        pv_marshal_kind_name(v.kind));
     if (v.count != 5)
-        return pv_fail(err, v.offset,
-                       "a function's statistics are a tuple of %u items, not (cc, nc, tt, ct, callers)",
-                       v.count);
+        return pv_fail(
+            err, v.offset,
+            "a function's statistics are a tuple of %u items, not (cc, nc, tt, ct, callers)",
+            v.count);
     int64_t cc = 0, nc = 0;
     double tt = 0, ct = 0;
     if (pv_marshal_read_scalars(st->r, 4, n, err) ||
@@ -318,9 +322,15 @@ const char *pv_pstats_sniff(const unsigned char *data, size_t len)
     if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) return "a gzip-compressed file";
     if (starts_with(data, len, "PK\x03\x04")) return "a zip archive";
     if (starts_with(data, len, "BZh")) return "a bzip2-compressed file";
-    if (starts_with(data, len, "\xfd" "7zXZ")) return "an xz-compressed file";
+    if (starts_with(data, len,
+                    "\xfd"
+                    "7zXZ"))
+        return "an xz-compressed file";
     if (starts_with(data, len, "\x28\xb5\x2f\xfd")) return "a zstd-compressed file";
-    if (starts_with(data, len, "\x7f" "ELF")) return "an executable (ELF)";
+    if (starts_with(data, len,
+                    "\x7f"
+                    "ELF"))
+        return "an executable (ELF)";
     if (starts_with(data, len, "%PDF")) return "a PDF document";
     if (starts_with(data, len, "\x89PNG")) return "a PNG image";
     if (starts_with(data, len, "SQLite format 3")) return "an SQLite database";

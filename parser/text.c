@@ -12,15 +12,24 @@ static size_t utf8_sequence(const unsigned char *s, size_t n, size_t *maximal)
     unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
     *maximal = 1;
     if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) need = 2;
-    else if (c == 0xE0) need = 3, lo = 0xA0;
-    else if (c >= 0xE1 && c <= 0xEC) need = 3;
-    else if (c == 0xED) need = 3, hi = 0x9F; /* no surrogates */
-    else if (c >= 0xEE && c <= 0xEF) need = 3;
-    else if (c == 0xF0) need = 4, lo = 0x90;
-    else if (c >= 0xF1 && c <= 0xF3) need = 4;
-    else if (c == 0xF4) need = 4, hi = 0x8F;
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 2;
+    else if (c == 0xE0)
+        need = 3, lo = 0xA0;
+    else if (c >= 0xE1 && c <= 0xEC)
+        need = 3;
+    else if (c == 0xED)
+        need = 3, hi = 0x9F; /* no surrogates */
+    else if (c >= 0xEE && c <= 0xEF)
+        need = 3;
+    else if (c == 0xF0)
+        need = 4, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3)
+        need = 4;
+    else if (c == 0xF4)
+        need = 4, hi = 0x8F;
+    else
+        return 0;
     for (size_t i = 1; i < need; i++) {
         if (i >= n) return 0;
         unsigned char x = s[i];
@@ -48,8 +57,7 @@ bool pv_text_is_clean_utf8(const unsigned char *s, size_t len)
 static bool is_surrogate_escape(const unsigned char *s, size_t n)
 {
     /* U+DC80..U+DCFF encode as ED B2 80 .. ED B3 BF. */
-    return n >= 3 && s[0] == 0xED && (s[1] == 0xB2 || s[1] == 0xB3) && s[2] >= 0x80 &&
-           s[2] <= 0xBF;
+    return n >= 3 && s[0] == 0xED && (s[1] == 0xB2 || s[1] == 0xB3) && s[2] >= 0x80 && s[2] <= 0xBF;
 }
 
 size_t pv_text_to_utf8(const unsigned char *in, size_t len, bool unescape_surrogates, char *out)

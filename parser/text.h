@@ -15,14 +15,13 @@
 #include <stddef.h>
 
 /* The most bytes pv_text_to_utf8 can write for len input bytes. */
-#define PV_TEXT_MAX_OUT(len) ((len) * 3)
+#define PV_TEXT_MAX_OUT(len) ((len)*3)
 
 /* Writes the valid UTF-8 form of the len bytes at in to out (which must hold
  * PV_TEXT_MAX_OUT(len) bytes) and returns the length written. With
  * unescape_surrogates, surrogate escapes are first mapped back to bytes.
  * Never fails. */
-size_t pv_text_to_utf8(const unsigned char *in, size_t len, bool unescape_surrogates,
-                       char *out);
+size_t pv_text_to_utf8(const unsigned char *in, size_t len, bool unescape_surrogates, char *out);
 
 /* True when the len bytes at s are valid UTF-8 with no surrogates, i.e. when
  * pv_text_to_utf8 would copy them unchanged. */

@@ -14,8 +14,8 @@ static bool is_gzip(const unsigned char *data, size_t len)
 }
 
 /* Inflates a gzip stream into a new buffer (the caller frees *out). */
-static int inflate_gzip(const unsigned char *data, size_t len, unsigned char **out,
-                        size_t *out_len, pv_error *err)
+static int inflate_gzip(const unsigned char *data, size_t len, unsigned char **out, size_t *out_len,
+                        pv_error *err)
 {
     z_stream z = {0};
     if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return pv_fail(err, -1, "cannot start zlib");
@@ -161,7 +161,8 @@ int pv_load_merged(const char *const *paths, size_t n, pv_profile **out, size_t 
     *failed = n;
     status = *out ? 0 : -1;
 done:
-    for (size_t i = 0; i < n; i++) pv_profile_free(parts[i]);
+    for (size_t i = 0; i < n; i++)
+        pv_profile_free(parts[i]);
     free(parts);
     return status;
 }

@@ -16,7 +16,14 @@
 #include "loader.h"
 #include "sort.h"
 
-typedef enum { SORT_TOTTIME, SORT_CUMTIME, SORT_NCALLS, SORT_PCALLS, SORT_NAME, SORT_FILE } sort_key;
+typedef enum {
+    SORT_TOTTIME,
+    SORT_CUMTIME,
+    SORT_NCALLS,
+    SORT_PCALLS,
+    SORT_NAME,
+    SORT_FILE
+} sort_key;
 
 static const struct {
     const char *name, *title;
@@ -159,11 +166,15 @@ static void print_text(FILE *out, const pv_profile *p, const char *const *files,
         else
             snprintf(calls, sizeof calls, "%lld", (long long)f->ncalls);
         fprintf(out, "%9s %8.3f ", calls, f->tottime);
-        if (f->ncalls == 0) fputs("         ", out);
-        else fprintf(out, "%8.3f ", f->tottime / (double)f->ncalls);
+        if (f->ncalls == 0)
+            fputs("         ", out);
+        else
+            fprintf(out, "%8.3f ", f->tottime / (double)f->ncalls);
         fprintf(out, "%8.3f ", f->cumtime);
-        if (f->pcalls == 0) fputs("         ", out);
-        else fprintf(out, "%8.3f ", f->cumtime / (double)f->pcalls);
+        if (f->pcalls == 0)
+            fputs("         ", out);
+        else
+            fprintf(out, "%8.3f ", f->cumtime / (double)f->pcalls);
         print_location(out, f);
     }
     fputs("\n\n", out);
@@ -279,7 +290,8 @@ int pv_report_main(int argc, char **argv)
                 goto done;
             }
             size_t k = 0;
-            while (k < sizeof sort_keys / sizeof sort_keys[0] && strcmp(sort_keys[k].name, v)) k++;
+            while (k < sizeof sort_keys / sizeof sort_keys[0] && strcmp(sort_keys[k].name, v))
+                k++;
             if (k == sizeof sort_keys / sizeof sort_keys[0]) {
                 status = usage_error("unknown sort key", v);
                 goto done;
@@ -299,7 +311,8 @@ int pv_report_main(int argc, char **argv)
             status = 0;
             goto done;
         } else if (strcmp(a, "--") == 0) {
-            while (++i < argc) files[nfiles++] = argv[i];
+            while (++i < argc)
+                files[nfiles++] = argv[i];
         } else if (a[0] == '-' && a[1] != '\0') {
             status = usage_error("unknown option", a);
             goto done;
@@ -329,7 +342,8 @@ int pv_report_main(int argc, char **argv)
         if (status) fputs("profviz: out of memory while writing JSON\n", stderr);
     } else {
         uint32_t *order = malloc((profile->nfunctions ? profile->nfunctions : 1) * sizeof *order);
-        for (uint32_t id = 0; order && id < profile->nfunctions; id++) order[id] = id;
+        for (uint32_t id = 0; order && id < profile->nfunctions; id++)
+            order[id] = id;
         sort_context sc = {profile->functions, key};
         size_t n = profile->nfunctions;
         size_t shown = limit >= 0 && (unsigned long long)limit < n ? (size_t)limit : n;
