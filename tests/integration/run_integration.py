@@ -706,6 +706,10 @@ def main():
         test_static(srv, "--web-root", from_disk=True)
         check("SIGTERM stops the --merge server with status 0", srv.stop() == 0)
         servers.remove(srv)
+    except Exception as e:  # a crash of the server or the test: report it, count it
+        import traceback
+        traceback.print_exc()
+        check("the tests ran to the end", False, repr(e))
     finally:
         for s in servers:
             s.stop()
