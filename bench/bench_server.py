@@ -114,8 +114,10 @@ def main():
             print(f"default tree{' (gzip)' if gz else ''}: {med * 1000:.1f} ms median, "
                   f"{best * 1000:.1f} ms best, {nodes} nodes, {size} bytes (target < 100 ms)")
         pages = [
-            ("sorted by tottime, filtered q=handler",
-             "functions?sort=tottime&order=desc&q=handler&offset=0&limit=100"),
+            ("sorted by tottime, filtered q=module",
+             "functions?sort=tottime&order=desc&q=module&offset=0&limit=100"),
+            ("sorted by ncalls, filtered q=e (matches nearly all)",
+             "functions?sort=ncalls&q=e&offset=0&limit=100"),
             ("sorted by name, filtered q=site-packages, page 50",
              "functions?sort=name&q=site-packages&offset=5000&limit=100"),
             ("sorted by cumtime, no filter, page 1000",

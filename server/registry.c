@@ -373,26 +373,19 @@ static int build_search(entry *e, pv_error *err)
 }
 
 /* Sets hit[i] for every string i of the packed text (starts at[0..count],
- * at[count] = len) that contains needle. */
+ * at[count] = len) that contains needle. Hits come in text order, so the
+ * string holding each is found by walking forward from the last one. */
 static void mark_matches(const char *text, size_t len, const uint32_t *at, size_t count,
                          const char *needle, size_t needle_len, unsigned char *hit)
 {
-    size_t pos = 0;
+    size_t pos = 0, i = 0;
     while (pos < len) {
         const char *found = memmem(text + pos, len - pos, needle, needle_len);
         if (!found) break;
         size_t off = (size_t)(found - text);
-        /* The string holding off: the last start <= off. */
-        size_t lo = 0, hi = count; /* at[lo] <= off < at[hi] */
-        while (hi - lo > 1) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (at[mid] <= off)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        hit[lo] = 1;
-        pos = at[lo + 1];
+        while (at[i + 1] <= off) i++; /* at[i] <= off < at[i + 1] */
+        hit[i] = 1;
+        pos = at[i + 1];
     }
 }
 
