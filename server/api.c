@@ -124,21 +124,19 @@ static double ratio(double num, int64_t den)
 }
 
 /* The pstats numbers of a row: calls, times and per-call times. */
-static bool add_numbers(cJSON *o, int64_t ncalls, int64_t pcalls, double tottime,
-                        double cumtime)
+static bool add_numbers(cJSON *o, int64_t ncalls, int64_t pcalls, double tottime, double cumtime)
 {
     return add_int(o, "ncalls", ncalls) && add_int(o, "pcalls", pcalls) &&
            add_num(o, "tottime", tottime) &&
            add_num(o, "tottime_percall", ratio(tottime, ncalls)) &&
-           add_num(o, "cumtime", cumtime) &&
-           add_num(o, "cumtime_percall", ratio(cumtime, pcalls));
+           add_num(o, "cumtime", cumtime) && add_num(o, "cumtime_percall", ratio(cumtime, pcalls));
 }
 
 static bool add_identity(cJSON *o, const pv_profile *p, uint32_t id)
 {
     const pv_function *f = &p->functions[id];
-    return add_int(o, "id", id) && add_ref(o, "file", f->file) &&
-           add_int(o, "line", f->line) && add_ref(o, "name", f->name);
+    return add_int(o, "id", id) && add_ref(o, "file", f->file) && add_int(o, "line", f->line) &&
+           add_ref(o, "name", f->name);
 }
 
 /* A row of the function table, or NULL when out of memory. */
@@ -195,8 +193,8 @@ static int get_param(const pv_api_request *req, const char *name, const char **v
     size_t len = 0;
     if (!req->arg || !req->arg(req->arg_ctx, name, value, &len)) return 0;
     if (strlen(*value) != len) {
-        snprintf(perr->message, sizeof perr->message,
-                 "bad parameter '%s': it contains a NUL byte", name);
+        snprintf(perr->message, sizeof perr->message, "bad parameter '%s': it contains a NUL byte",
+                 name);
         return -1;
     }
     return 1;
@@ -229,8 +227,8 @@ static int int_param(const pv_api_request *req, const char *name, long long min,
     long long n = 0;
     if (!parse_int(v, &n) || n < min || n > max) {
         snprintf(perr->message, sizeof perr->message,
-                 "bad parameter '%s': expected an integer from %lld to %lld, got \"%.40s\"",
-                 name, min, max, v);
+                 "bad parameter '%s': expected an integer from %lld to %lld, got \"%.40s\"", name,
+                 min, max, v);
         return -1;
     }
     *out = n;
@@ -274,7 +272,8 @@ static int handle_list(pv_registry *reg, pv_api_reply *reply)
     const pv_registry_entry **list = NULL;
     size_t n = 0;
     pv_error err;
-    if (pv_registry_snapshot(reg, &list, &n, &err) < 0) return reply_error(reply, 500, "%s", err.message);
+    if (pv_registry_snapshot(reg, &list, &n, &err) < 0)
+        return reply_error(reply, 500, "%s", err.message);
     cJSON *array = cJSON_CreateArray();
     for (size_t i = 0; array && i < n; i++) {
         if (!append(array, summary(list[i]))) {
@@ -284,7 +283,8 @@ static int handle_list(pv_registry *reg, pv_api_reply *reply)
     }
     /* Print before releasing: names are referenced, not copied. */
     int rc = reply_json(reply, array);
-    for (size_t i = 0; i < n; i++) pv_registry_release(reg, list[i]);
+    for (size_t i = 0; i < n; i++)
+        pv_registry_release(reg, list[i]);
     free(list);
     return rc;
 }
@@ -295,7 +295,8 @@ static int handle_profile(const pv_registry_entry *entry, pv_api_reply *reply)
     cJSON *o = summary(entry);
     cJSON *roots = cJSON_CreateArray();
     bool ok = o && roots;
-    for (uint32_t i = 0; ok && i < p->nroots; i++) ok = append(roots, function_row(p, p->roots[i]));
+    for (uint32_t i = 0; ok && i < p->nroots; i++)
+        ok = append(roots, function_row(p, p->roots[i]));
     if (ok) {
         ok = add_item(o, "roots", roots);
         roots = NULL;
@@ -360,7 +361,8 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
     cJSON *o = cJSON_CreateObject();
     cJSON *rows = cJSON_CreateArray();
     bool ok = o && rows && add_int(o, "total", (int64_t)total);
-    for (size_t i = 0; ok && i < nids; i++) ok = append(rows, function_row(entry->profile, ids[i]));
+    for (size_t i = 0; ok && i < nids; i++)
+        ok = append(rows, function_row(entry->profile, ids[i]));
     free(ids);
     if (ok) {
         ok = add_item(o, "rows", rows);
@@ -421,7 +423,8 @@ static int handle_function(const pv_registry_entry *entry, const char *fid_text,
     size_t n = (size_t)f->ncallers + f->ncallees;
     const pv_edge **edges = malloc((n ? n : 1) * sizeof *edges);
     if (!edges) return reply_error(reply, 500, "out of memory");
-    for (uint32_t i = 0; i < f->ncallers; i++) edges[i] = &p->edges[f->first_caller + i];
+    for (uint32_t i = 0; i < f->ncallers; i++)
+        edges[i] = &p->edges[f->first_caller + i];
     for (uint32_t i = 0; i < f->ncallees; i++)
         edges[f->ncallers + i] = &p->edges[p->callee_edges[f->first_callee + i]];
 
@@ -445,10 +448,11 @@ static int parse_path(const char *s, int64_t **ids, size_t *n, param_error *perr
     *n = 0;
     if (!*s) return 0;
     size_t count = 1;
-    for (const char *c = s; *c; c++) count += *c == ',';
+    for (const char *c = s; *c; c++)
+        count += *c == ',';
     if (count > PV_API_MAX_PATH) {
-        snprintf(perr->message, sizeof perr->message,
-                 "bad parameter 'path': more than %d steps", PV_API_MAX_PATH);
+        snprintf(perr->message, sizeof perr->message, "bad parameter 'path': more than %d steps",
+                 PV_API_MAX_PATH);
         return -1;
     }
     int64_t *out = malloc(count * sizeof *out);
@@ -460,7 +464,8 @@ static int parse_path(const char *s, int64_t **ids, size_t *n, param_error *perr
     for (size_t i = 0; i < count; i++) {
         int64_t v = 0;
         const char *start = c;
-        while (*c >= '0' && *c <= '9' && v <= UINT32_MAX) v = v * 10 + (*c++ - '0');
+        while (*c >= '0' && *c <= '9' && v <= UINT32_MAX)
+            v = v * 10 + (*c++ - '0');
         if (c == start || (*c && *c != ',') || v > UINT32_MAX) {
             snprintf(perr->message, sizeof perr->message,
                      "bad parameter 'path': expected function ids separated by commas, "
@@ -601,8 +606,8 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
     char seg[3][64];
     int n = split(path + 14, seg);
     if (n < 1) return reply_error(reply, 404, "no such API endpoint: %.100s", path);
-    bool route_ok = n == 1 || (n == 2 && (strcmp(seg[1], "functions") == 0 ||
-                                          strcmp(seg[1], "tree") == 0)) ||
+    bool route_ok = n == 1 ||
+                    (n == 2 && (strcmp(seg[1], "functions") == 0 || strcmp(seg[1], "tree") == 0)) ||
                     (n == 3 && strcmp(seg[1], "functions") == 0);
     if (!route_ok) return reply_error(reply, 404, "no such API endpoint: %.100s", path);
 

@@ -94,7 +94,8 @@ static int option_value(int argc, char **argv, int *i, const char *short_name,
     const char *inline_value = NULL;
     if (short_name && strncmp(a, short_name, 2) == 0 && a[1] != '-') {
         inline_value = a[2] ? a + 2 : NULL;
-    } else if (strncmp(a, long_name, long_len) == 0 && (a[long_len] == '\0' || a[long_len] == '=')) {
+    } else if (strncmp(a, long_name, long_len) == 0 &&
+               (a[long_len] == '\0' || a[long_len] == '=')) {
         inline_value = a[long_len] == '=' ? a + long_len + 1 : NULL;
     } else {
         return 0;
@@ -216,7 +217,8 @@ static bool spawn_browser(const char *cmd, const char *url)
 done:
     if (have_actions) posix_spawn_file_actions_destroy(&actions);
     if (have_attr) posix_spawnattr_destroy(&attr);
-    for (size_t i = 0; i < n && i < 34; i++) free(subst[i]);
+    for (size_t i = 0; i < n && i < 34; i++)
+        free(subst[i]);
     free(copy);
     return ok;
 }
@@ -311,7 +313,8 @@ int pv_serve_main(int argc, char **argv)
 
     while (!stop_requested) {
         sigsuspend(&waiting);
-        while (waitpid(-1, NULL, WNOHANG) > 0) continue;
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            continue;
     }
     status = 0;
 

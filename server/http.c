@@ -32,8 +32,8 @@
 typedef struct asset {
     const pv_embed_file *file;
     const char *content_type;
-    char etag[24];          /* "\"<16 hex>\"" */
-    unsigned char *gz;      /* compressed copy, or NULL when not worth it */
+    char etag[24];     /* "\"<16 hex>\"" */
+    unsigned char *gz; /* compressed copy, or NULL when not worth it */
     size_t gz_size;
 } asset;
 
@@ -83,12 +83,15 @@ static unsigned char *gzip_bytes(const void *data, size_t len, int level, size_t
  * with a q-value that is not zero). */
 static bool accepts_gzip(struct MHD_Connection *conn)
 {
-    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+    const char *h =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
     if (!h) return false;
     while (*h) {
-        while (*h == ' ' || *h == '\t' || *h == ',') h++;
+        while (*h == ' ' || *h == '\t' || *h == ',')
+            h++;
         const char *tok = h;
-        while (*h && *h != ',' && *h != ';' && *h != ' ' && *h != '\t') h++;
+        while (*h && *h != ',' && *h != ';' && *h != ' ' && *h != '\t')
+            h++;
         size_t tok_len = (size_t)(h - tok);
         bool named = (tok_len == 4 && strncasecmp(tok, "gzip", 4) == 0) ||
                      (tok_len == 6 && strncasecmp(tok, "x-gzip", 6) == 0) ||
@@ -128,8 +131,7 @@ static void add_common_headers(struct MHD_Response *r, const char *content_type)
 /* Queues a response of status with body (a malloc'd buffer, taken over in
  * every case), gzip-compressing it when accepted and large enough. */
 static enum MHD_Result queue_owned(struct MHD_Connection *conn, unsigned status, char *body,
-                                   size_t len, const char *content_type,
-                                   const char *cache_control)
+                                   size_t len, const char *content_type, const char *cache_control)
 {
     bool compressible = is_compressible(content_type);
     bool gz = false;
@@ -160,11 +162,11 @@ static enum MHD_Result queue_owned(struct MHD_Connection *conn, unsigned status,
 }
 
 /* Queues a constant body (never freed). */
-static enum MHD_Result queue_static(struct MHD_Connection *conn, unsigned status,
-                                    const char *body, const char *content_type)
+static enum MHD_Result queue_static(struct MHD_Connection *conn, unsigned status, const char *body,
+                                    const char *content_type)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        strlen(body), (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
+                                                             MHD_RESPMEM_PERSISTENT);
     if (!r) return MHD_NO;
     add_common_headers(r, content_type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -187,8 +189,8 @@ static int lookup_arg(void *ctx, const char *name, const char **value, size_t *l
     struct MHD_Connection *conn = ctx;
     const char *v = NULL;
     size_t n = 0;
-    if (MHD_lookup_connection_value_n(conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v,
-                                           &n) != MHD_YES)
+    if (MHD_lookup_connection_value_n(conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, &n) !=
+        MHD_YES)
         return 0;
     *value = v ? v : "";
     *len = v ? n : 0;
@@ -203,8 +205,8 @@ static enum MHD_Result serve_api(pv_http_server *s, struct MHD_Connection *conn,
     if (pv_api_handle(s->registry, &req, &reply) < 0)
         return queue_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "{\"error\":\"out of memory\"}",
                             "application/json; charset=utf-8");
-    return queue_owned(conn, reply.status, reply.body, reply.len,
-                       "application/json; charset=utf-8", "no-store");
+    return queue_owned(conn, reply.status, reply.body, reply.len, "application/json; charset=utf-8",
+                       "no-store");
 }
 
 /* ---- Static files ------------------------------------------------------------- */
@@ -284,7 +286,8 @@ static const asset *find_asset(const pv_http_server *s, const char *path)
 
 static bool etag_matches(struct MHD_Connection *conn, const char *etag)
 {
-    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    const char *h =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     return h && (strstr(h, etag) || strcmp(h, "*") == 0);
 }
 
@@ -390,9 +393,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     pv_http_server *s = cls;
     request *r = *con_cls;
@@ -538,12 +540,12 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
     }
     unsigned max_conn = config->max_connections ? config->max_connections : 256;
     unsigned timeout = config->timeout_seconds ? config->timeout_seconds : 30;
-    s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request, s,
-        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_END);
+    s->daemon =
+        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request,
+                         s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE,
+                         threads, MHD_OPTION_CONNECTION_LIMIT, max_conn,
+                         MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_URI_LOG_CALLBACK,
+                         on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
         pv_fail(err, -1, "cannot start the HTTP server on %s", s->url);
         goto fail;
@@ -571,7 +573,8 @@ void pv_http_stop(pv_http_server *s)
 {
     if (!s) return;
     if (s->daemon) MHD_stop_daemon(s->daemon);
-    for (size_t i = 0; i < s->nassets; i++) free(s->assets[i].gz);
+    for (size_t i = 0; i < s->nassets; i++)
+        free(s->assets[i].gz);
     free(s->assets);
     free(s->web_root);
     free(s);

@@ -23,12 +23,12 @@
 #define PV_HTTP_GZIP_MIN 2048
 
 typedef struct pv_http_config {
-    const char *host;       /* address to listen on, e.g. "127.0.0.1" or "::1" */
-    unsigned port;          /* first port to try; 0 lets the system choose */
-    unsigned port_tries;    /* ports to try from port on when in use (1 = only port) */
-    const char *web_root;   /* folder to serve the UI from, or NULL for the embedded copy */
-    pv_registry *registry;  /* the profiles, borrowed */
-    unsigned threads;       /* request threads; 0 = one per processor (2 to 16) */
+    const char *host;         /* address to listen on, e.g. "127.0.0.1" or "::1" */
+    unsigned port;            /* first port to try; 0 lets the system choose */
+    unsigned port_tries;      /* ports to try from port on when in use (1 = only port) */
+    const char *web_root;     /* folder to serve the UI from, or NULL for the embedded copy */
+    pv_registry *registry;    /* the profiles, borrowed */
+    unsigned threads;         /* request threads; 0 = one per processor (2 to 16) */
     unsigned max_connections; /* 0 = 256 */
     unsigned timeout_seconds; /* idle connection timeout; 0 = 30 */
 } pv_http_config;

@@ -31,10 +31,10 @@ typedef struct entry {
     size_t files_lc_len;
     uint32_t *file_at; /* nfiles + 1 starts in files_lc */
     uint32_t nfiles;
-    uint32_t *file_of; /* per function, index of its file */
+    uint32_t *file_of;      /* per function, index of its file */
     const char **file_text; /* per distinct file, its text (in the profile) */
     uint32_t *file_rank;    /* per distinct file, its rank in strcmp order */
-    unsigned refs;     /* guarded by the registry's mutex */
+    unsigned refs;          /* guarded by the registry's mutex */
 } entry;
 
 struct pv_registry {
@@ -95,10 +95,13 @@ static void radix_sort(num_item *a, num_item *tmp, size_t n)
 {
     for (int shift = 0; shift < 64; shift += 8) {
         size_t count[257] = {0};
-        for (size_t i = 0; i < n; i++) count[((a[i].key >> shift) & 0xff) + 1]++;
+        for (size_t i = 0; i < n; i++)
+            count[((a[i].key >> shift) & 0xff) + 1]++;
         if (count[((a[0].key >> shift) & 0xff) + 1] == n) continue; /* one bucket: no-op */
-        for (int b = 0; b < 256; b++) count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++) tmp[count[(a[i].key >> shift) & 0xff]++] = a[i];
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            tmp[count[(a[i].key >> shift) & 0xff]++] = a[i];
         memcpy(a, tmp, n * sizeof *a);
     }
 }
@@ -149,8 +152,10 @@ static void derive_descending(const uint32_t *asc, uint32_t *desc, size_t n, con
     size_t end = n; /* one past the run being copied, in asc positions */
     while (end > 0) {
         size_t start = end - 1;
-        while (start > 0 && same(items, start - 1, end - 1)) start--;
-        for (size_t i = start; i < end; i++) desc[out++] = asc[i];
+        while (start > 0 && same(items, start - 1, end - 1))
+            start--;
+        for (size_t i = start; i < end; i++)
+            desc[out++] = asc[i];
         end = start;
     }
 }
@@ -176,11 +181,16 @@ static bool same_file(const void *items, size_t i, size_t j)
 static double numeric_key(const pv_function *f, pv_sort_key key)
 {
     switch (key) {
-    case PV_SORT_TOTTIME: return f->tottime;
-    case PV_SORT_CUMTIME: return f->cumtime;
-    case PV_SORT_NCALLS: return (double)f->ncalls;
-    case PV_SORT_PCALLS: return (double)f->pcalls;
-    default: return 0;
+    case PV_SORT_TOTTIME:
+        return f->tottime;
+    case PV_SORT_CUMTIME:
+        return f->cumtime;
+    case PV_SORT_NCALLS:
+        return (double)f->ncalls;
+    case PV_SORT_PCALLS:
+        return (double)f->pcalls;
+    default:
+        return 0;
     }
 }
 
@@ -207,7 +217,8 @@ static int sort_key(entry *e, pv_sort_key key)
         }
         bool by_name = key == PV_SORT_NAME;
         qsort(it, n, sizeof *it, by_name ? qsort_by_name : qsort_by_file);
-        for (size_t i = 0; i < n; i++) asc[i] = it[i].id;
+        for (size_t i = 0; i < n; i++)
+            asc[i] = it[i].id;
         derive_descending(asc, desc, n, it, by_name ? same_name : same_file);
         free(it);
         return 0;
@@ -220,10 +231,11 @@ static int sort_key(entry *e, pv_sort_key key)
         return -1;
     }
     for (size_t i = 0; i < n; i++)
-        it[i] = (num_item){.key = sortable_bits(numeric_key(&p->functions[i], key)),
-                           .id = (uint32_t)i};
+        it[i] =
+            (num_item){.key = sortable_bits(numeric_key(&p->functions[i], key)), .id = (uint32_t)i};
     if (n) radix_sort(it, tmp, n);
-    for (size_t i = 0; i < n; i++) asc[i] = it[i].id;
+    for (size_t i = 0; i < n; i++)
+        asc[i] = it[i].id;
     derive_descending(asc, desc, n, it, same_num);
     free(it);
     free(tmp);
@@ -249,9 +261,11 @@ static int rank_files(entry *e)
         free(items);
         return -1;
     }
-    for (uint32_t i = 0; i < e->nfiles; i++) items[i] = (file_item){e->file_text[i], i};
+    for (uint32_t i = 0; i < e->nfiles; i++)
+        items[i] = (file_item){e->file_text[i], i};
     qsort(items, e->nfiles, sizeof *items, compare_files);
-    for (uint32_t r = 0; r < e->nfiles; r++) e->file_rank[items[r].index] = r;
+    for (uint32_t r = 0; r < e->nfiles; r++)
+        e->file_rank[items[r].index] = r;
     free(items);
     return 0;
 }
@@ -298,7 +312,8 @@ static char lower_ascii(char c)
 static void append_lower(char *buf, size_t *len, const char *s)
 {
     size_t at = *len;
-    for (; *s; s++) buf[at++] = lower_ascii(*s);
+    for (; *s; s++)
+        buf[at++] = lower_ascii(*s);
     buf[at++] = '\0';
     *len = at;
 }
@@ -325,7 +340,8 @@ static int build_search(entry *e, pv_error *err)
                        names_len + files_len);
 
     size_t cap = 16;
-    while (cap < 2 * n) cap *= 2;
+    while (cap < 2 * n)
+        cap *= 2;
     uint32_t *table = malloc(cap * sizeof *table); /* file index + 1, 0 = empty */
     e->names_lc = malloc(names_len ? names_len : 1);
     e->name_at = malloc((n + 1) * sizeof *e->name_at);
@@ -383,7 +399,8 @@ static void mark_matches(const char *text, size_t len, const uint32_t *at, size_
         const char *found = memmem(text + pos, len - pos, needle, needle_len);
         if (!found) break;
         size_t off = (size_t)(found - text);
-        while (at[i + 1] <= off) i++; /* at[i] <= off < at[i + 1] */
+        while (at[i + 1] <= off)
+            i++; /* at[i] <= off < at[i + 1] */
         hit[i] = 1;
         pos = at[i + 1];
     }
@@ -420,11 +437,11 @@ int pv_registry_query_functions(const pv_registry_entry *pub, const pv_function_
         pv_fail(err, -1, "out of memory");
         goto fail;
     }
-    for (size_t i = 0; i <= needle_len; i++) needle[i] = lower_ascii(query->q[i]);
+    for (size_t i = 0; i <= needle_len; i++)
+        needle[i] = lower_ascii(query->q[i]);
 
     mark_matches(e->names_lc, e->names_lc_len, e->name_at, n, needle, needle_len, name_hit);
-    mark_matches(e->files_lc, e->files_lc_len, e->file_at, e->nfiles, needle, needle_len,
-                 file_hit);
+    mark_matches(e->files_lc, e->files_lc_len, e->file_at, e->nfiles, needle, needle_len, file_hit);
 
     size_t matched = 0, count = 0;
     for (size_t i = 0; i < n; i++) {
@@ -551,7 +568,8 @@ pv_registry *pv_registry_new(pv_error *err)
 void pv_registry_free(pv_registry *reg)
 {
     if (!reg) return;
-    for (size_t i = 0; i < reg->count; i++) entry_free(reg->entries[i]);
+    for (size_t i = 0; i < reg->count; i++)
+        entry_free(reg->entries[i]);
     free(reg->entries);
     pthread_mutex_destroy(&reg->lock);
     free(reg);
@@ -661,8 +679,8 @@ fail:
 /* Parses data (gzip-compressed or not) through the loader every command
  * uses. Returns 0 and sets *profile and *hash (continued from *hash over the
  * length and the bytes as given), or -1 with err filled (no file name). */
-static int parse_bytes(const unsigned char *data, size_t len, pv_profile **profile,
-                       uint64_t *hash, pv_error *err)
+static int parse_bytes(const unsigned char *data, size_t len, pv_profile **profile, uint64_t *hash,
+                       pv_error *err)
 {
     uint64_t n64 = len;
     *hash = pv_registry_hash(*hash, &n64, sizeof n64);
@@ -685,8 +703,8 @@ static int fail_with_path(pv_error *err, const char *path)
     return pv_fail(err, err->offset, "%s: %s", path, message);
 }
 
-int pv_registry_add_bytes(pv_registry *reg, const char *name, const unsigned char *data,
-                          size_t len, char *id_out, pv_error *err)
+int pv_registry_add_bytes(pv_registry *reg, const char *name, const unsigned char *data, size_t len,
+                          char *id_out, pv_error *err)
 {
     pv_profile *profile = NULL;
     uint64_t hash = PV_REGISTRY_HASH_SEED;
@@ -723,8 +741,8 @@ static void merged_name(const char *const *paths, size_t npaths, char *buf, size
     }
 }
 
-int pv_registry_load_merged(pv_registry *reg, const char *const *paths, size_t npaths,
-                            char *id_out, pv_error *err)
+int pv_registry_load_merged(pv_registry *reg, const char *const *paths, size_t npaths, char *id_out,
+                            pv_error *err)
 {
     if (npaths == 0) return pv_fail(err, -1, "nothing to merge");
     pv_profile **parts = calloc(npaths, sizeof *parts);
@@ -757,7 +775,8 @@ int pv_registry_load_merged(pv_registry *reg, const char *const *paths, size_t n
     rc = registry_add(reg, e, id_out, err);
 
 done:
-    for (size_t i = 0; i < npaths; i++) pv_profile_free(parts[i]);
+    for (size_t i = 0; i < npaths; i++)
+        pv_profile_free(parts[i]);
     free(parts);
     return rc;
 }

@@ -47,7 +47,7 @@ typedef struct pv_registry_entry {
     char id[PV_REGISTRY_ID_LEN + 1]; /* lower-case hex, NUL-terminated */
     const char *name;                /* file name without folders, or "a.prof + b.prof" */
     const pv_profile *profile;
-    size_t bytes;                    /* size of the file(s), as given */
+    size_t bytes; /* size of the file(s), as given */
 } pv_registry_entry;
 
 typedef struct pv_registry pv_registry;
@@ -69,15 +69,15 @@ int pv_registry_load_file(pv_registry *reg, const char *path, char *id_out, pv_e
 /* Loads every file in paths and adds one profile that merges them all (as
  * pstats.Stats.add does), named after the files. Returns 0 (id copied to
  * id_out when not NULL), or -1 with err filled as above, nothing added. */
-int pv_registry_load_merged(pv_registry *reg, const char *const *paths, size_t npaths,
-                            char *id_out, pv_error *err);
+int pv_registry_load_merged(pv_registry *reg, const char *const *paths, size_t npaths, char *id_out,
+                            pv_error *err);
 
 /* Parses the len bytes at data (gzip-compressed or not) as a profile named
  * name and adds it; data is not kept. Returns 0 (id copied to id_out when not
  * NULL), or -1 with err filled (the parser's message and offset), nothing
  * added. */
-int pv_registry_add_bytes(pv_registry *reg, const char *name, const unsigned char *data,
-                          size_t len, char *id_out, pv_error *err);
+int pv_registry_add_bytes(pv_registry *reg, const char *name, const unsigned char *data, size_t len,
+                          char *id_out, pv_error *err);
 
 /* Number of profiles held. */
 size_t pv_registry_count(pv_registry *reg);

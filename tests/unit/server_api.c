@@ -57,8 +57,8 @@ static unsigned call(fixture *f, const char *method, const char *path, const cha
                      char **body)
 {
     static const char *none[] = {NULL};
-    pv_api_request req = {.method = method, .path = path, .arg = fake_arg,
-                          .arg_ctx = (void *)(args ? args : none)};
+    pv_api_request req = {
+        .method = method, .path = path, .arg = fake_arg, .arg_ctx = (void *)(args ? args : none)};
     pv_api_reply reply;
     assert_int_equal(pv_api_handle(f->reg, &req, &reply), 0);
     assert_non_null(reply.body);
@@ -77,8 +77,8 @@ static void api_health_says_ok(void **state)
 
 static void api_unknown_paths_are_404_with_an_error(void **state)
 {
-    const char *paths[] = {"/api", "/api/", "/api/x", "/api/profiles/", "/api/profiles/nope",
-                           "/api/profiles/a/b/c/d"};
+    const char *paths[] = {
+        "/api", "/api/", "/api/x", "/api/profiles/", "/api/profiles/nope", "/api/profiles/a/b/c/d"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         char *body;
         assert_int_equal(call(*state, "GET", paths[i], NULL, &body), 404);
@@ -99,8 +99,10 @@ static void api_bad_tree_parameters_are_400_naming_the_parameter(void **state)
     fixture *f = *state;
     char path[64];
     snprintf(path, sizeof path, "/api/profiles/%s/tree", f->id);
-    const char *cases[][2] = {{"depth=abc", "'depth'"},   {"cutoff=1.5", "'cutoff'"},
-                              {"max_nodes=0", "'max_nodes'"}, {"path=1,,2", "'path'"},
+    const char *cases[][2] = {{"depth=abc", "'depth'"},
+                              {"cutoff=1.5", "'cutoff'"},
+                              {"max_nodes=0", "'max_nodes'"},
+                              {"path=1,,2", "'path'"},
                               {"depth=-1", "'depth'"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *args[] = {cases[i][0], NULL};

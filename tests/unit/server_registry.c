@@ -40,10 +40,14 @@ static const pv_registry_entry *load(pv_registry **reg, const char *path)
 static double num_key(const pv_function *f, int key)
 {
     switch (key) {
-    case PV_SORT_TOTTIME: return f->tottime;
-    case PV_SORT_CUMTIME: return f->cumtime;
-    case PV_SORT_NCALLS: return (double)f->ncalls;
-    default: return (double)f->pcalls;
+    case PV_SORT_TOTTIME:
+        return f->tottime;
+    case PV_SORT_CUMTIME:
+        return f->cumtime;
+    case PV_SORT_NCALLS:
+        return (double)f->ncalls;
+    default:
+        return (double)f->pcalls;
     }
 }
 
