@@ -632,6 +632,17 @@ def test_static(srv, label, from_disk):
               and b"root:" not in body, status)
 
 
+def test_empty(srv, pid):
+    status, _, body = srv.json(f"/api/profiles/{pid}/functions?q=a")
+    check("empty profile: no rows", status == 200 and body == {"total": 0, "rows": []}, body)
+    status, _, body = srv.json(f"/api/profiles/{pid}/tree")
+    check("empty profile: a tree of the synthetic root alone",
+          status == 200 and body["root"]["id"] == -1 and body["root"]["children"] == [] and
+          body["root"]["time"] == 0, body)
+    status, _, body = srv.json(f"/api/profiles/{pid}/functions/0")
+    check("empty profile: function 0 is 404", status == 404)
+
+
 def write_two_roots(path):
     """A hand-made pstats dump with two roots that both carry time."""
     import marshal
@@ -664,11 +675,14 @@ def main():
         gz = os.path.join(tmp, "cprofile-py313.prof.gz")
         with open(plain, "rb") as f, open(gz, "wb") as g:
             g.write(gzip.compress(f.read()))
-        srv = Server(binary, [plain, names, gz, plain, multi])
+        empty = os.path.join(GOLDEN, "empty-py313.prof")
+        srv = Server(binary, [plain, names, gz, plain, multi, empty])
         servers.append(srv)
         ids = []
         test_profiles(srv, ids, ["cprofile-py313.prof", "names-py313.prof",
-                                 "cprofile-py313.prof.gz", "two-roots.prof"])
+                                 "cprofile-py313.prof.gz", "two-roots.prof",
+                                 "empty-py313.prof"])
+        test_empty(srv, ids[4])
         pid = ids[0]
         test_functions(srv, pid, expected("cprofile-py313"))
         test_functions(srv, ids[1], expected("names-py313"))
