@@ -1,11 +1,13 @@
 /* builder.c: turning stats entries into a finished pv_profile.
  *
  * Entries arrive one at a time, each followed by its callers, so the callers of
- * one entry are appended as one contiguous group of edges; a function's
- * first_caller/ncallers point at its latest group. A repeated entry simply
- * starts a new group, leaving the old one dead, and finish() squeezes dead
- * groups out in place. This keeps parsing to one pass and one edge array,
- * which matters for 300,000-function files.
+ * one entry are appended as one contiguous group of edges, and the entry
+ * itself is noted as (function, first edge) in entry order. A repeated entry
+ * simply starts a new group; finish() keeps each function's last one and
+ * squeezes the dead groups out in place. While entries arrive, the function
+ * table is only written, never read: ids come in no useful order, and on a
+ * 300,000-function file every read of a function record would be a cache
+ * miss. finish() does its bookkeeping in small arrays of counters instead.
  */
 #include "profile.h"
 #include "sort.h"
@@ -15,6 +17,13 @@
 
 #define EMPTY_SLOT UINT32_MAX
 #define NO_ENTRY UINT32_MAX
+
+typedef struct entry {
+    uint32_t function;
+    uint32_t first_edge; /* its callers run to the next entry's first edge */
+    int64_t ncalls;      /* copies, so that finish() reads entries in order */
+    double tottime;
+} entry;
 
 typedef struct file_slot {
     const char *file; /* NULL when empty */
@@ -40,11 +49,10 @@ struct pv_builder {
     pv_edge *edges;
     size_t nedges, edges_cap;
 
-    uint32_t *entry_order; /* ids in the order of their first entry: pstats' dict order */
-    size_t nentries, entry_order_cap;
+    entry *entries; /* in file order: pstats' dict order */
+    size_t nentries, entries_cap;
 
     uint32_t current; /* function of the open entry, or NO_ENTRY */
-    uint32_t entry_number;
 };
 
 /* A word at a time: names and file names are hashed once per function of a
@@ -121,7 +129,7 @@ void pv_builder_free(pv_builder *b)
     free(b->function_table);
     free(b->file_table);
     free(b->edges);
-    free(b->entry_order);
+    free(b->entries);
     free(b);
 }
 
@@ -237,25 +245,18 @@ int pv_builder_begin_entry(pv_builder *b, uint32_t id, int64_t ncalls, int64_t p
                            double tottime, double cumtime, pv_error *err)
 {
     if (id >= b->nfunctions) return pv_fail(err, -1, "entry for unknown function id %u", id);
-    if (b->entry_number == NO_ENTRY - 1) return pv_fail(err, -1, "too many entries");
+    if (b->nentries >= NO_ENTRY - 1) return pv_fail(err, -1, "too many entries");
+    if (grow((void **)&b->entries, &b->entries_cap, b->nentries + 1, sizeof *b->entries) != 0)
+        return oom(err);
+    b->entries[b->nentries++] = (entry){id, (uint32_t)b->nedges, ncalls, tottime};
+    /* Written, not read: a later entry for the same id overwrites these, as
+     * the last one wins in a Python dict. */
     pv_function *f = &b->functions[id];
-    if (!f->listed) {
-        if (grow((void **)&b->entry_order, &b->entry_order_cap, b->nentries + 1,
-                 sizeof *b->entry_order) != 0)
-            return oom(err);
-        b->entry_order[b->nentries++] = id;
-    }
     f->ncalls = ncalls;
     f->pcalls = pcalls;
     f->tottime = tottime;
     f->cumtime = cumtime;
-    f->listed = true;
-    /* A repeated entry replaces the earlier one: its old caller group is left
-     * behind as dead edges. */
-    f->first_caller = (uint32_t)b->nedges;
-    f->ncallers = 0;
     b->current = id;
-    b->entry_number++;
     return 0;
 }
 
@@ -266,37 +267,75 @@ int pv_builder_add_caller(pv_builder *b, uint32_t caller, int64_t ncalls, int64_
     if (caller >= b->nfunctions)
         return pv_fail(err, -1, "caller with unknown function id %u", caller);
     pv_edge edge = {caller, b->current, ncalls, pcalls, tottime, cumtime};
-    if (b->seen_in_entry[caller] == b->entry_number) {
+    uint32_t entry_number = (uint32_t)b->nentries;
+    if (b->seen_in_entry[caller] == entry_number) {
         b->edges[b->seen_at[caller]] = edge; /* the last one wins, as in a dict */
         return 0;
     }
     if (b->nedges >= UINT32_MAX - 1) return pv_fail(err, -1, "too many caller edges");
     if (grow((void **)&b->edges, &b->edges_cap, b->nedges + 1, sizeof *b->edges) != 0)
         return oom(err);
-    b->seen_in_entry[caller] = b->entry_number;
+    b->seen_in_entry[caller] = entry_number;
     b->seen_at[caller] = (uint32_t)b->nedges;
     b->edges[b->nedges++] = edge;
-    b->functions[b->current].ncallers++;
     return 0;
 }
 
-/* Squeezes out the caller groups of replaced entries, in place: a live edge
- * only ever moves to a lower index. */
-static void drop_dead_edges(pv_builder *b)
+/* Keeps the last entry of each function: sets its caller range, listed flag
+ * and external calls, and squeezes the caller groups of replaced entries out
+ * of the edge array in place (a live edge only ever moves to a lower index).
+ * Returns the sum of tottime in pstats' order: each function once, at its
+ * first entry, with the numbers of its last; floating-point sums depend on
+ * their order, and this way the total is the very number pstats prints. */
+static double keep_last_entries(pv_builder *b)
 {
-    uint32_t *new_first = b->seen_at; /* free to reuse once entries are done */
-    size_t kept = 0;
-    for (size_t i = 0; i < b->nedges; i++) {
-        const pv_function *f = &b->functions[b->edges[i].callee];
-        if (i < f->first_caller || i >= (size_t)f->first_caller + f->ncallers) continue;
-        if (i == f->first_caller) new_first[b->edges[i].callee] = (uint32_t)kept;
-        b->edges[kept++] = b->edges[i];
+    uint32_t *last = b->seen_at; /* free to reuse once entries are done */
+    uint32_t *counted = b->seen_in_entry;
+    for (size_t id = 0; id < b->nfunctions; id++)
+        counted[id] = 0;
+    size_t distinct = 0;
+    for (size_t k = 0; k < b->nentries; k++) {
+        uint32_t id = b->entries[k].function;
+        distinct += !counted[id];
+        counted[id] = 1;
+        last[id] = (uint32_t)k;
     }
-    for (size_t id = 0; id < b->nfunctions; id++) {
-        pv_function *f = &b->functions[id];
-        f->first_caller = f->ncallers ? new_first[id] : (uint32_t)kept;
+    double total_time = 0;
+    if (distinct == b->nentries) {
+        for (size_t k = 0; k < b->nentries; k++)
+            total_time += b->entries[k].tottime;
+    } else {
+        for (size_t id = 0; id < b->nfunctions; id++)
+            counted[id] = 0;
+        for (size_t k = 0; k < b->nentries; k++) {
+            uint32_t id = b->entries[k].function;
+            if (!counted[id]) total_time += b->entries[last[id]].tottime;
+            counted[id] = 1;
+        }
+    }
+    size_t kept = 0;
+    for (size_t k = 0; k < b->nentries; k++) {
+        const entry *e = &b->entries[k];
+        if (last[e->function] != k) continue;
+        size_t end = k + 1 < b->nentries ? b->entries[k + 1].first_edge : b->nedges;
+        size_t n = end - e->first_edge;
+        int64_t accounted = 0;
+        for (size_t i = e->first_edge; i < end; i++) {
+            int64_t c = b->edges[i].ncalls;
+            /* Saturate: hostile counts must not overflow the sum. */
+            accounted = c > 0 && accounted > INT64_MAX - c ? INT64_MAX : accounted + c;
+        }
+        if (n && kept != e->first_edge)
+            memmove(&b->edges[kept], &b->edges[e->first_edge], n * sizeof *b->edges);
+        pv_function *f = &b->functions[e->function];
+        f->first_caller = (uint32_t)kept;
+        f->ncallers = (uint32_t)n;
+        f->listed = true;
+        f->external_calls = e->ncalls - (accounted > e->ncalls ? e->ncalls : accounted);
+        kept += n;
     }
     b->nedges = kept;
+    return total_time;
 }
 
 static int by_cumtime_desc(const void *context, uint32_t a, uint32_t b)
@@ -312,45 +351,34 @@ pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
     pv_profile *profile = NULL;
     uint32_t *callee_edges = NULL, *roots = NULL;
 
-    drop_dead_edges(b);
+    double total_time = keep_last_entries(b);
     size_t n = b->nfunctions;
     pv_function *functions = b->functions;
 
-    /* Callees: a counting sort of the edges by caller. */
+    /* Callees: a counting sort of the edges by caller, counted in a small
+     * array rather than in the function records, which lie far apart. */
     callee_edges = malloc((b->nedges ? b->nedges : 1) * sizeof *callee_edges);
     if (!callee_edges) goto fail;
+    uint32_t *next_slot = b->seen_in_entry;
     for (size_t id = 0; id < n; id++)
-        functions[id].ncallees = 0;
+        next_slot[id] = 0;
     for (size_t i = 0; i < b->nedges; i++)
-        functions[b->edges[i].caller].ncallees++;
+        next_slot[b->edges[i].caller]++;
     uint32_t start = 0;
     for (size_t id = 0; id < n; id++) {
         functions[id].first_callee = start;
+        functions[id].ncallees = next_slot[id];
+        next_slot[id] = start;
         start += functions[id].ncallees;
-        functions[id].ncallees = 0;
     }
-    for (size_t i = 0; i < b->nedges; i++) {
-        pv_function *caller = &functions[b->edges[i].caller];
-        callee_edges[caller->first_callee + caller->ncallees++] = (uint32_t)i;
-    }
+    for (size_t i = 0; i < b->nedges; i++)
+        callee_edges[next_slot[b->edges[i].caller]++] = (uint32_t)i;
 
     /* Roots and totals. */
     size_t nroots = 0;
     int64_t total_calls = 0, primitive_calls = 0;
-    double total_time = 0;
     for (size_t id = 0; id < n; id++) {
         pv_function *f = &functions[id];
-        int64_t accounted = 0;
-        for (uint32_t k = 0; k < f->ncallers; k++) {
-            int64_t c = b->edges[f->first_caller + k].ncalls;
-            /* Saturate: hostile counts must not overflow the sum. */
-            if (c > 0 && accounted > INT64_MAX - c)
-                accounted = INT64_MAX;
-            else
-                accounted += c;
-        }
-        f->external_calls = f->ncalls - (accounted > f->ncalls ? f->ncalls : accounted);
-        if (f->ncalls < 0) f->external_calls = 0;
         f->is_root = f->ncallers == 0 || f->external_calls > 0;
         if (f->is_root) nroots++;
         if (f->listed) {
@@ -358,10 +386,6 @@ pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
             primitive_calls += f->pcalls;
         }
     }
-    /* Floating-point sums depend on their order: add up as pstats does, in
-     * the dict's order, so that the total is the very number it prints. */
-    for (size_t k = 0; k < b->nentries; k++)
-        total_time += functions[b->entry_order[k]].tottime;
     roots = malloc((nroots ? nroots : 1) * sizeof *roots);
     if (!roots) goto fail;
     nroots = 0;

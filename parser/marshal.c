@@ -602,20 +602,42 @@ static inline int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         return 0;
     }
     case ')':
+    case ')' | FLAG_REF: {
         if (p[1] > pv_cursor_left(&r->c) - 2) break;
+        int64_t index = -1;
+        if (p[0] & FLAG_REF && take_slot(r, true, &index, err)) return -1;
         v->kind = PV_M_TUPLE;
+        v->slot = index;
         v->count = p[1];
         r->c.pos += 2;
-        return push_frame(r, PV_M_TUPLE, v->count, -1, -1, v->offset, err);
+        return push_frame(r, PV_M_TUPLE, v->count, index, -1, v->offset, err);
+    }
+    case '{':
+    case '{' | FLAG_REF: {
+        int64_t index = -1;
+        if (p[0] & FLAG_REF && take_slot(r, true, &index, err)) return -1;
+        v->kind = PV_M_DICT;
+        v->slot = index;
+        v->count = 0;
+        r->c.pos += 1;
+        return push_frame(r, PV_M_DICT, 0, index, -1, v->offset, err);
+    }
     case 'z':
     case 'Z':
+    case 'z' | FLAG_REF:
+    case 'Z' | FLAG_REF: {
         if (p[1] > pv_cursor_left(&r->c) - 2) break;
+        int64_t index = -1;
+        if (p[0] & FLAG_REF && take_slot(r, true, &index, err)) return -1;
         v->kind = PV_M_TEXT;
+        v->slot = index;
         v->unescape = false;
         v->bytes = p + 2;
         v->len = p[1];
         r->c.pos += 2 + (size_t)p[1];
+        set_scalar_slot(r, index, v);
         return 0;
+    }
     default:
         break;
     }
@@ -651,6 +673,79 @@ int pv_marshal_next(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         }
     }
     return read_header(r, v, err);
+}
+
+int64_t pv_marshal_peek_ref_key(const pv_marshal_reader *r)
+{
+    if (r->depth == 0 || r->replaying || pv_cursor_left(&r->c) < 5) return -1;
+    const frame *f = &r->frames[r->depth - 1];
+    const unsigned char *p = r->c.data + r->c.pos;
+    if (f->kind != PV_M_DICT || f->dict_value || p[0] != 'r') return -1;
+    uint32_t index = load_u32(p + 1);
+    /* The slot itself is not read (that would be a cache miss per caller on
+     * large files): the caller knows whether it finished reading that slot. */
+    return index < r->nslots ? (int64_t)index : -1;
+}
+
+/* Decodes one plain number at p (an unflagged int or float, or a reference
+ * to one): returns its length, or 0 for anything else. */
+static size_t plain_number(const pv_marshal_reader *r, const unsigned char *p, size_t left,
+                           pv_mvalue *v)
+{
+    if (left >= 5 && p[0] == 'i') {
+        v->kind = PV_M_INT;
+        v->i = (int32_t)load_u32(p + 1);
+        return 5;
+    }
+    if (left >= 9 && p[0] == 'g') {
+        uint64_t bits = (uint64_t)load_u32(p + 1) | (uint64_t)load_u32(p + 5) << 32;
+        v->kind = PV_M_FLOAT;
+        memcpy(&v->f, &bits, sizeof v->f);
+        return 9;
+    }
+    if (left >= 5 && p[0] == 'r') {
+        uint32_t index = load_u32(p + 1);
+        if (index >= r->nslots || r->slots[index].state != SLOT_SCALAR) return 0;
+        const slot *s = &r->slots[index];
+        if (s->kind == PV_M_INT)
+            v->i = s->u.i;
+        else if (s->kind == PV_M_FLOAT)
+            v->f = s->u.f;
+        else
+            return 0;
+        v->kind = (pv_mkind)s->kind;
+        return 5;
+    }
+    return 0;
+}
+
+int pv_marshal_take_ref_key_numbers(pv_marshal_reader *r, pv_mvalue *out, uint32_t *count)
+{
+    if (pv_marshal_peek_ref_key(r) < 0) return 0;
+    const unsigned char *start = r->c.data + r->c.pos, *p = start + 5;
+    size_t left = pv_cursor_left(&r->c) - 5;
+    /* Offsets are only needed for messages; plain numbers never fail. */
+    size_t n = plain_number(r, p, left, &out[0]);
+    if (n) {
+        *count = 1;
+    } else if (left >= 2 && p[0] == ')' && p[1] == 4) {
+        size_t at = 2;
+        for (int k = 0; k < 4; k++) {
+            size_t used = plain_number(r, p + at, left - at, &out[k]);
+            if (!used) return 0;
+            out[k].offset = (int64_t)(r->c.pos + 5 + at);
+            at += used;
+        }
+        n = at;
+        *count = 4;
+    } else {
+        return 0;
+    }
+    if (*count == 1) out[0].offset = (int64_t)(r->c.pos + 5);
+    /* Key and value consumed together leave the dict expecting a key again,
+     * so its frame needs no update. */
+    r->c.pos += 5 + n;
+    return 1;
 }
 
 static int mark_unread(pv_mvalue *out, uint32_t from, uint32_t n)

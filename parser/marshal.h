@@ -79,6 +79,21 @@ int pv_marshal_next(pv_marshal_reader *r, pv_mvalue *v, pv_error *err);
  * END, and marks the values it did not read as PV_M_END. Returns 0, or -1. */
 int pv_marshal_read_scalars(pv_marshal_reader *r, uint32_t n, pv_mvalue *out, pv_error *err);
 
+/* The slot of the back-reference that is the next key of the innermost
+ * dict, or -1 when the next object is not such a key (nothing is read). The
+ * slot may still be unfinished: use it only if the caller itself finished
+ * reading that slot's object earlier (and so remembers what it was). */
+int64_t pv_marshal_peek_ref_key(const pv_marshal_reader *r);
+
+/* A fast lane for the shape of nearly every caller entry in real files: when
+ * the next key of the innermost dict is a back-reference and its value is a
+ * plain number or a tuple of four plain numbers (unflagged ints and floats,
+ * or references to them), reads both and returns 1 with the numbers in
+ * out[0..*count) (*count 1 or 4); the key is the slot pv_marshal_peek_ref_key
+ * gave. Returns 0, reading nothing, for any other shape: the caller then reads
+ * the pair with pv_marshal_next. Never fails. */
+int pv_marshal_take_ref_key_numbers(pv_marshal_reader *r, pv_mvalue *out, uint32_t *count);
+
 /* Skips the rest of the innermost open container, through its END. Returns 0,
  * or -1 with err filled. */
 int pv_marshal_skip(pv_marshal_reader *r, pv_error *err);

@@ -191,31 +191,43 @@ static int check_time(const pv_mvalue *v, const char *what, double *out, pv_erro
     return 0;
 }
 
+/* Adds a caller from its numbers: a bare count (count 1) or (nc, cc, tt, ct). */
+static int add_caller_numbers(parse_state *st, uint32_t caller, const pv_mvalue *n, uint32_t count,
+                              pv_error *err)
+{
+    int64_t nc = 0, cc = 0;
+    double tt = 0, ct = 0;
+    if (count == 1) {
+        if (check_count(&n[0], "a caller's call count", &nc, err)) return -1;
+        return pv_builder_add_caller(st->b, caller, nc, nc, NAN, NAN, err);
+    }
+    if (check_count(&n[0], "a caller's call count", &nc, err) ||
+        check_count(&n[1], "a caller's primitive call count", &cc, err) ||
+        check_time(&n[2], "a caller's total time", &tt, err) ||
+        check_time(&n[3], "a caller's cumulative time", &ct, err))
+        return -1;
+    return pv_builder_add_caller(st->b, caller, nc, cc, tt, ct, err);
+}
+
 /* One caller of the entry begun last: (nc, cc, tt, ct) from cProfile and
  * yappi, or a bare call count from the profile module. */
 static int read_caller(parse_state *st, uint32_t caller, pv_error *err)
 {
     pv_mvalue v, n[4];
     if (next(st, &v, err)) return -1;
-    if (v.kind == PV_M_INT) {
-        if (v.i < 0) return pv_fail(err, v.offset, "a caller's call count is negative");
-        return pv_builder_add_caller(st->b, caller, v.i, v.i, NAN, NAN, err);
-    }
+    if (v.kind == PV_M_INT) return add_caller_numbers(st, caller, &v, 1, err);
     if (v.kind != PV_M_TUPLE)
         return pv_fail(err, v.offset, "a caller's numbers are a %s, not a tuple or an int",
                        pv_marshal_kind_name(v.kind));
     if (v.count != 4)
         return pv_fail(err, v.offset, "a caller's numbers are a tuple of %u items, not 4", v.count);
-    int64_t nc = 0, cc = 0;
-    double tt = 0, ct = 0;
-    if (pv_marshal_read_scalars(st->r, 4, n, err) ||
-        check_count(&n[0], "a caller's call count", &nc, err) ||
-        check_count(&n[1], "a caller's primitive call count", &cc, err) ||
-        check_time(&n[2], "a caller's total time", &tt, err) ||
-        check_time(&n[3], "a caller's cumulative time", &ct, err) ||
-        expect_end(st, "a caller's numbers", err))
-        return -1;
-    return pv_builder_add_caller(st->b, caller, nc, cc, tt, ct, err);
+    if (pv_marshal_read_scalars(st->r, 4, n, err)) return -1;
+    /* Check the numbers before the end, so that errors come in file order. */
+    for (int k = 0; k < 4; k++)
+        if (n[k].kind != PV_M_INT && n[k].kind != PV_M_FLOAT)
+            return add_caller_numbers(st, caller, n, 4, err);
+    if (expect_end(st, "a caller's numbers", err)) return -1;
+    return add_caller_numbers(st, caller, n, 4, err);
 }
 
 /* The value of a stats entry: (cc, nc, tt, ct, callers). */
@@ -245,6 +257,11 @@ static int read_entry(parse_state *st, uint32_t id, pv_error *err)
         return pv_fail(err, v.offset, "a function's callers are a %s, not a dict",
                        pv_marshal_kind_name(v.kind));
     for (;;) {
+        uint32_t cached = cached_slot(st, pv_marshal_peek_ref_key(st->r)), count;
+        if (cached && !(cached & FILE_TAG) && pv_marshal_take_ref_key_numbers(st->r, n, &count)) {
+            if (add_caller_numbers(st, cached - 1, n, count, err)) return -1;
+            continue;
+        }
         if (next(st, &v, err)) return -1;
         if (v.kind == PV_M_END) break;
         uint32_t caller;

@@ -1,5 +1,6 @@
 #include "text.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence starting at s[0] (n bytes available), or
@@ -42,6 +43,12 @@ static size_t utf8_sequence(const unsigned char *s, size_t n, size_t *maximal)
 bool pv_text_is_clean_utf8(const unsigned char *s, size_t len)
 {
     size_t i = 0, maximal;
+    /* Names are nearly always ASCII: check eight bytes at a time first. */
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull) break;
+    }
     while (i < len) {
         if (s[i] < 0x80) {
             i++;
