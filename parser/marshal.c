@@ -241,7 +241,7 @@ static int read_long(pv_marshal_reader *r, int64_t *out, int64_t offset, pv_erro
         if (d >= 1u << 15) return pv_fail(err, offset, "long digit %u out of range", d);
         if (k == digits - 1 && d == 0) return pv_fail(err, offset, "long is not normalized");
         if (d == 0) continue;
-        if (k >= 5 || (k == 4 && d >= 1u << 3))
+        if (k >= 5 || (k == 4 && d >= 1u << 4))
             return pv_fail(err, offset, "integer does not fit in 64 bits");
         magnitude |= (uint64_t)d << (15 * k);
     }
