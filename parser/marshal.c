@@ -140,7 +140,8 @@ static void set_scalar_slot(pv_marshal_reader *r, int64_t index, const pv_mvalue
     slot *s = &r->slots[index];
     s->state = SLOT_SCALAR;
     s->kind = (uint8_t)v->kind;
-    s->unescape = v->unescape;
+    /* Only text has an unescape flag; other kinds leave it unset. */
+    s->unescape = v->kind == PV_M_TEXT || v->kind == PV_M_CODE ? v->unescape : false;
     if (v->kind == PV_M_INT || v->kind == PV_M_BOOL) {
         s->u.i = v->i;
     } else if (v->kind == PV_M_FLOAT || v->kind == PV_M_COMPLEX) {
