@@ -563,15 +563,15 @@ static void marshal_flag_ref_takes_no_slot_for_singletons_null_or_references(voi
     bytes_free(&b);
 }
 
-/* PARSER BUG (found by this test under UBSan, parser/marshal.c since
+/* Found by this test under UBSan (parser/marshal.c from
  * c1a0651 "inline fast path"): read_header no longer clears *v, and
  * set_scalar_slot copies v->unescape into the slot for every flagged scalar,
  * so reading a flagged int (bytes e9 2a 00 00 00) into a pv_mvalue that held
  * garbage loads an invalid _Bool: "marshal.c:143: runtime error: load of
  * value 90, which is not a valid value for type '_Bool'". pstats.c's own
  * pv_mvalue locals hit it on real fixtures, so the ASan+UBSan unit and golden
- * tests abort. Passes in a plain build; being fixed in parser/marshal.c
- * (only text kinds copy the flag). */
+ * tests aborted. Passes in a plain build. Fixed in df1a486 (only text
+ * kinds copy the flag). */
 static void marshal_next_fills_a_value_that_held_garbage(void **state)
 {
     bytes b = {0};
