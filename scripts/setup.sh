@@ -12,15 +12,26 @@ cd "$(dirname "$0")/.."
 want_tests=0
 [ "${1:-}" = "--test" ] && want_tests=1
 
-packages=(gcc make cmake pkg-config libmicrohttpd-dev libcjson-dev zlib1g-dev libcmocka-dev
-          python3 ca-certificates)
+# Each need is "package:what-shows-it-is-there"; the check is a command or a
+# file, not the package name, so that tools installed another way (a Node.js
+# that brings its own npm, say) count as present.
+needs=(gcc:gcc libc6-dev:/usr/include/stdio.h make:make cmake:cmake pkg-config:pkg-config
+       libmicrohttpd-dev:/usr/include/microhttpd.h libcjson-dev:/usr/include/cjson/cJSON.h
+       zlib1g-dev:/usr/include/zlib.h libcmocka-dev:/usr/include/cmocka.h
+       python3:python3 ca-certificates:/etc/ssl/certs/ca-certificates.crt)
 if [ "$want_tests" = 1 ]; then
-    packages+=(clang clang-format chromium nodejs npm time)
+    needs+=(clang:clang clang-format:clang-format chromium:/usr/bin/chromium
+            nodejs:node npm:npm time:/usr/bin/time fonts-dejavu-core:/usr/share/fonts/truetype/dejavu)
 fi
 
 missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+for need in "${needs[@]}"; do
+    package=${need%%:*} check=${need#*:}
+    if [[ $check == /* ]]; then
+        [ -e "$check" ] || missing+=("$package")
+    else
+        command -v "$check" >/dev/null 2>&1 || missing+=("$package")
+    fi
 done
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "setup: installing ${missing[*]}"

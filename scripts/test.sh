@@ -5,7 +5,8 @@
 #   2. the same unit, golden and integration tests under ASan + UBSan
 #   3. JavaScript unit tests (node --test) and end-to-end tests of the web UI
 #      in Debian's headless Chromium driven by playwright-core
-#   4. clang-format check of the C sources
+#   4. a 30-second libFuzzer run on the parser (replaying every regression)
+#   5. clang-format check of the C sources
 # Exits non-zero if anything fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,7 @@ step "sanitizer build (ASan+UBSan)" bash -c '
 step "tests under ASan+UBSan" ctest --test-dir build-asan --output-on-failure
 step "web unit tests" node --test tests/web/
 step "end-to-end tests in Chromium" node tests/e2e/run.mjs build/server/profviz
+step "fuzzing the parser for 30 s" scripts/fuzz.sh 30
 step "clang-format" bash -c 'clang-format --dry-run --Werror parser/*.[ch] server/*.[ch] tests/unit/*.c tests/fuzz/*.c'
 
 echo
