@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EMPTY_SLOT UINT32_MAX
+#define EMPTY_SLOT UINT64_MAX
 #define NO_ENTRY UINT32_MAX
 
 typedef struct entry {
@@ -35,12 +35,14 @@ struct pv_builder {
     pv_arena *arena;
 
     pv_function *functions;
-    uint64_t *function_hashes;
     uint32_t *seen_in_entry; /* entry number in which the function last appeared as a caller */
     uint32_t *seen_at;       /* ...and the index of that edge */
     size_t nfunctions, functions_cap;
 
-    uint32_t *function_table; /* open addressing, ids or EMPTY_SLOT */
+    /* Open addressing: EMPTY_SLOT, or a function's 32-bit hash above its id.
+     * Probes compare hashes in the table itself, so that a miss reads no
+     * function record; the hash also gives the slot when the table grows. */
+    uint64_t *function_table;
     size_t function_table_cap;
 
     file_slot *file_table;
@@ -123,7 +125,6 @@ void pv_builder_free(pv_builder *b)
     if (!b) return;
     pv_arena_free(b->arena);
     free(b->functions);
-    free(b->function_hashes);
     free(b->seen_in_entry);
     free(b->seen_at);
     free(b->function_table);
@@ -168,14 +169,16 @@ static const char *intern_file(pv_builder *b, const char *file, size_t len)
 static int grow_function_table(pv_builder *b)
 {
     size_t cap = b->function_table_cap ? b->function_table_cap * 2 : 1024;
-    uint32_t *table = malloc(cap * sizeof *table);
+    uint64_t *table = malloc(cap * sizeof *table);
     if (!table) return -1;
     memset(table, 0xff, cap * sizeof *table);
-    for (size_t id = 0; id < b->nfunctions; id++) {
-        size_t j = mix(b->function_hashes[id]) & (cap - 1);
+    for (size_t k = 0; k < b->function_table_cap; k++) {
+        uint64_t e = b->function_table[k];
+        if (e == EMPTY_SLOT) continue;
+        size_t j = (e >> 32) & (cap - 1);
         while (table[j] != EMPTY_SLOT)
             j = (j + 1) & (cap - 1);
-        table[j] = (uint32_t)id;
+        table[j] = e;
     }
     free(b->function_table);
     b->function_table = table;
@@ -208,12 +211,15 @@ int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int
     uint64_t h = hash_bytes(HASH_SEED, &canonical_file, sizeof canonical_file);
     h = hash_bytes(h, &line, sizeof line);
     h = hash_bytes(h, name, name_len);
+    uint64_t tag = mix(h) >> 32;
     size_t mask = b->function_table_cap - 1;
-    size_t j = mix(h) & mask;
+    size_t j = tag & mask;
     for (; b->function_table[j] != EMPTY_SLOT; j = (j + 1) & mask) {
-        uint32_t id = b->function_table[j];
+        uint64_t e = b->function_table[j];
+        if (e >> 32 != tag) continue;
+        uint32_t id = (uint32_t)e;
         const pv_function *f = &b->functions[id];
-        if (b->function_hashes[id] == h && f->file == canonical_file && f->line == line &&
+        if (f->file == canonical_file && f->line == line &&
             strncmp(f->name, name, name_len) == 0 && f->name[name_len] == '\0')
             return id;
     }
@@ -221,9 +227,6 @@ int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int
 
     size_t need = b->nfunctions + 1, cap = b->functions_cap;
     if (grow((void **)&b->functions, &cap, need, sizeof *b->functions) != 0) return oom(err);
-    cap = b->functions_cap;
-    if (grow((void **)&b->function_hashes, &cap, need, sizeof *b->function_hashes) != 0)
-        return oom(err);
     cap = b->functions_cap;
     if (grow((void **)&b->seen_in_entry, &cap, need, sizeof *b->seen_in_entry) != 0)
         return oom(err);
@@ -235,9 +238,8 @@ int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int
     if (!name_copy) return oom(err);
     uint32_t id = (uint32_t)b->nfunctions++;
     b->functions[id] = (pv_function){.file = canonical_file, .name = name_copy, .line = line};
-    b->function_hashes[id] = h;
     b->seen_in_entry[id] = NO_ENTRY;
-    b->function_table[j] = id;
+    b->function_table[j] = tag << 32 | id;
     return id;
 }
 
