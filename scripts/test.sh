@@ -13,12 +13,19 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 
 failed=()
+passed=0
 step() {
     local name=$1
     shift
     echo
     echo "=== $name"
-    if "$@"; then echo "=== $name: ok"; else echo "=== $name: FAILED"; failed+=("$name"); fi
+    if "$@"; then
+        echo "=== $name: ok"
+        passed=$((passed + 1))
+    else
+        echo "=== $name: FAILED"
+        failed+=("$name")
+    fi
 }
 
 step "unit, golden and integration tests" ctest --test-dir build --output-on-failure
@@ -32,8 +39,6 @@ step "fuzzing the parser for 30 s" scripts/fuzz.sh 30
 step "clang-format" bash -c 'clang-format --dry-run --Werror parser/*.[ch] server/*.[ch] tests/unit/*.c tests/fuzz/*.c'
 
 echo
-if [ "${#failed[@]}" -gt 0 ]; then
-    echo "FAILED: ${failed[*]}"
-    exit 1
-fi
-echo "all tests passed"
+[ "${#failed[@]}" -eq 0 ] || echo "FAILED: ${failed[*]}"
+echo "steps: $passed passed, ${#failed[@]} failed"
+[ "${#failed[@]}" -eq 0 ]
