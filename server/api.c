@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "calltree.h"
 #include "json.h"
@@ -164,15 +165,29 @@ static cJSON *edge_row(const pv_profile *p, const pv_edge *e, uint32_t other)
     return o;
 }
 
+/* Writes t (seconds since 1970) as ISO 8601 UTC, "2026-11-25T10:33:00Z". */
+static void iso_time(int64_t t, char *buf, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(buf, size, "1970-01-01T00:00:00Z");
+}
+
+/* The summary of a profile (the entry's summary fields only, so it works on
+ * copies whose profile is evicted), or NULL when out of memory. */
 static cJSON *summary(const pv_registry_entry *entry)
 {
-    const pv_profile *p = entry->profile;
+    char modified[32];
+    iso_time(entry->modified, modified, sizeof modified);
     cJSON *o = cJSON_CreateObject();
     if (!o || !add_item(o, "id", cJSON_CreateString(entry->id)) ||
-        !add_ref(o, "name", entry->name) || !add_int(o, "functions", p->nfunctions) ||
-        !add_int(o, "total_calls", p->total_calls) ||
-        !add_int(o, "primitive_calls", p->primitive_calls) ||
-        !add_num(o, "total_time", p->total_time)) {
+        !add_ref(o, "name", entry->name) || !add_int(o, "functions", entry->functions) ||
+        !add_int(o, "total_calls", entry->total_calls) ||
+        !add_int(o, "primitive_calls", entry->primitive_calls) ||
+        !add_num(o, "total_time", entry->total_time) ||
+        !add_int(o, "size", (int64_t)entry->bytes) ||
+        !add_item(o, "modified", cJSON_CreateString(modified))) {
         cJSON_Delete(o);
         return NULL;
     }
@@ -257,35 +272,56 @@ static int fraction_param(const pv_api_request *req, const char *name, double *o
 
 /* ---- Handlers --------------------------------------------------------------- */
 
-static int handle_health(pv_api_reply *reply)
+static int handle_health(const pv_api_request *req, pv_api_reply *reply)
 {
     cJSON *o = cJSON_CreateObject();
-    if (o && (!add_ref(o, "status", "ok") || !add_ref(o, "version", PROFVIZ_VERSION))) {
+    if (o && (!add_ref(o, "status", "ok") || !add_ref(o, "version", PROFVIZ_VERSION) ||
+              !add_bool(o, "uploads", req->uploads))) {
         cJSON_Delete(o);
         o = NULL;
     }
     return reply_json(reply, o);
 }
 
-static int handle_list(pv_registry *reg, pv_api_reply *reply)
+static int handle_list(pv_registry *reg, const pv_api_request *req, pv_api_reply *reply)
 {
-    const pv_registry_entry **list = NULL;
+    pv_registry_entry *list = NULL;
     size_t n = 0;
     pv_error err;
-    if (pv_registry_snapshot(reg, &list, &n, &err) < 0)
+    if (pv_registry_list(reg, req->uploads, &list, &n, &err) < 0)
         return reply_error(reply, 500, "%s", err.message);
     cJSON *array = cJSON_CreateArray();
     for (size_t i = 0; array && i < n; i++) {
-        if (!append(array, summary(list[i]))) {
+        if (!append(array, summary(&list[i]))) {
             cJSON_Delete(array);
             array = NULL;
         }
     }
-    /* Print before releasing: names are referenced, not copied. */
+    /* Print before freeing: names are referenced, not copied. */
     int rc = reply_json(reply, array);
-    for (size_t i = 0; i < n; i++)
-        pv_registry_release(reg, list[i]);
-    free(list);
+    pv_registry_list_free(list, n);
+    return rc;
+}
+
+int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_api_reply *reply)
+{
+    reply->body = NULL;
+    reply->len = 0;
+    pv_registry_entry *list = NULL;
+    size_t n = 0;
+    pv_error err;
+    if (pv_registry_list(reg, false, &list, &n, &err) < 0)
+        return reply_error(reply, 500, "%s", err.message);
+    int rc = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(list[i].id, id) == 0) {
+            rc = reply_json(reply, summary(&list[i]));
+            reply->status = status;
+            break;
+        }
+    }
+    if (rc < 0 && !reply->body) rc = reply_error(reply, 404, "no profile with id %.20s", id);
+    pv_registry_list_free(list, n);
     return rc;
 }
 
@@ -322,7 +358,7 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
         if (key < 0)
             return reply_error(reply, 400,
                                "bad parameter 'sort': expected tottime, cumtime, ncalls, pcalls, "
-                               "name or file, got \"%.40s\"",
+                               "name, file, tottime_percall or cumtime_percall, got \"%.40s\"",
                                v);
         query.sort = (pv_sort_key)key;
         query.descending = key != PV_SORT_NAME && key != PV_SORT_FILE;
@@ -600,8 +636,8 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
     if (!known) return reply_error(reply, 404, "no such API endpoint: %.100s", path);
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
         return reply_error(reply, 405, "method %.20s is not allowed here; use GET", req->method);
-    if (strcmp(path, "/api/health") == 0) return handle_health(reply);
-    if (strcmp(path, "/api/profiles") == 0) return handle_list(reg, reply);
+    if (strcmp(path, "/api/health") == 0) return handle_health(req, reply);
+    if (strcmp(path, "/api/profiles") == 0) return handle_list(reg, req, reply);
 
     char seg[3][64];
     int n = split(path + 14, seg);

@@ -17,6 +17,7 @@
 #ifndef PV_API_H
 #define PV_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "registry.h"
@@ -31,6 +32,7 @@ typedef struct pv_api_request {
     const char *path;   /* decoded path, starting with "/api" */
     pv_api_arg_fn arg;
     void *arg_ctx;
+    bool uploads; /* team mode (--dir): health says so, the list is newest first */
 } pv_api_request;
 
 typedef struct pv_api_reply {
@@ -51,5 +53,10 @@ typedef struct pv_api_reply {
  * not even an error body could be allocated (reply->body is NULL; answer 500
  * with a static body). */
 int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *reply);
+
+/* Fills reply with the summary of profile id (as in the list) and status
+ * (200 or 201 for an upload), or a 404 error when there is no such profile.
+ * Returns 0, or -1 when out of memory (as pv_api_handle). */
+int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_api_reply *reply);
 
 #endif

@@ -1,24 +1,32 @@
 /* registry.h: the profiles a server holds, found by id, with what pages need.
  *
- * A pv_registry is a list of entries; each pv_registry_entry owns one parsed
- * profile, its id and its display name, and (privately) the indexes computed
- * when it is loaded: for every sort key of the function table the function
- * ids in ascending and in descending order (ties broken by ascending id), and
- * a lower-cased copy of every name and distinct file for substring search. An
- * entry is never modified after it is added, so request threads read it
- * without locks.
+ * A pv_registry is a list of entries; each pv_registry_entry has an id, a
+ * display name, a summary (counts, total time, size and modification time of
+ * the file) and, while it is acquired, one parsed profile with (privately)
+ * the indexes computed when it is loaded: for every sort key of the function
+ * table the function ids in ascending and in descending order (ties broken by
+ * ascending id), and a lower-cased copy of every name and distinct file for
+ * substring search. A loaded profile is never modified, so request threads
+ * read it without locks.
  *
  * Ids come from the content: the first 12 hex digits of the 64-bit FNV-1a hash
  * of the file's length and bytes (for a merge, of every part's in order), so
  * the same file always gets the same id and links to it never change. Adding
  * a profile whose id is already held keeps the one already there.
  *
+ * The cache: an entry inserted with a file path (team mode) may lose its
+ * profile and indexes when the memory of all such entries exceeds the cache
+ * limit (least recently acquired first, never while acquired); its summary
+ * stays, and the next pv_registry_acquire() parses the file again. Entries
+ * without a path (profviz FILE...) are never evicted.
+ *
  * Ownership: the registry owns its entries; pv_registry_free() frees them all
  * and must only be called once no request runs any more. Lookups hand out a
  * reference: every entry returned by pv_registry_acquire() or in the array of
- * pv_registry_snapshot() must be given back with pv_registry_release(). The
- * list itself is guarded by a mutex, so profiles may be added while requests
- * run (team mode adds them at run time).
+ * pv_registry_snapshot() must be given back with pv_registry_release(); an
+ * entry removed while acquired is freed at its last release. The list is
+ * guarded by a mutex, so profiles may be added and removed while requests
+ * run. pv_registry_list() hands out copies that the caller frees.
  */
 #ifndef PV_REGISTRY_H
 #define PV_REGISTRY_H
@@ -38,19 +46,29 @@ typedef enum pv_sort_key {
     PV_SORT_CUMTIME,
     PV_SORT_NCALLS,
     PV_SORT_PCALLS,
-    PV_SORT_NAME, /* name, then file, then line */
-    PV_SORT_FILE, /* file, then line, then name */
+    PV_SORT_NAME,            /* name, then file, then line */
+    PV_SORT_FILE,            /* file, then line, then name */
+    PV_SORT_TOTTIME_PERCALL, /* tottime / ncalls; 0 without calls */
+    PV_SORT_CUMTIME_PERCALL, /* cumtime / pcalls; 0 without primitive calls */
     PV_SORT_COUNT
 } pv_sort_key;
 
 typedef struct pv_registry_entry {
     char id[PV_REGISTRY_ID_LEN + 1]; /* lower-case hex, NUL-terminated */
     const char *name;                /* file name without folders, or "a.prof + b.prof" */
-    const pv_profile *profile;
-    size_t bytes; /* size of the file(s), as given */
+    const pv_profile *profile;       /* while acquired; NULL in copies from pv_registry_list */
+    size_t bytes;                    /* size of the file(s), as given */
+    int64_t modified;                /* the file's mtime (newest part's), seconds since 1970 */
+    uint32_t functions;              /* the summary, kept when the profile is evicted */
+    int64_t total_calls;
+    int64_t primitive_calls;
+    double total_time;
 } pv_registry_entry;
 
 typedef struct pv_registry pv_registry;
+
+/* A parsed profile not yet in a registry (see pv_registry_parse). */
+typedef struct pv_registry_item pv_registry_item;
 
 /* Returns a new empty registry, or NULL with err filled when out of memory. */
 pv_registry *pv_registry_new(pv_error *err);
@@ -79,11 +97,60 @@ int pv_registry_load_merged(pv_registry *reg, const char *const *paths, size_t n
 int pv_registry_add_bytes(pv_registry *reg, const char *name, const unsigned char *data, size_t len,
                           char *id_out, pv_error *err);
 
+/* Parses the len bytes at data (gzip-compressed or not) as a profile named
+ * name and builds its indexes, without adding it anywhere (so that the slow
+ * part runs outside any lock). Returns 0 and sets *out (give it to
+ * pv_registry_insert or free it with pv_registry_item_free), or -1 with err
+ * filled (the parser's message and offset). */
+int pv_registry_parse(const unsigned char *data, size_t len, const char *name,
+                      pv_registry_item **out, pv_error *err);
+
+/* The content id of an item (PV_REGISTRY_ID_LEN hex digits). */
+const char *pv_registry_item_id(const pv_registry_item *item);
+
+/* Frees an item that was not inserted. NULL is fine. */
+void pv_registry_item_free(pv_registry_item *item);
+
+/* Adds item (taken over in every case) with the file's mtime; path, when not
+ * NULL, is the file to parse again after eviction. Returns 1 when added, 0
+ * when its id was already held (item freed; the id is copied to id_out when
+ * not NULL either way), or -1 with err filled when out of memory. */
+int pv_registry_insert(pv_registry *reg, pv_registry_item *item, const char *path, int64_t modified,
+                       char *id_out, pv_error *err);
+
+/* Removes the entry with this id from the list (it is freed once no request
+ * holds it). Returns true when there was one. */
+bool pv_registry_remove(pv_registry *reg, const char *id);
+
+/* True when an entry has this id. */
+bool pv_registry_contains(pv_registry *reg, const char *id);
+
+/* True when the entry with this id holds its parsed profile (not evicted). */
+bool pv_registry_is_loaded(pv_registry *reg, const char *id);
+
+/* Sets the cache limit in bytes (0, the default, is no limit) and evicts
+ * down to it. */
+void pv_registry_set_cache_limit(pv_registry *reg, size_t bytes);
+
+/* The estimated memory of the loaded entries that can be evicted. */
+size_t pv_registry_cache_used(pv_registry *reg);
+
 /* Number of profiles held. */
 size_t pv_registry_count(pv_registry *reg);
 
-/* Returns the entry with this id, acquired (release it), or NULL when there
- * is none. */
+/* Sets *out to a new array of copies of every entry (profile NULL, name
+ * copied), in the order they were added or, when by_time, newest modified
+ * first (then by name), and *count to their number. Parses nothing. Free it
+ * with pv_registry_list_free. Returns 0, or -1 with err filled. */
+int pv_registry_list(pv_registry *reg, bool by_time, pv_registry_entry **out, size_t *count,
+                     pv_error *err);
+
+/* Frees an array from pv_registry_list. NULL is fine. */
+void pv_registry_list_free(pv_registry_entry *list, size_t count);
+
+/* Returns the entry with this id, acquired (release it) and with its profile
+ * loaded (parsing the file again if it was evicted), or NULL when there is
+ * none or its file can no longer be parsed (one line on stderr). */
 const pv_registry_entry *pv_registry_acquire(pv_registry *reg, const char *id);
 
 /* Gives back an entry from pv_registry_acquire() or pv_registry_snapshot().
@@ -113,7 +180,8 @@ int pv_registry_query_functions(const pv_registry_entry *entry, const pv_functio
                                 uint32_t **ids, size_t *nids, size_t *total, pv_error *err);
 
 /* Returns the sort key called name ("tottime", "cumtime", "ncalls", "pcalls",
- * "name", "file"), or -1 when there is none. */
+ * "name", "file", "tottime_percall", "cumtime_percall"), or -1 when there is
+ * none. */
 int pv_registry_sort_key_from_name(const char *name);
 
 /* Continues the 64-bit FNV-1a hash h over len bytes (start with

@@ -232,7 +232,9 @@ def test_profiles(srv, ids, names):
     for p in body:
         check(f"profile summary keys ({p['name']})",
               set(p) == {"id", "name", "functions", "total_calls", "primitive_calls",
-                         "total_time"}, sorted(p))
+                         "total_time", "size", "modified"}, sorted(p))
+        check(f"profile modified is ISO 8601 UTC ({p['name']})",
+              re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", p["modified"]), p["modified"])
         check(f"profile id is 12 hex digits ({p['name']})", re.fullmatch(r"[0-9a-f]{12}", p["id"]))
     by_name = {p["name"]: p for p in body}
     for name in ("cprofile-py313.prof", "names-py313.prof"):
@@ -244,6 +246,10 @@ def test_profiles(srv, ids, names):
               and (p["total_time"] == exp["total_time"] if exp["total_time_exact"] else
                    abs(p["total_time"] - exp["total_time"]) <= 1e-12 * exp["total_time"]),
               (p, exp["total_calls"], exp["total_time"]))
+        st = os.stat(os.path.join(GOLDEN, name))
+        check(f"summary size and modified are the file's ({name})",
+              p["size"] == st.st_size and p["modified"] ==
+              time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(st.st_mtime))), p)
     ids.extend(p["id"] for p in body)
 
     pid = by_name["cprofile-py313.prof"]["id"]
@@ -299,6 +305,9 @@ def test_functions(srv, pid, exp):
         "pcalls": lambda r: (r["pcalls"],),
         "name": lambda r: (r["name"].encode(), r["file"].encode(), r["line"]),
         "file": lambda r: (r["file"].encode(), r["line"], r["name"].encode()),
+        # Per-call keys: zero calls (null in the row) sort as 0.
+        "tottime_percall": lambda r: (r["tottime_percall"] or 0.0,),
+        "cumtime_percall": lambda r: (r["cumtime_percall"] or 0.0,),
     }
     for sort, key in keys.items():
         for order in ("asc", "desc"):

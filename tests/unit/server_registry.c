@@ -46,6 +46,10 @@ static double num_key(const pv_function *f, int key)
         return f->cumtime;
     case PV_SORT_NCALLS:
         return (double)f->ncalls;
+    case PV_SORT_TOTTIME_PERCALL:
+        return f->ncalls > 0 ? f->tottime / (double)f->ncalls : 0;
+    case PV_SORT_CUMTIME_PERCALL:
+        return f->pcalls > 0 ? f->cumtime / (double)f->pcalls : 0;
     default:
         return (double)f->pcalls;
     }
