@@ -219,8 +219,8 @@ int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int
         if (e >> 32 != tag) continue;
         uint32_t id = (uint32_t)e;
         const pv_function *f = &b->functions[id];
-        if (f->file == canonical_file && f->line == line &&
-            strncmp(f->name, name, name_len) == 0 && f->name[name_len] == '\0')
+        if (f->file == canonical_file && f->line == line && strncmp(f->name, name, name_len) == 0 &&
+            f->name[name_len] == '\0')
             return id;
     }
     if (b->nfunctions >= UINT32_MAX - 1) return pv_fail(err, -1, "too many functions");
