@@ -688,6 +688,12 @@ int64_t pv_marshal_peek_ref_key(const pv_marshal_reader *r)
     return index < r->nslots ? (int64_t)index : -1;
 }
 
+void pv_marshal_take_ref_key(pv_marshal_reader *r)
+{
+    r->c.pos += 5;
+    r->frames[r->depth - 1].dict_value = 1;
+}
+
 /* Decodes one plain number at p (an unflagged int or float, or a reference
  * to one): returns its length, or 0 for anything else. */
 static size_t plain_number(const pv_marshal_reader *r, const unsigned char *p, size_t left,

@@ -85,6 +85,10 @@ int pv_marshal_read_scalars(pv_marshal_reader *r, uint32_t n, pv_mvalue *out, pv
  * reading that slot's object earlier (and so remembers what it was). */
 int64_t pv_marshal_peek_ref_key(const pv_marshal_reader *r);
 
+/* Consumes the back-reference key that pv_marshal_peek_ref_key just found;
+ * the dict's value comes next. Only valid right after that peek said yes. */
+void pv_marshal_take_ref_key(pv_marshal_reader *r);
+
 /* A fast lane for the shape of nearly every caller entry in real files: when
  * the next key of the innermost dict is a back-reference and its value is a
  * plain number or a tuple of four plain numbers (unflagged ints and floats,

@@ -298,10 +298,20 @@ static int parse_stats(parse_state *st, pv_error *err)
         return pv_fail(err, top.offset, "the file holds a %s, not a dict of function statistics",
                        pv_marshal_kind_name(top.kind));
     for (;;) {
-        if (next(st, &key, err)) return -1;
-        if (key.kind == PV_M_END) return 0;
         uint32_t id;
-        int got = read_key(st, &key, &id, err);
+        int got;
+        /* A function first met as a caller comes back here as a reference to
+         * a key already made: take it without reading the reference's slot. */
+        uint32_t cached = cached_slot(st, pv_marshal_peek_ref_key(st->r));
+        if (cached && !(cached & FILE_TAG)) {
+            pv_marshal_take_ref_key(st->r);
+            id = cached - 1;
+            got = 1;
+        } else {
+            if (next(st, &key, err)) return -1;
+            if (key.kind == PV_M_END) return 0;
+            got = read_key(st, &key, &id, err);
+        }
         if (got < 0) return -1;
         if (got == 0) {
             if (pv_marshal_read_whole(st->r, NULL, err)) return -1;
