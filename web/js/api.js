@@ -2,12 +2,26 @@
 // Every failure becomes an ApiError whose message says what was being loaded
 // and why it failed, ready to show to the user.
 
+export const TOKEN_MESSAGE = 'This server needs a token: open the link with ?token=… that whoever runs it gave you.';
+
 export class ApiError extends Error {
   constructor(what, status, detail) {
-    super(`${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`);
+    // 401: the same clear message whatever was being loaded
+    super(status === 401 ? TOKEN_MESSAGE : `${what} failed: ${detail}${status ? ` (HTTP ${status})` : ''}`);
     this.status = status;
     this.detail = detail;
   }
+}
+
+/** The server's {"error": ...} message of a failed response, or its status text. */
+async function errorOf(res) {
+  try {
+    const body = await res.json();
+    if (body && typeof body.error === 'string' && body.error) return body.error;
+  } catch {
+    // not JSON: fall through
+  }
+  return res.statusText || 'error';
 }
 
 async function getJson(url, what, signal) {
@@ -29,6 +43,11 @@ async function getJson(url, what, signal) {
 }
 
 const enc = encodeURIComponent;
+
+/** GET /api/health: {status, version, uploads}; uploads is true only in --dir mode. */
+export function health() {
+  return getJson('/api/health', 'Asking the server what it supports');
+}
 
 export function listProfiles() {
   return getJson('/api/profiles', 'Loading the list of profiles');
@@ -61,4 +80,36 @@ export function getFunctions(id, opts = {}, signal) {
 /** GET .../functions/{fid}: {function, callers, callees}. */
 export function getFunction(id, fid, signal) {
   return getJson(`/api/profiles/${enc(id)}/functions/${enc(fid)}`, `Loading function ${fid}`, signal);
+}
+
+/**
+ * POST /api/profiles?name=NAME with the file as the raw body. Resolves to
+ * {created, profile}: created is false when the same content was already
+ * stored (HTTP 200), profile is the summary as in the list. Rejects with an
+ * ApiError carrying the server's own message (a file that is not a profile,
+ * one too large, a missing token).
+ */
+export async function uploadProfile(file, signal) {
+  const what = `Uploading ${file.name}`;
+  let res;
+  try {
+    res = await fetch(`/api/profiles?name=${enc(file.name)}`, {
+      method: 'POST',
+      body: file,
+      signal,
+      headers: { Accept: 'application/json', 'Content-Type': 'application/octet-stream' },
+    });
+  } catch (e) {
+    if (e.name === 'AbortError') throw e;
+    throw new ApiError(what, 0, 'the server did not answer; is profviz still running?');
+  }
+  if (!res.ok) throw new ApiError(what, res.status, await errorOf(res));
+  let profile = null;
+  try {
+    profile = await res.json();
+  } catch {
+    throw new ApiError(what, res.status, 'the server sent something that is not JSON');
+  }
+  if (!profile || typeof profile.id !== 'string') throw new ApiError(what, res.status, 'the server did not say which profile it stored');
+  return { created: res.status === 201, profile };
 }

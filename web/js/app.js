@@ -10,12 +10,20 @@ import { flatten, neighbour } from './layout.js';
 import { Graph } from './graph.js';
 import { FunctionTable } from './table.js';
 import { Details } from './details.js';
-import { parseState, formatState } from './urlstate.js';
-import { formatTime, formatPercent, formatCount, formatFileLine } from './format.js';
+import { parseState, formatState, shareableUrl, DEFAULT_DEPTH, DEFAULT_CUTOFF } from './urlstate.js';
+import {
+  formatTime, formatPercent, formatCount, formatFileLine, formatBytes, formatDateTime, formatRelative, parseTimestamp,
+} from './format.js';
 import { findTreePath } from './rootpath.js';
+import { newestFirst, sameIds, wantsStartPage } from './listing.js';
+import { Uploader } from './upload.js';
 
 let state = parseState(location.search);
 let profiles = [];
+let uploads = false; // the server takes uploads (--dir mode), from /api/health
+let listError = null; // why the list of profiles could not be loaded
+let listedAt = 0;
+let freshIds = new Set(); // profiles of the last upload batch, marked on the start page
 const info = new Map(); // per profile: {summary, top: {id, name, time}}
 const names = new Map(); // `${profile}:${fid}` -> name, from every node and row seen
 const fnCache = new Map(); // `${profile}:${fid}` -> Promise of GET .../functions/{fid}
@@ -59,7 +67,7 @@ window.addEventListener('popstate', () => {
 async function render() {
   hideTooltip();
   if (!state.profile) {
-    if (profiles.length === 1) {
+    if (!wantsStartPage(profiles.length, uploads)) {
       state = { ...state, profile: profiles[0].id };
       history.replaceState(null, '', formatState(state));
     } else {
@@ -67,6 +75,7 @@ async function render() {
       return;
     }
   }
+  document.body.dataset.page = 'profile';
   $('start-page').hidden = true;
   $('profile-view').hidden = false;
   for (const b of document.querySelectorAll('.segmented [data-view]')) {
@@ -100,35 +109,134 @@ function selectCutoff(c) {
 // ---- profiles ------------------------------------------------------------
 
 function showStartPage() {
+  document.body.dataset.page = 'start';
+  details.hide();
   $('profile-view').hidden = true;
   $('start-page').hidden = false;
   $('profile-picker').hidden = true;
   $('profile-name').textContent = '';
-  $('profile-meta').textContent = `${profiles.length} profiles`;
+  document.title = 'profviz';
+  renderProfileList();
+  performance.mark('profviz:drawn');
+  // the folder may have changed since the list was loaded
+  if (Date.now() - listedAt > 2000) refreshProfiles();
+}
+
+/** The start page's table of profiles, newest first. */
+function renderProfileList() {
+  $('profile-meta').textContent = profiles.length === 1 ? '1 profile' : `${formatCount(profiles.length)} profiles`;
+  $('start-sub').textContent = uploads
+    ? 'Open a profile, or upload new ones: they are kept on this server for everyone who has the link.'
+    : 'Choose a profile to open.';
+  $('upload-help').hidden = !uploads;
+  $('curl-example').textContent = `curl --data-binary @out.prof '${location.origin}/api/profiles?name=out.prof'`;
   const body = $('profile-list').tBodies[0];
   clear(body);
+  const now = Date.now();
   for (const p of profiles) {
     const tr = el('tr');
+    tr.dataset.id = p.id;
+    if (freshIds.has(p.id)) tr.classList.add('fresh');
     const a = el('a', null, p.name);
     a.href = formatState({ profile: p.id, path: [], view: 'icicle' });
-    const td = el('td');
-    td.append(a);
+    a.title = `Open ${p.name}`;
+    const name = el('td', 'name');
+    name.append(a);
+    const when = el('td', 'when');
+    const t = parseTimestamp(p.modified);
+    if (Number.isFinite(t)) {
+      const time = el('time', 'date', formatDateTime(t));
+      time.dateTime = p.modified;
+      time.title = new Date(t).toString();
+      when.append(time, el('span', 'rel muted', formatRelative(t, now)));
+      when.dataset.t = String(t);
+    } else {
+      when.append(el('span', 'muted', '–'));
+    }
     tr.append(
-      td,
+      name,
+      el('td', 'num', Number.isFinite(p.size) ? formatBytes(p.size) : '–'),
+      when,
       el('td', 'num', formatCount(p.functions)),
       el('td', 'num', formatCount(p.total_calls)),
       el('td', 'num', formatTime(p.total_time)),
     );
     body.append(tr);
   }
-  performance.mark('profviz:drawn');
+  $('profile-list').hidden = profiles.length === 0;
+  $('start-empty').hidden = profiles.length !== 0;
+  if (listError) {
+    $('start-empty').querySelector('.start-empty-title').textContent = 'Could not load the profiles';
+    $('start-empty-text').textContent = listError.message;
+  } else {
+    $('start-empty').querySelector('.start-empty-title').textContent = 'No profiles yet';
+    $('start-empty-text').textContent = uploads
+      ? 'Upload a profile, or drop .prof files anywhere on this page.'
+      : 'The server holds no profiles.';
+  }
 }
+
+/** Opens a profile from the start page (a click anywhere on its row). */
+function openProfile(id) {
+  setState({ profile: id, path: [], fn: null, q: '', view: 'icicle' });
+}
+
+$('profile-list').tBodies[0].addEventListener('click', (e) => {
+  const tr = e.target.closest('tr');
+  if (!tr || !tr.dataset.id) return;
+  // let the browser open a new tab or window for modified clicks on the link
+  if (e.target.closest('a') && (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0)) return;
+  e.preventDefault();
+  openProfile(tr.dataset.id);
+});
+
+/** Loads the list of profiles again; re-renders what depends on it. */
+async function refreshProfiles() {
+  listedAt = Date.now();
+  let next;
+  try {
+    next = newestFirst(await api.listProfiles());
+    listError = null;
+  } catch (e) {
+    listError = e;
+    if (!$('start-page').hidden) {
+      showError(e, 'list');
+      renderProfileList();
+    }
+    return;
+  }
+  if (errorSource === 'list') $('error').hidden = true;
+  const changed = !sameIds(next, profiles) || JSON.stringify(next) !== JSON.stringify(profiles);
+  profiles = next;
+  if (!$('start-page').hidden && changed) renderProfileList();
+}
+
+// Relative times ("3 minutes ago") age; the folder may change under the server.
+setInterval(() => {
+  if ($('start-page').hidden || document.hidden) return;
+  const now = Date.now();
+  for (const td of document.querySelectorAll('#profile-list td.when[data-t]')) {
+    td.querySelector('.rel').textContent = formatRelative(Number(td.dataset.t), now);
+  }
+  if (uploads) refreshProfiles();
+}, 30000);
+
+/** Back to the start page, with a clean URL. */
+function goStart() {
+  setState({ profile: null, path: [], fn: null, q: '', view: 'icicle', depth: DEFAULT_DEPTH, cutoff: DEFAULT_CUTOFF });
+}
+
+$('brand').addEventListener('click', (e) => {
+  if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+  e.preventDefault();
+  goStart();
+});
 
 function showProfileHeader() {
   const p = profiles.find((x) => x.id === state.profile);
   const picker = $('profile-picker');
   if (profiles.length > 1) {
-    if (picker.options.length !== profiles.length) {
+    if ([...picker.options].map((o) => o.value).join() !== profiles.map((x) => x.id).join()) {
       clear(picker);
       for (const x of profiles) picker.append(new Option(x.name, x.id));
     }
@@ -143,6 +251,7 @@ function showProfileHeader() {
     ? `${formatCount(p.functions)} functions · ${formatCount(p.total_calls)} calls · ${formatTime(p.total_time)}`
     : '';
   document.title = p ? `${p.name} · profviz` : 'profviz';
+  $('profile-meta').title = $('profile-meta').textContent;
 }
 
 /** The top of the tree (id, name, time) of a profile, fetched once. */
@@ -265,7 +374,7 @@ function atTop() {
 }
 
 function goUp() {
-  if (atTop()) return;
+  if ($('profile-view').hidden || atTop()) return;
   const crumbs = $('breadcrumbs').querySelectorAll('a');
   crumbs[crumbs.length - 2].click();
 }
@@ -458,7 +567,7 @@ $('search').addEventListener('input', (e) => {
   }, 180);
 });
 $('copy-link').addEventListener('click', async () => {
-  const url = location.href;
+  const url = shareableUrl(location.href);
   try {
     await navigator.clipboard.writeText(url);
     toast('Link copied');
@@ -519,23 +628,58 @@ window.profviz = {
 
 // ---- start -----------------------------------------------------------------
 
-async function start() {
-  const done = delayedShow($('page-loading'), 150);
-  try {
-    profiles = await api.listProfiles();
-  } catch (e) {
-    done();
-    showError(e);
+// ---- uploads ---------------------------------------------------------------
+
+const uploader = new Uploader({ done: uploaded });
+
+/** After a batch of uploads: one file opens its profile, several show the list. */
+async function uploaded(items) {
+  const ok = items.filter((x) => x.profile);
+  freshIds = new Set(ok.map((x) => x.profile.id));
+  await refreshProfiles();
+  for (const x of ok) {
+    if (!profiles.some((p) => p.id === x.profile.id)) profiles = newestFirst([...profiles, x.profile]);
+  }
+  if (items.length === 1 && ok.length === 1) {
+    const p = ok[0].profile;
+    uploader.dismiss();
+    toast(ok[0].status === 'exists' ? `${p.name} was already on the server: opening it` : `Uploaded ${p.name}`);
+    setState({ profile: p.id, path: [], fn: null, q: '', view: 'icicle' });
     return;
   }
+  if (ok.length === items.length) uploader.dismissLater(8000);
+  if (state.profile) goStart();
+  else render();
+}
+
+// ---- start -----------------------------------------------------------------
+
+async function start() {
+  const done = delayedShow($('page-loading'), 150);
+  // health answers even without a token; an older server may lack "uploads"
+  const [health, list] = await Promise.allSettled([api.health(), api.listProfiles()]);
   done();
+  uploads = health.status === 'fulfilled' && !!health.value && health.value.uploads === true;
+  uploader.setEnabled(uploads);
+  listedAt = Date.now();
+  if (list.status === 'rejected') {
+    listError = list.reason;
+    showError(list.reason, 'list');
+    if (uploads || list.reason.status === 401) {
+      state = { ...state, profile: null };
+      showStartPage();
+    }
+    return;
+  }
+  profiles = newestFirst(list.value);
   if (!profiles.length) {
     showStartPage();
     return;
   }
   if (state.profile && !profiles.some((p) => p.id === state.profile)) {
     showError(new Error(`Opening the profile failed: the server has no profile with id “${state.profile}”`));
-    state = { ...state, profile: profiles.length === 1 ? profiles[0].id : null, path: [], fn: null };
+    const only = !wantsStartPage(profiles.length, uploads);
+    state = { ...state, profile: only ? profiles[0].id : null, path: [], fn: null };
     history.replaceState(null, '', formatState(state) || location.pathname);
   }
   render();

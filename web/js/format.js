@@ -69,3 +69,69 @@ export function shortPath(file, keep = 3, maxLen = 40) {
   if (parts.length <= keep) return file;
   return '…/' + parts.slice(-keep).join('/');
 }
+
+/** A byte count for people: "812 B", "4.5 KB", "12.3 MB", "1.2 GB" (1 KB = 1024 B). */
+export function formatBytes(n) {
+  if (!Number.isFinite(n) || n < 0) return '–';
+  if (n < 1024) return `${Math.round(n)} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  // three significant digits, but never "1024 KB": rounding up moves to the next unit
+  let s = v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+  if (Number(s) >= 1024 && u < units.length - 1) {
+    u++;
+    s = (Number(s) / 1024).toFixed(2);
+  }
+  return `${String(Number(s))} ${units[u]}`;
+}
+
+/** An ISO 8601 timestamp ("2026-11-25T10:33:00Z") as milliseconds, NaN when absent or unreadable. */
+export function parseTimestamp(iso) {
+  if (typeof iso !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso)) return NaN;
+  return Date.parse(iso);
+}
+
+const pad2 = (n) => String(n).padStart(2, '0');
+
+/** Milliseconds as a local date and time, "2026-11-25 11:33"; "–" when unknown. */
+export function formatDateTime(ms) {
+  if (!Number.isFinite(ms)) return '–';
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+}
+
+/**
+ * How long ago ms was, seen from now: "just now", "1 minute ago",
+ * "3 hours ago", "yesterday", "5 days ago", "2 months ago", "1 year ago".
+ * A time a little in the future (clock skew between server and browser) is
+ * "just now"; further ahead it is "in 3 hours".
+ */
+export function formatRelative(ms, now = Date.now()) {
+  if (!Number.isFinite(ms) || !Number.isFinite(now)) return '';
+  const diff = now - ms;
+  const ahead = diff < 0;
+  const s = Math.abs(diff) / 1000;
+  if (s < 45) return 'just now';
+  const steps = [
+    [60, 'minute', 60],
+    [3600, 'hour', 24],
+    [86400, 'day', 30],
+    [86400 * 30, 'month', 12],
+    [86400 * 365, 'year', Infinity],
+  ];
+  for (const [unit, name, limit] of steps) {
+    let v = Math.round(s / unit);
+    if (v < 1) v = 1;
+    if (v < limit || limit === Infinity) {
+      if (name === 'day' && v === 1) return ahead ? 'tomorrow' : 'yesterday';
+      const words = `${v} ${name}${v === 1 ? '' : 's'}`;
+      return ahead ? `in ${words}` : `${words} ago`;
+    }
+  }
+  return '';
+}

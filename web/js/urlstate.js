@@ -41,3 +41,18 @@ export function formatState(state) {
 export function sameState(a, b) {
   return formatState(a) === formatState(b);
 }
+
+/**
+ * The link to give a teammate for the page at href: the same URL without a
+ * token parameter (a token opened once is kept in a cookie; it never belongs
+ * in a shared link).
+ */
+export function shareableUrl(href) {
+  const u = new URL(href);
+  const p = new URLSearchParams(u.search);
+  if (!p.has('token')) return u.href;
+  p.delete('token');
+  const s = p.toString().replace(/%2C/g, ',');
+  u.search = s ? '?' + s : '';
+  return u.href;
+}
