@@ -4,8 +4,9 @@
 //   node tests/e2e/run.mjs path/to/profviz
 //
 // Runs the main suite against the UI embedded in the binary (no --web-root),
-// and the multi-profile and markup suites with --web-root web/ (the files on
-// disk). Screenshots go to tests/e2e/out/. Ends with "N passed, M failed".
+// the multi-profile and markup suites with --web-root web/ (the files on
+// disk), and the team-mode suite of team.mjs (--dir, uploads, --token).
+// Screenshots go to tests/e2e/out/. Ends with "N passed, M failed".
 
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -13,6 +14,7 @@ import { mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { teamSuite } from './team.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -74,8 +76,17 @@ async function startServer(args) {
   return url;
 }
 
+const cleanup = []; // functions run at the end (temporary folders)
+
 function stopServers() {
   for (const p of servers) if (p.exitCode === null) p.kill('SIGTERM');
+  for (const f of cleanup) {
+    try {
+      f();
+    } catch {
+      // best effort
+    }
+  }
 }
 
 // ---- test harness ----------------------------------------------------------
@@ -539,16 +550,21 @@ async function multiSuite(base, label) {
 
 try {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  // E2E_ONLY=team runs only the team-mode suite (while working on it)
+  const only = process.env.E2E_ONLY || '';
   let embedded = null;
   let disk = null;
-  await test('server starts with the embedded UI', async () => {
-    embedded = await startServer([WORKLOAD]);
-  });
-  await test('server starts with --web-root web/ and two profiles', async () => {
-    disk = await startServer(['--web-root', join(repo, 'web'), WORKLOAD, MARKUP]);
-  });
+  if (only !== 'team') {
+    await test('server starts with the embedded UI', async () => {
+      embedded = await startServer([WORKLOAD]);
+    });
+    await test('server starts with --web-root web/ and two profiles', async () => {
+      disk = await startServer(['--web-root', join(repo, 'web'), WORKLOAD, MARKUP]);
+    });
+  }
   if (embedded) await mainSuite(embedded, 'embedded');
   if (disk) await multiSuite(disk, 'web-root');
+  if (!only || only === 'team') await teamSuite({ binary, repo, FIX, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
 } catch (e) {
   results.push({ name: 'harness', ok: false });
   console.log(`FAIL harness: ${e.stack || e}`);
