@@ -247,6 +247,15 @@ export async function teamSuite(h) {
     await p.context().close();
   });
 
+  await test('team: start page screenshot (light)', async () => {
+    const p = await newPage({ viewport: { width: 1280, height: 520 } });
+    await p.goto(base);
+    await waitStart(p, 4);
+    await p.hover('#profile-list tbody tr:nth-child(2)');
+    await shot(p, 'team-start-light.png');
+    await p.context().close();
+  });
+
   await test('team: dark mode start page', async () => {
     const p = await newPage({ colorScheme: 'dark' });
     await p.goto(base);
@@ -309,6 +318,19 @@ export async function teamSuite(h) {
     check(!/token/.test(copied), `copied link has the token: ${copied}`);
     check(p.errors.length === 0, `console errors: ${p.errors.join(' | ')}`);
     await shot(p, 'team-token.png');
+    await p.context().close();
+  });
+
+  await test('team: a teammate link with ?token= and a profile opens that profile', async () => {
+    const list = await apiJson(tbase, '/api/profiles', { headers: { Authorization: 'Bearer secret' } });
+    check(list.status === 200, `GET /api/profiles with the bearer token: ${list.status}`);
+    const w = list.body.find((x) => x.name === 'workload.prof');
+    const p = await newPage();
+    await p.goto(`${tbase}?token=secret&profile=${w.id}&view=sunburst`);
+    await ready(p);
+    const s = await h.state(p);
+    check(s.profile === w.id && s.view === 'sunburst', `state: ${JSON.stringify(s)}`);
+    check(!/token=/.test(p.url()), `the token stayed in the address bar: ${p.url()}`);
     await p.context().close();
   });
 

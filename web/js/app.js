@@ -124,7 +124,7 @@ function showStartPage() {
 
 /** The start page's table of profiles, newest first. */
 function renderProfileList() {
-  $('profile-meta').textContent = profiles.length === 1 ? '1 profile' : `${formatCount(profiles.length)} profiles`;
+  $('profile-meta').textContent = listError ? '' : profiles.length === 1 ? '1 profile' : `${formatCount(profiles.length)} profiles`;
   $('start-sub').textContent = uploads
     ? 'Open a profile, or upload new ones: they are kept on this server for everyone who has the link.'
     : 'Choose a profile to open.';
