@@ -303,6 +303,11 @@ static int handle_list(pv_registry *reg, const pv_api_request *req, pv_api_reply
     return rc;
 }
 
+int pv_api_error_reply(unsigned status, const char *message, pv_api_reply *reply)
+{
+    return reply_error(reply, status, "%s", message);
+}
+
 int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_api_reply *reply)
 {
     reply->body = NULL;

@@ -59,4 +59,8 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
  * Returns 0, or -1 when out of memory (as pv_api_handle). */
 int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_api_reply *reply);
 
+/* Fills reply with {"error": message} and status. Returns 0, or -1 when out
+ * of memory (as pv_api_handle). */
+int pv_api_error_reply(unsigned status, const char *message, pv_api_reply *reply);
+
 #endif

@@ -8,7 +8,9 @@
  */
 #include "cli.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -19,12 +21,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "folder.h"
 #include "http.h"
 #include "registry.h"
 
 extern char **environ;
 
 #define DEFAULT_PORT 8080
+#define DEFAULT_CACHE_MB 1024
+#define DEFAULT_MAX_UPLOAD_MB 200
 #define PORT_TRIES 11 /* the port asked for and the following 10 */
 
 static volatile sig_atomic_t stop_requested;
@@ -42,6 +47,7 @@ static void on_child_signal(int sig)
 void pv_cli_usage(FILE *stream)
 {
     fputs("usage: profviz [options] FILE...   serve profiles and open them in the browser\n"
+          "       profviz --dir DIR [options]  serve every profile in DIR, with uploads\n"
           "       profviz report [--sort KEY] [--limit N] [--json] FILE...\n"
           "       profviz --help | --version\n"
           "\n"
@@ -52,6 +58,14 @@ void pv_cli_usage(FILE *stream)
           "  -s, --server-only   don't open a browser\n"
           "      --web-root DIR  serve the web UI from DIR instead of the embedded copy\n"
           "      --merge         serve all FILEs merged into one profile\n"
+          "      --dir DIR       team mode: serve the profiles in DIR (.prof, .pstats,\n"
+          "                      .prof.gz), kept current as files come and go; uploads\n"
+          "                      (POST /api/profiles) are stored there\n"
+          "      --cache-mb N    memory for parsed profiles in team mode (default 1024)\n"
+          "      --max-upload-mb N  largest upload accepted (default 200)\n"
+          "      --token TOKEN   require TOKEN on every request but /api/health, as\n"
+          "                      'Authorization: Bearer TOKEN' or a cookie set by opening\n"
+          "                      a link with ?token=TOKEN (default: $PROFVIZ_TOKEN)\n"
           "\n"
           "FILE is a profile written by cProfile or profile (e.g. python -m cProfile -o\n"
           "out.prof script.py), optionally gzip-compressed.\n",
@@ -78,9 +92,35 @@ typedef struct serve_options {
     bool server_only;
     bool merge;
     const char *web_root;
+    const char *dir;
+    long cache_mb;
+    long max_upload_mb;
+    const char *token;
     const char **files;
     size_t nfiles;
 } serve_options;
+
+/* Parses a whole decimal number from min to max. */
+static bool parse_count(const char *v, long min, long max, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || errno || *v == '-' || *v == '+' || n < min || n > max) return false;
+    *out = n;
+    return true;
+}
+
+/* A token goes into a cookie and a header: printable ASCII without spaces,
+ * quotes, commas, semicolons or backslashes. */
+static bool valid_token(const char *t)
+{
+    if (!*t) return false;
+    for (; *t; t++)
+        if (*t <= ' ' || *t > '~' || *t == '"' || *t == ',' || *t == ';' || *t == '\\')
+            return false;
+    return true;
+}
 
 /* Matches argv[*i] against a short and a long option that takes a value
  * ("-p 80", "-p80", "--port 80", "--port=80"). Returns 1 with *value set
@@ -115,6 +155,9 @@ static int parse_options(int argc, char **argv, serve_options *opts)
 {
     opts->host = "127.0.0.1";
     opts->port = DEFAULT_PORT;
+    opts->cache_mb = DEFAULT_CACHE_MB;
+    opts->max_upload_mb = DEFAULT_MAX_UPLOAD_MB;
+    opts->token = getenv("PROFVIZ_TOKEN");
     opts->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *opts->files);
     if (!opts->files) return cli_error("out of memory");
     bool options_done = false;
@@ -145,11 +188,32 @@ static int parse_options(int argc, char **argv, serve_options *opts)
         } else if ((got = option_value(argc, argv, &i, NULL, "--web-root", &v)) != 0) {
             if (got < 0) return cli_error("--web-root needs a folder (see profviz --help)");
             opts->web_root = v;
+        } else if ((got = option_value(argc, argv, &i, NULL, "--dir", &v)) != 0) {
+            if (got < 0 || !*v) return cli_error("--dir needs a folder (see profviz --help)");
+            opts->dir = v;
+        } else if ((got = option_value(argc, argv, &i, NULL, "--cache-mb", &v)) != 0) {
+            if (got < 0 || !parse_count(v, 1, 1L << 30, &opts->cache_mb))
+                return cli_error("--cache-mb needs a number of megabytes from 1, not '%s'",
+                                 got < 0 ? "" : v);
+        } else if ((got = option_value(argc, argv, &i, NULL, "--max-upload-mb", &v)) != 0) {
+            if (got < 0 || !parse_count(v, 1, 1L << 20, &opts->max_upload_mb))
+                return cli_error("--max-upload-mb needs a number of megabytes from 1, not '%s'",
+                                 got < 0 ? "" : v);
+        } else if ((got = option_value(argc, argv, &i, NULL, "--token", &v)) != 0) {
+            if (got < 0) return cli_error("--token needs a value (see profviz --help)");
+            opts->token = v;
         } else {
             return cli_error("unknown option '%s' (see profviz --help)", a);
         }
     }
-    if (opts->nfiles == 0) return cli_error("no profile given (usage: profviz [options] FILE...)");
+    if (opts->dir && opts->nfiles)
+        return cli_error("give either --dir DIR or profile files, not both");
+    if (!opts->dir && opts->nfiles == 0)
+        return cli_error("no profile given (usage: profviz [options] FILE... or --dir DIR)");
+    if (opts->token && !*opts->token) opts->token = NULL; /* PROFVIZ_TOKEN= means none */
+    if (opts->token && !valid_token(opts->token))
+        return cli_error("the token may only hold printable ASCII without spaces, quotes, "
+                         "commas, semicolons or backslashes");
     return 0;
 }
 
@@ -243,11 +307,24 @@ static void open_browser(const char *url)
     spawn_browser("xdg-open", url);
 }
 
+/* True for an address only this machine reaches: 127.0.0.0/8, ::1,
+ * localhost. */
+static bool is_loopback(const char *host)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (strcmp(host, "localhost") == 0) return true;
+    if (inet_pton(AF_INET, host, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+    if (inet_pton(AF_INET6, host, &a6) == 1) return IN6_IS_ADDR_LOOPBACK(&a6);
+    return false;
+}
+
 int pv_serve_main(int argc, char **argv)
 {
     serve_options opts;
     memset(&opts, 0, sizeof opts);
     pv_registry *reg = NULL;
+    pv_folder *folder = NULL;
     pv_http_server *server = NULL;
     pv_error err;
     int status = parse_options(argc, argv, &opts);
@@ -259,7 +336,13 @@ int pv_serve_main(int argc, char **argv)
         load_error(&err);
         goto done;
     }
-    if (opts.merge && opts.nfiles > 1) {
+    if (opts.dir) {
+        if (pv_folder_open(opts.dir, reg, &folder, &err) < 0) {
+            cli_error("%s", err.message);
+            goto done;
+        }
+        pv_registry_set_cache_limit(reg, (size_t)opts.cache_mb << 20);
+    } else if (opts.merge && opts.nfiles > 1) {
         if (pv_registry_load_merged(reg, opts.files, opts.nfiles, NULL, &err) < 0) {
             load_error(&err);
             goto done;
@@ -302,11 +385,19 @@ int pv_serve_main(int argc, char **argv)
         .port_tries = opts.port == 0 ? 1 : PORT_TRIES,
         .web_root = opts.web_root,
         .registry = reg,
+        .folder = folder,
+        .token = opts.token,
+        .max_upload_bytes = (size_t)opts.max_upload_mb << 20,
     };
     if (pv_http_start(&config, &server, &err) < 0) {
         cli_error("%s", err.message);
         goto done;
     }
+    if (!opts.token && !is_loopback(opts.host))
+        fprintf(stderr,
+                "profviz: warning: listening on %s without a token: anyone who can reach "
+                "this address can read%s the profiles (set --token or PROFVIZ_TOKEN)\n",
+                opts.host, folder ? " and upload" : "");
     printf("profviz: serving %s\n", pv_http_url(server));
     fflush(stdout);
     if (!opts.server_only) open_browser(pv_http_url(server));
@@ -320,6 +411,7 @@ int pv_serve_main(int argc, char **argv)
 
 done:
     pv_http_stop(server);
+    pv_folder_free(folder);
     pv_registry_free(reg);
     free(opts.files);
     return status;

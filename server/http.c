@@ -40,6 +40,9 @@ typedef struct asset {
 struct pv_http_server {
     struct MHD_Daemon *daemon;
     pv_registry *registry;
+    pv_folder *folder; /* team mode, or NULL */
+    char *token;       /* or NULL */
+    size_t max_upload;
     char *web_root;
     asset *assets;
     size_t nassets;
@@ -161,6 +164,48 @@ static enum MHD_Result queue_owned(struct MHD_Connection *conn, unsigned status,
     return ret;
 }
 
+static const char json_type[] = "application/json; charset=utf-8";
+
+/* Queues an API reply (its body taken over), with a Location header when
+ * location is not NULL. */
+static enum MHD_Result queue_reply(struct MHD_Connection *conn, pv_api_reply *reply,
+                                   const char *location)
+{
+    if (!reply->body) {
+        static const char oom[] = "{\"error\":\"out of memory\"}";
+        struct MHD_Response *r = MHD_create_response_from_buffer(
+            sizeof oom - 1, (void *)(uintptr_t)oom, MHD_RESPMEM_PERSISTENT);
+        if (!r) return MHD_NO;
+        add_common_headers(r, json_type);
+        enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(reply->len, reply->body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(reply->body);
+        return MHD_NO;
+    }
+    add_common_headers(r, json_type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (location) MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
+    if (reply->status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    enum MHD_Result ret = MHD_queue_response(conn, reply->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Queues {"error": message} with status. */
+static enum MHD_Result queue_error(struct MHD_Connection *conn, unsigned status,
+                                   const char *message)
+{
+    pv_api_reply reply;
+    pv_api_error_reply(status, message, &reply);
+    return queue_reply(conn, &reply, NULL);
+}
+
 /* Queues a constant body (never freed). */
 static enum MHD_Result queue_static(struct MHD_Connection *conn, unsigned status, const char *body,
                                     const char *content_type)
@@ -197,16 +242,38 @@ static int lookup_arg(void *ctx, const char *name, const char **value, size_t *l
     return 1;
 }
 
+/* In team mode, rescans the folder before a listing and before a request
+ * for a profile id the registry does not hold (a file just copied in). */
+static void rescan_if_needed(pv_http_server *s, const char *url, const char *method)
+{
+    if (!s->folder || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)) return;
+    bool scan = strcmp(url, "/api/profiles") == 0;
+    if (!scan && strncmp(url, "/api/profiles/", 14) == 0) {
+        char id[PV_REGISTRY_ID_LEN + 2];
+        size_t len = strcspn(url + 14, "/");
+        if (len > PV_REGISTRY_ID_LEN) return; /* not an id: 404 anyway */
+        memcpy(id, url + 14, len);
+        id[len] = '\0';
+        scan = !pv_registry_contains(s->registry, id);
+    }
+    pv_error err;
+    if (scan && pv_folder_scan(s->folder, &err) < 0) fprintf(stderr, "profviz: %s\n", err.message);
+}
+
 static enum MHD_Result serve_api(pv_http_server *s, struct MHD_Connection *conn, const char *url,
                                  const char *method)
 {
-    pv_api_request req = {.method = method, .path = url, .arg = lookup_arg, .arg_ctx = conn};
+    rescan_if_needed(s, url, method);
+    pv_api_request req = {.method = method,
+                          .path = url,
+                          .arg = lookup_arg,
+                          .arg_ctx = conn,
+                          .uploads = s->folder != NULL};
     pv_api_reply reply;
     if (pv_api_handle(s->registry, &req, &reply) < 0)
         return queue_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "{\"error\":\"out of memory\"}",
-                            "application/json; charset=utf-8");
-    return queue_owned(conn, reply.status, reply.body, reply.len, "application/json; charset=utf-8",
-                       "no-store");
+                            json_type);
+    return queue_owned(conn, reply.status, reply.body, reply.len, json_type, "no-store");
 }
 
 /* ---- Static files ------------------------------------------------------------- */
@@ -361,20 +428,313 @@ static enum MHD_Result serve_web(pv_http_server *s, struct MHD_Connection *conn,
     return a ? serve_asset(conn, a) : not_found(conn);
 }
 
-/* ---- microhttpd callbacks --------------------------------------------------- */
+/* ---- Token ------------------------------------------------------------------ */
+
+/* Compares a and the token in time that depends on their lengths only. */
+static bool token_equal(const char *token, const char *given, size_t given_len)
+{
+    size_t n = strlen(token);
+    unsigned char diff = (unsigned char)(n != given_len);
+    for (size_t i = 0; i < n; i++)
+        diff |= (unsigned char)(token[i] ^ (i < given_len ? given[i] : 0));
+    return diff == 0;
+}
+
+/* True when the request carries the token in its Authorization header or
+ * its cookie. */
+static bool has_token(pv_http_server *s, struct MHD_Connection *conn)
+{
+    const char *auth =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
+        const char *t = auth + 7;
+        while (*t == ' ')
+            t++;
+        size_t len = strlen(t);
+        while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\t'))
+            len--;
+        if (token_equal(s->token, t, len)) return true;
+    }
+    const char *cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "profviz_token");
+    return cookie && token_equal(s->token, cookie, strlen(cookie));
+}
+
+static enum MHD_Result unauthorized(struct MHD_Connection *conn, bool api)
+{
+    if (api)
+        return queue_static(conn, MHD_HTTP_UNAUTHORIZED, "{\"error\":\"a token is required\"}",
+                            json_type);
+    return queue_static(conn, MHD_HTTP_UNAUTHORIZED,
+                        "<!doctype html><html><head><meta charset=\"utf-8\"><title>profviz: token "
+                        "required</title></head><body><h1>A token is required</h1><p>This "
+                        "profviz server needs a token. Open the link you were given (it ends with "
+                        "<code>?token=...</code>) once, or send <code>Authorization: Bearer "
+                        "TOKEN</code>.</p></body></html>\n",
+                        "text/html; charset=utf-8");
+}
+
+/* True when the raw query parameter at p (up to end) is named token. */
+static bool is_token_param(const char *p, const char *end)
+{
+    return end - p >= 5 && strncmp(p, "token", 5) == 0 && (p + 5 == end || p[5] == '=');
+}
+
+/* Answers a GET with a correct ?token=: sets the cookie and redirects to the
+ * same URL (raw, as sent) without the token parameter. */
+static enum MHD_Result token_redirect(pv_http_server *s, struct MHD_Connection *conn,
+                                      const char *raw_uri)
+{
+    size_t len = strlen(raw_uri);
+    char *location = malloc(len + 1);
+    char *cookie = malloc(strlen(s->token) + 64);
+    if (!location || !cookie) {
+        free(location);
+        free(cookie);
+        return MHD_NO;
+    }
+    size_t path_len = strcspn(raw_uri, "?#");
+    memcpy(location, raw_uri, path_len);
+    size_t out = path_len;
+    const char *q = raw_uri[path_len] == '?' ? raw_uri + path_len + 1 : NULL;
+    bool first = true;
+    while (q && *q && *q != '#') {
+        const char *end = q + strcspn(q, "&#");
+        if (end > q && !is_token_param(q, end)) {
+            location[out++] = first ? '?' : '&';
+            memcpy(location + out, q, (size_t)(end - q));
+            out += (size_t)(end - q);
+            first = false;
+        }
+        q = *end == '&' ? end + 1 : end;
+    }
+    location[out] = '\0';
+    if (out == 0) snprintf(location, len + 1, "/");
+    sprintf(cookie, "profviz_token=%s; HttpOnly; SameSite=Strict; Path=/", s->token);
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret = MHD_NO;
+    if (r) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+        ret = MHD_queue_response(conn, MHD_HTTP_SEE_OTHER, r);
+        MHD_destroy_response(r);
+    }
+    free(location);
+    free(cookie);
+    return ret;
+}
+
+/* ---- Uploads ------------------------------------------------------------------ */
+
+/* How much of an over-limit body is still read (and dropped) so that the
+ * client gets its 413; past this the connection is closed. */
+#define DISCARD_ALLOWANCE ((size_t)16 << 20)
 
 /* Per-request state, made when the request line arrives and freed when the
- * request completes. Team mode will keep upload state here too. */
+ * request completes. */
 typedef struct request {
     bool headers_seen; /* the access handler has run once */
     bool nul_in_path;  /* the raw path holds %00, which decoding would hide */
+    char *raw_uri;     /* as sent, for the ?token= redirect */
+    /* An upload in progress (POST /api/profiles in team mode): */
+    bool uploading;
+    bool too_large;   /* past the limit: body dropped, 413 at the end */
+    bool write_error; /* the temporary file could not be written */
+    char write_message[PV_ERROR_MESSAGE_MAX];
+    size_t received; /* body bytes so far */
+    pv_upload *upload;
+    struct MHD_PostProcessor *post; /* multipart/form-data, or NULL for a raw body */
+    bool in_file;                   /* the multipart "file" field has started */
+    bool file_done;                 /* ... and another field came after it */
+    char *part_name;                /* the file name of that field */
 } request;
+
+static void request_free(request *r)
+{
+    if (!r) return;
+    if (r->post) MHD_destroy_post_processor(r->post);
+    pv_upload_abort(r->upload);
+    free(r->part_name);
+    free(r->raw_uri);
+    free(r);
+}
+
+static void upload_write(request *r, const char *data, size_t len)
+{
+    pv_error err;
+    if (r->write_error || !r->upload || len == 0) return;
+    if (pv_upload_write(r->upload, data, len, &err) < 0) {
+        r->write_error = true;
+        memcpy(r->write_message, err.message, sizeof r->write_message);
+    }
+}
+
+/* Multipart fields: the first "file" field is the upload; others are
+ * ignored. */
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *filename, const char *content_type,
+                               const char *transfer_encoding, const char *data, uint64_t off,
+                               size_t size)
+{
+    request *r = cls;
+    (void)kind;
+    (void)content_type;
+    (void)transfer_encoding;
+    if (!key || strcmp(key, "file") != 0) {
+        if (r->in_file) r->file_done = true;
+        return MHD_YES;
+    }
+    if (r->file_done || (r->in_file && off == 0 && pv_upload_size(r->upload) > 0)) {
+        r->file_done = true; /* a second "file" field */
+        return MHD_YES;
+    }
+    if (!r->in_file) {
+        r->in_file = true;
+        if (filename && *filename) r->part_name = strdup(filename);
+    }
+    upload_write(r, data, size);
+    return MHD_YES;
+}
+
+/* True when the request's Content-Type is multipart/form-data. */
+static bool is_multipart(struct MHD_Connection *conn)
+{
+    const char *ct =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    return ct && strncasecmp(ct, "multipart/form-data", 19) == 0;
+}
+
+static enum MHD_Result too_large(pv_http_server *s, struct MHD_Connection *conn)
+{
+    char message[128];
+    snprintf(message, sizeof message, "the upload is larger than the limit of %zu MB",
+             s->max_upload >> 20);
+    return queue_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, message);
+}
+
+/* First call of POST /api/profiles: refuse it, or start the upload. */
+static enum MHD_Result upload_start(pv_http_server *s, struct MHD_Connection *conn, request *r)
+{
+    if (!s->folder) return queue_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "uploads need --dir");
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (end != cl && (errno == ERANGE || n > s->max_upload)) return too_large(s, conn);
+    }
+    pv_error err;
+    if (pv_upload_begin(s->folder, &r->upload, &err) < 0)
+        return queue_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, err.message);
+    if (is_multipart(conn)) {
+        r->post = MHD_create_post_processor(conn, 64 * 1024, on_part, r);
+        if (!r->post) {
+            pv_upload_abort(r->upload);
+            r->upload = NULL;
+            return queue_error(conn, MHD_HTTP_BAD_REQUEST,
+                               "bad multipart/form-data: no boundary in the Content-Type");
+        }
+    }
+    r->uploading = true;
+    return MHD_YES;
+}
+
+/* A chunk of the body. */
+static enum MHD_Result upload_chunk(pv_http_server *s, struct MHD_Connection *conn, request *r,
+                                    const char *data, size_t size)
+{
+    r->received += size;
+    if (!r->too_large && r->received > s->max_upload) {
+        /* Stop storing at once; answer now if microhttpd lets us, else
+         * read on (dropping it) to answer at the end. */
+        r->too_large = true;
+        pv_upload_abort(r->upload);
+        r->upload = NULL;
+        if (too_large(s, conn) == MHD_YES) {
+            r->uploading = false;
+            return MHD_YES;
+        }
+    }
+    if (r->too_large) return r->received - s->max_upload > DISCARD_ALLOWANCE ? MHD_NO : MHD_YES;
+    if (r->post) {
+        if (MHD_post_process(r->post, data, size) != MHD_YES && !r->write_error) {
+            r->write_error = true;
+            snprintf(r->write_message, sizeof r->write_message, "bad multipart/form-data body");
+        }
+    } else {
+        upload_write(r, data, size);
+    }
+    return MHD_YES;
+}
+
+/* The body is complete: store it and answer. */
+static enum MHD_Result upload_end(pv_http_server *s, struct MHD_Connection *conn, request *r)
+{
+    r->uploading = false;
+    if (r->too_large) return too_large(s, conn);
+    bool multipart = r->post != NULL;
+    if (r->post) {
+        MHD_destroy_post_processor(r->post);
+        r->post = NULL;
+    }
+    /* From here every answer but success deletes the temporary file first,
+     * so that no client sees it after its answer. */
+    if (r->write_error || (multipart && !r->in_file)) {
+        pv_upload_abort(r->upload);
+        r->upload = NULL;
+    }
+    if (r->write_error) {
+        bool bad_body = strncmp(r->write_message, "bad multipart", 13) == 0;
+        return queue_error(conn, bad_body ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           r->write_message);
+    }
+    if (multipart && !r->in_file)
+        return queue_error(conn, MHD_HTTP_BAD_REQUEST,
+                           "the multipart/form-data body has no field named \"file\"");
+    const char *name = NULL;
+    size_t name_len = 0;
+    if (!lookup_arg(conn, "name", &name, &name_len) || !*name)
+        name = r->part_name ? r->part_name : "upload.prof";
+    char id[PV_REGISTRY_ID_LEN + 1];
+    pv_error err;
+    pv_upload *u = r->upload;
+    r->upload = NULL;
+    pv_upload_result result = pv_upload_finish(u, name, id, &err);
+    pv_api_reply reply;
+    if (result == PV_UPLOAD_INVALID) {
+        char message[PV_ERROR_MESSAGE_MAX + 40];
+        if (err.offset >= 0)
+            snprintf(message, sizeof message, "%s (at byte %lld)", err.message,
+                     (long long)err.offset);
+        else
+            snprintf(message, sizeof message, "%s", err.message);
+        return queue_error(conn, MHD_HTTP_BAD_REQUEST, message);
+    }
+    if (result == PV_UPLOAD_FAILED)
+        return queue_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, err.message);
+    bool stored = result == PV_UPLOAD_STORED;
+    pv_api_summary_reply(s->registry, id, stored ? MHD_HTTP_CREATED : MHD_HTTP_OK, &reply);
+    char location[64];
+    snprintf(location, sizeof location, "/api/profiles/%s", id);
+    return queue_reply(conn, &reply, stored && reply.status == MHD_HTTP_CREATED ? location : NULL);
+}
+
+/* ---- microhttpd callbacks --------------------------------------------------- */
 
 /* Called with the raw (still encoded) URI before anything else. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+    (void)cls;
+    (void)conn;
     request *r = calloc(1, sizeof *r);
     if (!r) return NULL;
+    r->raw_uri = strdup(uri);
+    if (!r->raw_uri) {
+        free(r);
+        return NULL;
+    }
     size_t path_len = strcspn(uri, "?");
     for (size_t i = 0; i + 2 < path_len; i++) {
         if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0') {
@@ -388,34 +748,59 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode code)
 {
-    free(*con_cls);
+    (void)cls;
+    (void)conn;
+    (void)code;
+    request_free(*con_cls); /* an unfinished upload's temporary file goes here */
     *con_cls = NULL;
+}
+
+/* First call for a request (headers only): the token, and uploads. Returns
+ * MHD_YES without queueing anything when the request goes on. */
+static enum MHD_Result on_headers(pv_http_server *s, struct MHD_Connection *conn, request *r,
+                                  const char *url, const char *method, bool api)
+{
+    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (s->token && !(get && strcmp(url, "/api/health") == 0)) {
+        const char *t = NULL;
+        size_t len = 0;
+        if (get && lookup_arg(conn, "token", &t, &len) && token_equal(s->token, t, len))
+            return token_redirect(s, conn, r->raw_uri);
+        if (!has_token(s, conn)) return unauthorized(conn, api);
+    }
+    if (strcmp(method, "POST") == 0 && strcmp(url, "/api/profiles") == 0 && !r->nul_in_path)
+        return upload_start(s, conn, r);
+    return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
+    (void)version;
     pv_http_server *s = cls;
     request *r = *con_cls;
     if (!r)
         return queue_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n",
                             "text/plain; charset=utf-8");
+    bool api = strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0;
     if (!r->headers_seen) {
-        /* First call: headers only. Answer on the next call. */
+        /* First call: headers only. Answer now (refusals), or on a later
+         * call once the body is in. */
         r->headers_seen = true;
-        return MHD_YES;
+        return on_headers(s, conn, r, url, method, api);
     }
     if (*upload_data_size != 0) {
-        /* A body nobody asked for: read and drop it. */
+        size_t size = *upload_data_size;
         *upload_data_size = 0;
-        return MHD_YES;
+        if (r->uploading) return upload_chunk(s, conn, r, upload_data, size);
+        return MHD_YES; /* a body nobody asked for: read and drop it */
     }
-    bool api = strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0;
+    if (r->uploading) return upload_end(s, conn, r);
     if (r->nul_in_path) {
         if (!api) return not_found(conn);
         return queue_static(conn, MHD_HTTP_NOT_FOUND, "{\"error\":\"no such API endpoint\"}",
-                            "application/json; charset=utf-8");
+                            json_type);
     }
     if (api) return serve_api(s, conn, url, method);
     return serve_web(s, conn, url, method);
@@ -514,6 +899,12 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
     int fd = -1;
     if (!s) return pv_fail(err, -1, "out of memory");
     s->registry = config->registry;
+    s->folder = config->folder;
+    s->max_upload = config->max_upload_bytes ? config->max_upload_bytes : (size_t)200 << 20;
+    if (config->token && !(s->token = strdup(config->token))) {
+        pv_fail(err, -1, "out of memory");
+        goto fail;
+    }
     if (config->web_root) {
         struct stat st;
         if (stat(config->web_root, &st) < 0 || !S_ISDIR(st.st_mode)) {
@@ -540,12 +931,13 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
     }
     unsigned max_conn = config->max_connections ? config->max_connections : 256;
     unsigned timeout = config->timeout_seconds ? config->timeout_seconds : 30;
-    s->daemon =
-        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request,
-                         s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE,
-                         threads, MHD_OPTION_CONNECTION_LIMIT, max_conn,
-                         MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_URI_LOG_CALLBACK,
-                         on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    unsigned per_ip = config->per_ip_connections ? config->per_ip_connections : 32;
+    s->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request, s,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
         pv_fail(err, -1, "cannot start the HTTP server on %s", s->url);
         goto fail;
@@ -577,5 +969,6 @@ void pv_http_stop(pv_http_server *s)
         free(s->assets[i].gz);
     free(s->assets);
     free(s->web_root);
+    free(s->token);
     free(s);
 }

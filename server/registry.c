@@ -983,10 +983,20 @@ void pv_registry_item_free(pv_registry_item *item)
     entry_free(item);
 }
 
-int pv_registry_insert(pv_registry *reg, pv_registry_item *item, const char *path, int64_t modified,
-                       char *id_out, pv_error *err)
+int pv_registry_insert(pv_registry *reg, pv_registry_item *item, const char *name, const char *path,
+                       int64_t modified, char *id_out, pv_error *err)
 {
     item->pub.modified = modified;
+    if (name) {
+        char *copy = strdup(name);
+        if (!copy) {
+            entry_free(item);
+            return pv_fail(err, -1, "out of memory");
+        }
+        free(item->name);
+        item->name = copy;
+        item->pub.name = copy;
+    }
     if (path && !(item->path = strdup(path))) {
         entry_free(item);
         return pv_fail(err, -1, "out of memory");
@@ -1021,7 +1031,7 @@ int pv_registry_add_bytes(pv_registry *reg, const char *name, const unsigned cha
 {
     pv_registry_item *item = NULL;
     if (pv_registry_parse(data, len, name, &item, err) < 0) return -1;
-    return pv_registry_insert(reg, item, NULL, 0, id_out, err) < 0 ? -1 : 0;
+    return pv_registry_insert(reg, item, NULL, NULL, 0, id_out, err) < 0 ? -1 : 0;
 }
 
 int pv_registry_load_file(pv_registry *reg, const char *path, char *id_out, pv_error *err)
@@ -1033,7 +1043,7 @@ int pv_registry_load_file(pv_registry *reg, const char *path, char *id_out, pv_e
     int rc = pv_registry_parse(data, len, base_name(path), &item, err);
     free(data);
     if (rc < 0) return fail_with_path(err, path);
-    return pv_registry_insert(reg, item, NULL, mtime_of(path), id_out, err) < 0 ? -1 : 0;
+    return pv_registry_insert(reg, item, NULL, NULL, mtime_of(path), id_out, err) < 0 ? -1 : 0;
 }
 
 /* Writes the display name of a merge into buf: the names joined with " + ",

@@ -111,12 +111,13 @@ const char *pv_registry_item_id(const pv_registry_item *item);
 /* Frees an item that was not inserted. NULL is fine. */
 void pv_registry_item_free(pv_registry_item *item);
 
-/* Adds item (taken over in every case) with the file's mtime; path, when not
- * NULL, is the file to parse again after eviction. Returns 1 when added, 0
+/* Adds item (taken over in every case) with the file's mtime, renamed to
+ * name unless that is NULL; path, when not NULL, is the file to parse again
+ * after eviction. Returns 1 when added, 0
  * when its id was already held (item freed; the id is copied to id_out when
  * not NULL either way), or -1 with err filled when out of memory. */
-int pv_registry_insert(pv_registry *reg, pv_registry_item *item, const char *path, int64_t modified,
-                       char *id_out, pv_error *err);
+int pv_registry_insert(pv_registry *reg, pv_registry_item *item, const char *name, const char *path,
+                       int64_t modified, char *id_out, pv_error *err);
 
 /* Removes the entry with this id from the list (it is freed once no request
  * holds it). Returns true when there was one. */

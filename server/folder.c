@@ -1,0 +1,520 @@
+/* folder.c: scanning the profile folder and storing uploads in it.
+ *
+ * The table of seen files is the folder's memory between scans: a file whose
+ * name, size and mtime (to the nanosecond) are unchanged is not read again,
+ * and a file that is not a profile is reported once. Everything that touches
+ * the table or renames into the folder runs under the folder's mutex;
+ * parsing an upload runs outside it.
+ */
+#define _GNU_SOURCE /* mkostemp */
+#include "folder.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define UPLOAD_PREFIX ".upload-"
+#define MAX_NAME_TRIES 100
+
+typedef enum seen_kind {
+    SEEN_PRIMARY, /* the file the registry entry was made from */
+    SEEN_ALIAS,   /* same content as another file's entry */
+    SEEN_INVALID, /* not a profile (reported once) */
+} seen_kind;
+
+typedef struct seen {
+    char *name;
+    off_t size;
+    struct timespec mtime;
+    char id[PV_REGISTRY_ID_LEN + 1];
+    seen_kind kind;
+} seen;
+
+struct pv_folder {
+    char *dir;
+    pv_registry *reg;
+    pthread_mutex_t lock;
+    seen *files;
+    size_t count, cap;
+};
+
+struct pv_upload {
+    pv_folder *folder;
+    int fd;
+    char *path;
+    size_t size;
+};
+
+/* ---- Names ---------------------------------------------------------------- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+static bool is_profile_name(const char *name)
+{
+    return name[0] != '.' &&
+           (ends_with(name, ".prof") || ends_with(name, ".pstats") || ends_with(name, ".prof.gz"));
+}
+
+void pv_folder_safe_name(const char *name, int gzip, const char *id, char *out, size_t size)
+{
+    const char *base = name ? name : "";
+    for (const char *c = base; *c; c++)
+        if (*c == '/' || *c == '\\') base = c + 1;
+    char stem[101];
+    size_t n = 0;
+    for (const char *c = base; *c && n < sizeof stem - 1; c++) {
+        char ch = *c;
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+        if (!ok) continue;
+        if (n == 0 && (ch == '.' || ch == '-')) continue; /* never hidden, never an option */
+        stem[n++] = ch;
+    }
+    stem[n] = '\0';
+    static const char *const exts[] = {".gz", ".prof", ".pstats"};
+    for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++) {
+        size_t len = strlen(stem), el = strlen(exts[i]);
+        if (len >= el && strcmp(stem + len - el, exts[i]) == 0) stem[len - el] = '\0';
+    }
+    while (n = strlen(stem), n > 0 && stem[n - 1] == '.')
+        stem[n - 1] = '\0';
+    if (!stem[0]) snprintf(stem, sizeof stem, "upload");
+    snprintf(out, size, "%s%s%s%s", stem, id ? "-" : "", id ? id : "", gzip ? ".prof.gz" : ".prof");
+}
+
+/* ---- Files ------------------------------------------------------------------ */
+
+/* Reads the whole open file fd (size bytes expected). Returns a new buffer
+ * (caller frees) with *len set, or NULL with err filled. */
+static unsigned char *read_fd(int fd, size_t size, size_t *len, pv_error *err)
+{
+    unsigned char *buf = malloc(size ? size : 1);
+    if (!buf) {
+        pv_fail(err, -1, "out of memory reading %zu bytes", size);
+        return NULL;
+    }
+    size_t got = 0;
+    while (got < size) {
+        ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            pv_fail(err, -1, "cannot read: %s", n < 0 ? strerror(errno) : "the file shrank");
+            free(buf);
+            return NULL;
+        }
+        got += (size_t)n;
+    }
+    *len = got;
+    return buf;
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* ---- Opening ------------------------------------------------------------- */
+
+/* Deletes temporary uploads older than PV_FOLDER_STALE_SECONDS. */
+static void remove_stale_uploads(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    time_t now = time(NULL);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, UPLOAD_PREFIX, strlen(UPLOAD_PREFIX)) != 0) continue;
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            st.st_mtime < now - PV_FOLDER_STALE_SECONDS)
+            unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
+}
+
+int pv_folder_open(const char *dir, pv_registry *reg, pv_folder **out, pv_error *err)
+{
+    struct stat st;
+    if (stat(dir, &st) < 0) return pv_fail(err, -1, "--dir %s: %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return pv_fail(err, -1, "--dir %s: not a folder", dir);
+    if (access(dir, R_OK | W_OK | X_OK) < 0)
+        return pv_fail(err, -1, "--dir %s: cannot write to it: %s", dir, strerror(errno));
+    pv_folder *f = calloc(1, sizeof *f);
+    if (!f || !(f->dir = strdup(dir))) {
+        free(f);
+        return pv_fail(err, -1, "out of memory");
+    }
+    size_t len = strlen(f->dir);
+    while (len > 1 && f->dir[len - 1] == '/')
+        f->dir[--len] = '\0';
+    if (pthread_mutex_init(&f->lock, NULL) != 0) {
+        free(f->dir);
+        free(f);
+        return pv_fail(err, -1, "cannot create a mutex");
+    }
+    f->reg = reg;
+    remove_stale_uploads(f->dir);
+    *out = f;
+    return 0;
+}
+
+void pv_folder_free(pv_folder *f)
+{
+    if (!f) return;
+    for (size_t i = 0; i < f->count; i++)
+        free(f->files[i].name);
+    free(f->files);
+    pthread_mutex_destroy(&f->lock);
+    free(f->dir);
+    free(f);
+}
+
+/* ---- The table of seen files (lock held) ----------------------------------- */
+
+static seen *find_seen(pv_folder *f, const char *name)
+{
+    for (size_t i = 0; i < f->count; i++)
+        if (strcmp(f->files[i].name, name) == 0) return &f->files[i];
+    return NULL;
+}
+
+/* Adds a row (name copied). Returns 0, or -1 when out of memory. */
+static int add_seen(pv_folder *f, const char *name, const struct stat *st, const char *id,
+                    seen_kind kind)
+{
+    if (f->count == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 16;
+        seen *grown = realloc(f->files, cap * sizeof *grown);
+        if (!grown) return -1;
+        f->files = grown;
+        f->cap = cap;
+    }
+    seen *s = &f->files[f->count];
+    memset(s, 0, sizeof *s);
+    s->name = strdup(name);
+    if (!s->name) return -1;
+    s->size = st->st_size;
+    s->mtime = st->st_mtim;
+    s->kind = kind;
+    if (id) memcpy(s->id, id, sizeof s->id);
+    f->count++;
+    return 0;
+}
+
+static void drop_seen(pv_folder *f, size_t i)
+{
+    free(f->files[i].name);
+    f->files[i] = f->files[--f->count];
+}
+
+static bool same_stat(const seen *s, const struct stat *st)
+{
+    return s->size == st->st_size && s->mtime.tv_sec == st->st_mtim.tv_sec &&
+           s->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* A file of the folder as the scan found it. */
+typedef struct found {
+    char *name;
+    struct stat st;
+} found;
+
+static int compare_found(const void *a, const void *b)
+{
+    return strcmp(((const found *)a)->name, ((const found *)b)->name);
+}
+
+static found *lookup_found(found *list, size_t n, const char *name)
+{
+    found key = {.name = (char *)name};
+    return bsearch(&key, list, n, sizeof *list, compare_found);
+}
+
+/* Reads and parses the new file name (stat st) and records it. Returns 0, or
+ * -1 when out of memory. */
+static int take_file(pv_folder *f, const char *name, const struct stat *st)
+{
+    pv_error err;
+    char *path = join(f->dir, name);
+    if (!path) return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat now;
+    if (fd < 0 || fstat(fd, &now) < 0 || !S_ISREG(now.st_mode)) {
+        /* Gone or unreadable since readdir: leave it to the next scan. */
+        if (fd >= 0) close(fd);
+        free(path);
+        return 0;
+    }
+    size_t len = 0;
+    unsigned char *data = read_fd(fd, (size_t)now.st_size, &len, &err);
+    close(fd);
+    pv_registry_item *item = NULL;
+    if (data && pv_registry_parse(data, len, name, &item, &err) == 0) {
+        free(data);
+        char id[PV_REGISTRY_ID_LEN + 1];
+        int added = pv_registry_insert(f->reg, item, NULL, path, (int64_t)now.st_mtime, id, &err);
+        free(path);
+        if (added < 0) return -1;
+        return add_seen(f, name, &now, id, added ? SEEN_PRIMARY : SEEN_ALIAS);
+    }
+    free(data);
+    if (err.offset >= 0)
+        fprintf(stderr, "profviz: %s is left out: %s (at byte %lld)\n", path, err.message,
+                (long long)err.offset);
+    else
+        fprintf(stderr, "profviz: %s is left out: %s\n", path, err.message);
+    free(path);
+    (void)st;
+    return add_seen(f, name, &now, NULL, SEEN_INVALID);
+}
+
+/* pv_folder_scan with the lock held. */
+static int scan_locked(pv_folder *f, pv_error *err)
+{
+    DIR *d = opendir(f->dir);
+    if (!d) return pv_fail(err, -1, "cannot read %s: %s", f->dir, strerror(errno));
+    found *list = NULL;
+    size_t n = 0, cap = 0;
+    int rc = -1;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!is_profile_name(de->d_name)) continue;
+        struct stat st;
+        if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 || !S_ISREG(st.st_mode)) continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 32;
+            found *grown = realloc(list, cap * sizeof *grown);
+            if (!grown) goto oom;
+            list = grown;
+        }
+        list[n].name = strdup(de->d_name);
+        if (!list[n].name) goto oom;
+        list[n++].st = st;
+    }
+    if (n) qsort(list, n, sizeof *list, compare_found);
+
+    /* Files gone or changed: forget them; an entry whose file it was goes,
+     * and so do the aliases of that entry (read again below, one of them
+     * becomes its file). */
+    for (size_t i = 0; i < f->count;) {
+        seen *s = &f->files[i];
+        found *now = lookup_found(list, n, s->name);
+        if (now && same_stat(s, &now->st)) {
+            i++;
+            continue;
+        }
+        if (s->kind == SEEN_PRIMARY) {
+            char id[PV_REGISTRY_ID_LEN + 1];
+            memcpy(id, s->id, sizeof id);
+            pv_registry_remove(f->reg, id);
+            drop_seen(f, i);
+            for (size_t j = 0; j < f->count;) {
+                if (f->files[j].kind == SEEN_ALIAS && strcmp(f->files[j].id, id) == 0)
+                    drop_seen(f, j);
+                else
+                    j++;
+            }
+            i = 0; /* rows moved: start over (the table is small) */
+            continue;
+        }
+        drop_seen(f, i);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!find_seen(f, list[i].name) && take_file(f, list[i].name, &list[i].st) < 0) goto oom;
+    rc = 0;
+    goto done;
+
+oom:
+    pv_fail(err, -1, "out of memory scanning %s", f->dir);
+done:
+    closedir(d);
+    for (size_t i = 0; i < n; i++)
+        free(list[i].name);
+    free(list);
+    return rc;
+}
+
+int pv_folder_scan(pv_folder *f, pv_error *err)
+{
+    pthread_mutex_lock(&f->lock);
+    int rc = scan_locked(f, err);
+    pthread_mutex_unlock(&f->lock);
+    return rc;
+}
+
+/* ---- Uploads ---------------------------------------------------------------- */
+
+int pv_upload_begin(pv_folder *f, pv_upload **out, pv_error *err)
+{
+    pv_upload *u = calloc(1, sizeof *u);
+    if (!u || !(u->path = join(f->dir, UPLOAD_PREFIX "XXXXXX"))) {
+        free(u);
+        return pv_fail(err, -1, "out of memory");
+    }
+    /* mkostemp: O_CREAT | O_EXCL, mode 0600. */
+    u->fd = mkostemp(u->path, O_CLOEXEC);
+    if (u->fd < 0) {
+        pv_fail(err, -1, "cannot create a temporary file in %s: %s", f->dir, strerror(errno));
+        free(u->path);
+        free(u);
+        return -1;
+    }
+    u->folder = f;
+    *out = u;
+    return 0;
+}
+
+int pv_upload_write(pv_upload *u, const void *data, size_t len, pv_error *err)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(u->fd, p, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return pv_fail(err, -1, "cannot write the upload: %s", strerror(errno));
+        p += n;
+        len -= (size_t)n;
+        u->size += (size_t)n;
+    }
+    return 0;
+}
+
+size_t pv_upload_size(const pv_upload *u)
+{
+    return u->size;
+}
+
+void pv_upload_abort(pv_upload *u)
+{
+    if (!u) return;
+    if (u->fd >= 0) close(u->fd);
+    unlink(u->path);
+    free(u->path);
+    free(u);
+}
+
+/* Links the temporary file to a free final name in the folder (lock held):
+ * the safe name, else with -ID, else with -ID-2 and so on. Writes the name
+ * into final. Returns 0, or -1 with err filled. */
+static int link_final(pv_upload *u, const char *name, bool gzip, const char *id, char *final,
+                      size_t size, bool *renamed, pv_error *err)
+{
+    *renamed = false;
+    pv_folder *f = u->folder;
+    for (int attempt = 0; attempt < MAX_NAME_TRIES; attempt++) {
+        char suffix[PV_REGISTRY_ID_LEN + 16];
+        if (attempt == 1) snprintf(suffix, sizeof suffix, "%s", id);
+        if (attempt > 1) snprintf(suffix, sizeof suffix, "%s-%d", id, attempt);
+        pv_folder_safe_name(name, gzip, attempt ? suffix : NULL, final, size);
+        char *path = join(f->dir, final);
+        if (!path) return pv_fail(err, -1, "out of memory");
+        int rc = link(u->path, path);
+        int saved = errno;
+        if (rc < 0 && saved != EEXIST) {
+            /* No hard links here (some file systems): rename, having checked
+             * under the lock that the name is free. */
+            struct stat st;
+            if (lstat(path, &st) == 0) {
+                free(path);
+                continue;
+            }
+            rc = rename(u->path, path);
+            saved = errno;
+            *renamed = rc == 0;
+        }
+        free(path);
+        if (rc == 0) return 0;
+        if (saved != EEXIST)
+            return pv_fail(err, -1, "cannot store the upload in %s: %s", f->dir, strerror(saved));
+    }
+    return pv_fail(err, -1, "no free file name for the upload in %s", f->dir);
+}
+
+pv_upload_result pv_upload_finish(pv_upload *u, const char *name, char *id_out, pv_error *err)
+{
+    pv_folder *f = u->folder;
+    size_t len = 0;
+    unsigned char *data = read_fd(u->fd, u->size, &len, err);
+    if (!data) {
+        pv_upload_abort(u);
+        return PV_UPLOAD_FAILED;
+    }
+    bool gzip = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+    pv_registry_item *item = NULL;
+    int parsed = pv_registry_parse(data, len, "", &item, err);
+    free(data);
+    if (parsed < 0) {
+        pv_upload_abort(u);
+        return err && strncmp(err->message, "out of memory", 13) == 0 ? PV_UPLOAD_FAILED
+                                                                      : PV_UPLOAD_INVALID;
+    }
+    char id[PV_REGISTRY_ID_LEN + 1];
+    memcpy(id, pv_registry_item_id(item), sizeof id);
+    if (id_out) memcpy(id_out, id, sizeof id);
+
+    pthread_mutex_lock(&f->lock);
+    pv_upload_result result = PV_UPLOAD_FAILED;
+    /* Files copied in since the last scan count for dedupe too. */
+    if (scan_locked(f, err) < 0) goto fail;
+    if (pv_registry_contains(f->reg, id)) {
+        result = PV_UPLOAD_EXISTS;
+        goto fail;
+    }
+    /* Readable like any other file of the folder once it has its name. */
+    if (fchmod(u->fd, 0644) < 0 || fsync(u->fd) < 0) {
+        pv_fail(err, -1, "cannot sync the upload: %s", strerror(errno));
+        goto fail;
+    }
+    char final[160];
+    bool renamed = false;
+    if (link_final(u, name, gzip, id, final, sizeof final, &renamed, err) < 0) goto fail;
+    if (!renamed) unlink(u->path);
+    int dfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    struct stat st;
+    char *path = join(f->dir, final);
+    if (!path || stat(path, &st) < 0) {
+        pv_fail(err, -1, "cannot stat the stored upload");
+        free(path);
+        goto fail;
+    }
+    int added = pv_registry_insert(f->reg, item, final, path, (int64_t)st.st_mtime, NULL, err);
+    item = NULL;
+    free(path);
+    if (added < 0 || add_seen(f, final, &st, id, added ? SEEN_PRIMARY : SEEN_ALIAS) < 0) {
+        pthread_mutex_unlock(&f->lock);
+        close(u->fd);
+        free(u->path);
+        free(u);
+        pv_fail(err, -1, "out of memory");
+        return PV_UPLOAD_FAILED;
+    }
+    pthread_mutex_unlock(&f->lock);
+    close(u->fd);
+    free(u->path);
+    free(u);
+    return PV_UPLOAD_STORED;
+
+fail:
+    pthread_mutex_unlock(&f->lock);
+    pv_registry_item_free(item);
+    pv_upload_abort(u);
+    return result;
+}
