@@ -234,6 +234,22 @@ export async function teamSuite(h) {
     await shot(page, 'team-dropped.png');
   });
 
+  await test('team: a file name with markup stays text (panel, header, list)', async () => {
+    const evil = '<img src=x onerror=alert(1)>.prof';
+    const data = readFileSync(join(h.repo, 'tests/golden/tiny-profile-py313.prof'));
+    await dropFiles(page, [{ name: evil, data }]);
+    await page.waitForFunction(() => window.profviz.state().profile, null, { timeout: 10000 });
+    await ready(page);
+    await page.click('#brand');
+    await waitStart(page, 5);
+    const rows = await startRows(page);
+    const stored = (await apiJson(base, '/api/profiles')).body.map((x) => x.name);
+    check(rows.some((r) => stored.includes(r.name) && r.name.includes('onerror')), `rows: ${rows.map((r) => r.name)} (server: ${stored})`);
+    const dom = await page.evaluate(() => ({ imgs: document.querySelectorAll('img').length, title: document.title }));
+    check(dom.imgs === 0, `${dom.imgs} <img> injected`);
+    check(page.dialogs.length === 0, `dialogs: ${page.dialogs}`);
+  });
+
   await test('team: in a profile view, copy link gives a link that reopens it', async () => {
     const p = await newPage();
     await p.goto(`${base}?profile=${uploadedId}`);
@@ -250,7 +266,7 @@ export async function teamSuite(h) {
   await test('team: start page screenshot (light)', async () => {
     const p = await newPage({ viewport: { width: 1280, height: 520 } });
     await p.goto(base);
-    await waitStart(p, 4);
+    await waitStart(p, 5);
     await p.hover('#profile-list tbody tr:nth-child(2)');
     await shot(p, 'team-start-light.png');
     await p.context().close();
@@ -259,7 +275,7 @@ export async function teamSuite(h) {
   await test('team: dark mode start page', async () => {
     const p = await newPage({ colorScheme: 'dark' });
     await p.goto(base);
-    await waitStart(p, 4);
+    await waitStart(p, 5);
     const bg = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const [r, g, b] = bg.match(/\d+/g).map(Number);
     check(r + g + b < 150, `dark background is ${bg}`);
@@ -272,6 +288,24 @@ export async function teamSuite(h) {
     check(other.length === 0, `console errors: ${other.join(' | ')}`);
   });
   await page.context().close();
+
+  // ---- --max-upload-mb ---------------------------------------------------------
+
+  await test('team: a file over --max-upload-mb shows the server\'s message', async () => {
+    check(/--max-upload-mb\b/.test(help), 'profviz --help lists no --max-upload-mb');
+    const dir3 = profileDir(h, ['workload.prof']);
+    const b3 = await startServer(['--dir', dir3, '--max-upload-mb', '1']);
+    const big = Buffer.alloc(8 * 1024 * 1024, 7);
+    const p = await newPage();
+    await p.goto(b3);
+    await waitStart(p, 1);
+    await p.setInputFiles('#upload-input', { name: 'big.prof', mimeType: 'application/octet-stream', buffer: big });
+    await p.waitForSelector('#uploads.has-errors:not(.running)', { timeout: 15000 });
+    const shown = await p.textContent('#uploads .upload-error');
+    check(/1 MB|too large|limit/i.test(shown), `shown: ${shown}`);
+    await shot(p, 'team-too-large.png');
+    await p.context().close();
+  });
 
   // ---- --token -----------------------------------------------------------------
 
