@@ -931,7 +931,7 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
     }
     unsigned max_conn = config->max_connections ? config->max_connections : 256;
     unsigned timeout = config->timeout_seconds ? config->timeout_seconds : 30;
-    unsigned per_ip = config->per_ip_connections ? config->per_ip_connections : 32;
+    unsigned per_ip = config->per_ip_connections ? config->per_ip_connections : 128;
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request, s,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, threads,

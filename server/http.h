@@ -45,7 +45,7 @@ typedef struct pv_http_config {
     unsigned threads;            /* request threads; 0 = one per processor (2 to 16) */
     unsigned max_connections;    /* 0 = 256 */
     unsigned timeout_seconds;    /* idle connection timeout; 0 = 30 */
-    unsigned per_ip_connections; /* 0 = 32 */
+    unsigned per_ip_connections; /* 0 = 128 (an office behind one NAT is one address) */
     pv_folder *folder;           /* team mode: the profile folder, borrowed; NULL otherwise */
     const char *token;           /* required on every request but health; NULL for none */
     size_t max_upload_bytes;     /* largest upload body; 0 = 200 MB */
