@@ -37,6 +37,7 @@ static double add_time(double a, double b)
 
 pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_error *err)
 {
+    pv_profile *merged = NULL;
     pv_builder *b = pv_builder_new();
     uint32_t **id_maps = calloc(nparts ? nparts : 1, sizeof *id_maps);
     totals *sums = NULL;
@@ -51,11 +52,11 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
         if (!id_maps[p]) goto oom;
         for (uint32_t id = 0; id < parts[p]->nfunctions; id++) {
             const pv_function *f = &parts[p]->functions[id];
-            int64_t merged = pv_builder_intern(b, f->file, strlen(f->file), f->line, f->name,
-                                               strlen(f->name), err);
-            if (merged < 0) goto fail;
-            id_maps[p][id] = (uint32_t)merged;
-            if ((size_t)merged + 1 > nfunctions) nfunctions = (size_t)merged + 1;
+            int64_t merged_id = pv_builder_intern(b, f->file, strlen(f->file), f->line, f->name,
+                                                  strlen(f->name), err);
+            if (merged_id < 0) goto done;
+            id_maps[p][id] = (uint32_t)merged_id;
+            if ((size_t)merged_id + 1 > nfunctions) nfunctions = (size_t)merged_id + 1;
         }
     }
 
@@ -95,7 +96,7 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
         if (!sums[id].listed) continue;
         const totals *t = &sums[id];
         if (pv_builder_begin_entry(b, id, t->ncalls, t->pcalls, t->tottime, t->cumtime, err))
-            goto fail;
+            goto done;
         while (e < nedges && edges[order[e]].callee < id)
             e++;
         while (e < nedges && edges[order[e]].callee == id) {
@@ -110,28 +111,23 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
             }
             if (pv_builder_add_caller(b, sum.caller, sum.ncalls, sum.pcalls, sum.tottime,
                                       sum.cumtime, err))
-                goto fail;
+                goto done;
         }
     }
 
-    for (size_t p = 0; p < nparts; p++)
-        free(id_maps[p]);
-    free(id_maps);
-    free(sums);
-    free(edges);
-    free(order);
-    pv_profile *merged = pv_builder_finish(b, err);
+    merged = pv_builder_finish(b, err);
+    b = NULL; /* finish() freed it */
     /* pstats.Stats.add adds each part's total time to the running one. */
     if (merged) {
         merged->total_time = 0;
         for (size_t p = 0; p < nparts; p++)
             merged->total_time += parts[p]->total_time;
     }
-    return merged;
+    goto done;
 
 oom:
     pv_fail(err, -1, "out of memory");
-fail:
+done:
     if (id_maps)
         for (size_t p = 0; p < nparts; p++)
             free(id_maps[p]);
@@ -140,5 +136,5 @@ fail:
     free(edges);
     free(order);
     pv_builder_free(b);
-    return NULL;
+    return merged;
 }
