@@ -341,6 +341,10 @@ int pv_serve_main(int argc, char **argv)
             cli_error("%s", err.message);
             goto done;
         }
+        if (!pv_folder_writable(folder))
+            fprintf(stderr,
+                    "profviz: warning: %s is read-only: serving its profiles, uploads are off\n",
+                    opts.dir);
         pv_registry_set_cache_limit(reg, (size_t)opts.cache_mb << 20);
     } else if (opts.merge && opts.nfiles > 1) {
         if (pv_registry_load_merged(reg, opts.files, opts.nfiles, NULL, &err) < 0) {

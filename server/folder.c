@@ -44,6 +44,7 @@ struct pv_folder {
     pthread_mutex_t lock;
     seen *files;
     size_t count, cap;
+    bool writable;
 };
 
 struct pv_upload {
@@ -152,8 +153,8 @@ int pv_folder_open(const char *dir, pv_registry *reg, pv_folder **out, pv_error 
     struct stat st;
     if (stat(dir, &st) < 0) return pv_fail(err, -1, "--dir %s: %s", dir, strerror(errno));
     if (!S_ISDIR(st.st_mode)) return pv_fail(err, -1, "--dir %s: not a folder", dir);
-    if (access(dir, R_OK | W_OK | X_OK) < 0)
-        return pv_fail(err, -1, "--dir %s: cannot write to it: %s", dir, strerror(errno));
+    if (access(dir, R_OK | X_OK) < 0)
+        return pv_fail(err, -1, "--dir %s: cannot read it: %s", dir, strerror(errno));
     pv_folder *f = calloc(1, sizeof *f);
     if (!f || !(f->dir = strdup(dir))) {
         free(f);
@@ -168,9 +169,15 @@ int pv_folder_open(const char *dir, pv_registry *reg, pv_folder **out, pv_error 
         return pv_fail(err, -1, "cannot create a mutex");
     }
     f->reg = reg;
-    remove_stale_uploads(f->dir);
+    f->writable = access(dir, W_OK) == 0;
+    if (f->writable) remove_stale_uploads(f->dir);
     *out = f;
     return 0;
+}
+
+bool pv_folder_writable(const pv_folder *f)
+{
+    return f->writable;
 }
 
 void pv_folder_free(pv_folder *f)

@@ -27,6 +27,8 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
+
 #include "error.h"
 #include "registry.h"
 
@@ -36,10 +38,14 @@ typedef struct pv_upload pv_upload;
 /* The age in seconds past which a leftover temporary upload is deleted. */
 #define PV_FOLDER_STALE_SECONDS 3600
 
-/* Opens dir for reg: checks that it is a folder this process can write to
- * and deletes stale temporary uploads. Scans nothing yet. Returns 0 and sets
- * *out, or -1 with err filled ("--dir DIR: ..."). */
+/* Opens dir for reg: checks that it is a folder this process can read and
+ * deletes stale temporary uploads. A folder it cannot write to (a read-only
+ * volume, say) is served as it is, with uploads off. Scans nothing yet.
+ * Returns 0 and sets *out, or -1 with err filled ("--dir DIR: ..."). */
 int pv_folder_open(const char *dir, pv_registry *reg, pv_folder **out, pv_error *err);
+
+/* Whether uploads can be stored in the folder (it was writable when opened). */
+bool pv_folder_writable(const pv_folder *folder);
 
 /* Frees the folder (its table, not the registry's entries). NULL is fine. */
 void pv_folder_free(pv_folder *folder);

@@ -268,7 +268,7 @@ static enum MHD_Result serve_api(pv_http_server *s, struct MHD_Connection *conn,
                           .path = url,
                           .arg = lookup_arg,
                           .arg_ctx = conn,
-                          .uploads = s->folder != NULL};
+                          .uploads = s->folder && pv_folder_writable(s->folder)};
     pv_api_reply reply;
     if (pv_api_handle(s->registry, &req, &reply) < 0)
         return queue_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "{\"error\":\"out of memory\"}",
@@ -617,6 +617,9 @@ static enum MHD_Result too_large(pv_http_server *s, struct MHD_Connection *conn)
 static enum MHD_Result upload_start(pv_http_server *s, struct MHD_Connection *conn, request *r)
 {
     if (!s->folder) return queue_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "uploads need --dir");
+    if (!pv_folder_writable(s->folder))
+        return queue_error(conn, MHD_HTTP_FORBIDDEN,
+                           "the profile folder is read-only: uploads are off");
     const char *cl =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl) {
