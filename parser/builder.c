@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EMPTY_SLOT UINT64_MAX
+#define EMPTY_SLOT 0 /* so that a fresh table is calloc's zero pages */
 #define NO_ENTRY UINT32_MAX
 
 typedef struct entry {
@@ -39,7 +39,7 @@ struct pv_builder {
     uint32_t *seen_at;       /* ...and the index of that edge */
     size_t nfunctions, functions_cap;
 
-    /* Open addressing: EMPTY_SLOT, or a function's 32-bit hash above its id.
+    /* Open addressing: EMPTY_SLOT, or a function's 32-bit hash above id + 1.
      * Probes compare hashes in the table itself, so that a miss reads no
      * function record; the hash also gives the slot when the table grows. */
     uint64_t *function_table;
@@ -169,9 +169,8 @@ static const char *intern_file(pv_builder *b, const char *file, size_t len)
 static int grow_function_table(pv_builder *b)
 {
     size_t cap = b->function_table_cap ? b->function_table_cap * 2 : 1024;
-    uint64_t *table = malloc(cap * sizeof *table);
+    uint64_t *table = calloc(cap, sizeof *table);
     if (!table) return -1;
-    memset(table, 0xff, cap * sizeof *table);
     for (size_t k = 0; k < b->function_table_cap; k++) {
         uint64_t e = b->function_table[k];
         if (e == EMPTY_SLOT) continue;
@@ -217,7 +216,7 @@ int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int
     for (; b->function_table[j] != EMPTY_SLOT; j = (j + 1) & mask) {
         uint64_t e = b->function_table[j];
         if (e >> 32 != tag) continue;
-        uint32_t id = (uint32_t)e;
+        uint32_t id = (uint32_t)e - 1;
         const pv_function *f = &b->functions[id];
         if (f->file == canonical_file && f->line == line && strncmp(f->name, name, name_len) == 0 &&
             f->name[name_len] == '\0')
@@ -239,7 +238,7 @@ int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int
     uint32_t id = (uint32_t)b->nfunctions++;
     b->functions[id] = (pv_function){.file = canonical_file, .name = name_copy, .line = line};
     b->seen_in_entry[id] = NO_ENTRY;
-    b->function_table[j] = tag << 32 | id;
+    b->function_table[j] = tag << 32 | (id + 1);
     return id;
 }
 

@@ -726,6 +726,41 @@ static size_t plain_number(const pv_marshal_reader *r, const unsigned char *p, s
     return 0;
 }
 
+int pv_marshal_take_numbers_then_dict(pv_marshal_reader *r, uint32_t count, uint32_t n,
+                                      pv_mvalue *out, pv_error *err)
+{
+    if (r->depth == 0 || r->replaying || count > 255 || n + 1 != count) return 0;
+    frame *parent = &r->frames[r->depth - 1];
+    if (parent->kind == PV_M_DICT ? !parent->dict_value
+                                  : parent->kind == PV_M_CODE || parent->remaining == 0)
+        return 0;
+    size_t left = pv_cursor_left(&r->c);
+    const unsigned char *p = r->c.data + r->c.pos;
+    if (left < 3 || p[0] != ')' || p[1] != count) return 0;
+    size_t at = 2;
+    for (uint32_t k = 0; k < n; k++) {
+        size_t used = plain_number(r, p + at, left - at, &out[k]);
+        if (!used) return 0;
+        out[k].offset = (int64_t)(r->c.pos + at);
+        out[k].slot = -1;
+        out[k].is_ref = p[at] == 'r';
+        at += used;
+    }
+    if (at >= left || p[at] != '{') return 0;
+    /* The same frames next() would have left: the tuple with its dict as the
+     * last child taken, then the dict. */
+    if (parent->kind == PV_M_DICT)
+        parent->dict_value = 0;
+    else
+        parent->remaining--;
+    int64_t tuple_offset = (int64_t)r->c.pos;
+    r->c.pos += at + 1;
+    if (push_frame(r, PV_M_TUPLE, 0, -1, -1, tuple_offset, err) ||
+        push_frame(r, PV_M_DICT, 0, -1, -1, (int64_t)(r->c.pos - 1), err))
+        return -1;
+    return 1;
+}
+
 int pv_marshal_take_ref_key_numbers(pv_marshal_reader *r, pv_mvalue *out, uint32_t *count)
 {
     if (pv_marshal_peek_ref_key(r) < 0) return 0;

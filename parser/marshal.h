@@ -98,6 +98,16 @@ void pv_marshal_take_ref_key(pv_marshal_reader *r);
  * the pair with pv_marshal_next. Never fails. */
 int pv_marshal_take_ref_key_numbers(pv_marshal_reader *r, pv_mvalue *out, uint32_t *count);
 
+/* A fast lane for a stats value (cc, nc, tt, ct, {callers}): when the next
+ * object is a plain tuple of count items whose first n = count - 1 are plain
+ * numbers (as in pv_marshal_take_ref_key_numbers) and whose last is a plain
+ * dict, reads the numbers into out[0..n) and the dict's header, leaving the
+ * reader inside the dict exactly as pv_marshal_next would (the tuple's END
+ * follows the dict's). Returns 1; 0 for any other shape (nothing read); -1
+ * with err filled when nesting is too deep. */
+int pv_marshal_take_numbers_then_dict(pv_marshal_reader *r, uint32_t count, uint32_t n,
+                                      pv_mvalue *out, pv_error *err);
+
 /* Skips the rest of the innermost open container, through its END. Returns 0,
  * or -1 with err filled. */
 int pv_marshal_skip(pv_marshal_reader *r, pv_error *err);

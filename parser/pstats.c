@@ -230,32 +230,11 @@ static int read_caller(parse_state *st, uint32_t caller, pv_error *err)
     return add_caller_numbers(st, caller, n, 4, err);
 }
 
-/* The value of a stats entry: (cc, nc, tt, ct, callers). */
-static int read_entry(parse_state *st, uint32_t id, pv_error *err)
+/* The callers dict of the entry begun last, its header already read, through
+ * the END of the stats tuple that holds it. */
+static int read_callers(parse_state *st, pv_error *err)
 {
     pv_mvalue v, n[4];
-    if (next(st, &v, err)) return -1;
-    if (v.kind != PV_M_TUPLE)
-        return pv_fail(err, v.offset, "a function's statistics are a %s, not a tuple",
-                       pv_marshal_kind_name(v.kind));
-    if (v.count != 5)
-        return pv_fail(
-            err, v.offset,
-            "a function's statistics are a tuple of %u items, not (cc, nc, tt, ct, callers)",
-            v.count);
-    int64_t cc = 0, nc = 0;
-    double tt = 0, ct = 0;
-    if (pv_marshal_read_scalars(st->r, 4, n, err) ||
-        check_count(&n[0], "a primitive call count", &cc, err) ||
-        check_count(&n[1], "a call count", &nc, err) ||
-        check_time(&n[2], "a total time", &tt, err) ||
-        check_time(&n[3], "a cumulative time", &ct, err) ||
-        pv_builder_begin_entry(st->b, id, nc, cc, tt, ct, err))
-        return -1;
-    if (next(st, &v, err)) return -1;
-    if (v.kind != PV_M_DICT)
-        return pv_fail(err, v.offset, "a function's callers are a %s, not a dict",
-                       pv_marshal_kind_name(v.kind));
     for (;;) {
         uint32_t cached = cached_slot(st, pv_marshal_peek_ref_key(st->r)), count;
         if (cached && !(cached & FILE_TAG) && pv_marshal_take_ref_key_numbers(st->r, n, &count)) {
@@ -274,6 +253,43 @@ static int read_entry(parse_state *st, uint32_t id, pv_error *err)
         if (read_caller(st, caller, err)) return -1;
     }
     return expect_end(st, "a function's statistics", err);
+}
+
+static int begin_entry(parse_state *st, uint32_t id, const pv_mvalue *n, pv_error *err)
+{
+    int64_t cc = 0, nc = 0;
+    double tt = 0, ct = 0;
+    if (check_count(&n[0], "a primitive call count", &cc, err) ||
+        check_count(&n[1], "a call count", &nc, err) ||
+        check_time(&n[2], "a total time", &tt, err) ||
+        check_time(&n[3], "a cumulative time", &ct, err))
+        return -1;
+    return pv_builder_begin_entry(st->b, id, nc, cc, tt, ct, err);
+}
+
+/* The value of a stats entry: (cc, nc, tt, ct, callers). */
+static int read_entry(parse_state *st, uint32_t id, pv_error *err)
+{
+    pv_mvalue v, n[4];
+    int fast = pv_marshal_take_numbers_then_dict(st->r, 5, 4, n, err);
+    if (fast < 0) return -1;
+    if (fast) return begin_entry(st, id, n, err) ? -1 : read_callers(st, err);
+
+    if (next(st, &v, err)) return -1;
+    if (v.kind != PV_M_TUPLE)
+        return pv_fail(err, v.offset, "a function's statistics are a %s, not a tuple",
+                       pv_marshal_kind_name(v.kind));
+    if (v.count != 5)
+        return pv_fail(
+            err, v.offset,
+            "a function's statistics are a tuple of %u items, not (cc, nc, tt, ct, callers)",
+            v.count);
+    if (pv_marshal_read_scalars(st->r, 4, n, err) || begin_entry(st, id, n, err)) return -1;
+    if (next(st, &v, err)) return -1;
+    if (v.kind != PV_M_DICT)
+        return pv_fail(err, v.offset, "a function's callers are a %s, not a dict",
+                       pv_marshal_kind_name(v.kind));
+    return read_callers(st, err);
 }
 
 /* Gives back the pages of a file mapping that the reader has left behind, so
