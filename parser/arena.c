@@ -46,15 +46,17 @@ void pv_arena_free(pv_arena *arena)
     free(arena);
 }
 
-void *pv_arena_alloc(pv_arena *arena, size_t size)
+/* Returns size bytes aligned to align (a power of two up to ALIGN). */
+static void *alloc_aligned(pv_arena *arena, size_t size, size_t align)
 {
-    size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-    if (size == 0) size = ALIGN;
+    if (size == 0) size = 1;
     chunk *c = arena->chunks;
-    if (!c || c->size - c->used < size) {
+    size_t start = c ? (c->used + align - 1) & ~(align - 1) : 0;
+    if (!c || start > c->size || c->size - start < size) {
         /* Big requests get a chunk of their own, placed behind the current one
          * so that the current chunk's free space is not wasted. */
-        size_t want = size > CHUNK_SIZE / 4 ? size : CHUNK_SIZE;
+        size_t want =
+            size > CHUNK_SIZE / 4 ? (size + ALIGN - 1) & ~(size_t)(ALIGN - 1) : CHUNK_SIZE;
         if (want > SIZE_MAX - sizeof(chunk)) return NULL;
         chunk *fresh = malloc(sizeof(chunk) + want);
         if (!fresh) return NULL;
@@ -69,15 +71,22 @@ void *pv_arena_alloc(pv_arena *arena, size_t size)
             arena->chunks = fresh;
         }
         c = fresh;
+        start = 0;
     }
-    void *p = c->data + c->used;
-    c->used += size;
+    void *p = c->data + start;
+    c->used = start + size;
     return p;
+}
+
+void *pv_arena_alloc(pv_arena *arena, size_t size)
+{
+    return alloc_aligned(arena, size, ALIGN);
 }
 
 char *pv_arena_strndup(pv_arena *arena, const char *s, size_t len)
 {
-    char *copy = pv_arena_alloc(arena, len + 1);
+    /* Strings need no alignment, and names are most of a profile's bytes. */
+    char *copy = alloc_aligned(arena, len + 1, 1);
     if (!copy) return NULL;
     if (len) memcpy(copy, s, len);
     copy[len] = '\0';

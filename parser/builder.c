@@ -55,6 +55,7 @@ struct pv_builder {
     size_t nentries, entries_cap;
 
     uint32_t current; /* function of the open entry, or NO_ENTRY */
+    bool drop_edges;
 };
 
 /* A word at a time: names and file names are hashed once per function of a
@@ -267,6 +268,7 @@ int pv_builder_add_caller(pv_builder *b, uint32_t caller, int64_t ncalls, int64_
     if (b->current == NO_ENTRY) return pv_fail(err, -1, "caller added outside an entry");
     if (caller >= b->nfunctions)
         return pv_fail(err, -1, "caller with unknown function id %u", caller);
+    if (b->drop_edges) return 0;
     pv_edge edge = {caller, b->current, ncalls, pcalls, tottime, cumtime};
     uint32_t entry_number = (uint32_t)b->nentries;
     if (b->seen_in_entry[caller] == entry_number) {
@@ -347,6 +349,11 @@ static int by_cumtime_desc(const void *context, uint32_t a, uint32_t b)
     return a < b ? -1 : a > b;
 }
 
+void pv_builder_drop_edges(pv_builder *b)
+{
+    b->drop_edges = true;
+}
+
 pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
 {
     pv_profile *profile = NULL;
@@ -380,7 +387,7 @@ pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
     int64_t total_calls = 0, primitive_calls = 0;
     for (size_t id = 0; id < n; id++) {
         pv_function *f = &functions[id];
-        f->is_root = f->ncallers == 0 || f->external_calls > 0;
+        f->is_root = !b->drop_edges && (f->ncallers == 0 || f->external_calls > 0);
         if (f->is_root) nroots++;
         if (f->listed) {
             total_calls += f->ncalls;
@@ -404,6 +411,7 @@ pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
         .nedges = (uint32_t)b->nedges,
         .callee_edges = callee_edges,
         .roots = roots,
+        .has_edges = !b->drop_edges,
         .nroots = (uint32_t)nroots,
         .total_calls = total_calls,
         .primitive_calls = primitive_calls,

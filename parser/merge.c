@@ -45,6 +45,8 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
     uint32_t *order = NULL;
     size_t nedges = 0, nfunctions = 0;
     if (!b || !id_maps) goto oom;
+    for (size_t p = 0; p < nparts; p++)
+        if (!parts[p]->has_edges) pv_builder_drop_edges(b);
 
     for (size_t p = 0; p < nparts; p++) {
         nedges += parts[p]->nedges;

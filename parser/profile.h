@@ -58,6 +58,7 @@ typedef struct pv_profile {
     const uint32_t *callee_edges; /* indices into edges, grouped by caller */
     const uint32_t *roots;        /* ids of root functions, by descending cumtime */
     uint32_t nroots;
+    bool has_edges;          /* false when loaded with PV_LOAD_NO_EDGES: no edges, no roots */
     int64_t total_calls;     /* sum of ncalls over listed functions */
     int64_t primitive_calls; /* sum of pcalls */
     double total_time;       /* sum of tottime */
@@ -111,6 +112,11 @@ int pv_builder_begin_entry(pv_builder *b, uint32_t id, int64_t ncalls, int64_t p
  * Returns 0, or -1 with err filled when out of memory. */
 int pv_builder_add_caller(pv_builder *b, uint32_t caller, int64_t ncalls, int64_t pcalls,
                           double tottime, double cumtime, pv_error *err);
+
+/* From now on, callers are checked but not kept: the profile will have no
+ * edges, callees or roots (has_edges false). For commands that show only
+ * per-function numbers, this saves most of the memory and time. */
+void pv_builder_drop_edges(pv_builder *b);
 
 /* Finishes the builder: drops replaced entries, inverts callers into callees,
  * finds the roots and the totals. Returns the profile (the caller frees it

@@ -396,8 +396,8 @@ const char *pv_pstats_sniff(const unsigned char *data, size_t len)
     return NULL;
 }
 
-static int parse(const unsigned char *data, size_t len, bool release_behind, pv_profile **out,
-                 pv_error *err)
+static int parse(const unsigned char *data, size_t len, bool release_behind, unsigned flags,
+                 pv_profile **out, pv_error *err)
 {
     *out = NULL;
     if (len == 0) return pv_fail(err, 0, "empty file: not a Python profile; " HOW_TO_MAKE_ONE);
@@ -409,6 +409,7 @@ static int parse(const unsigned char *data, size_t len, bool release_behind, pv_
         pv_fail(err, -1, "out of memory");
         goto done;
     }
+    if (flags & PV_LOAD_NO_EDGES) pv_builder_drop_edges(st.b);
     if (parse_stats(&st, err)) {
         /* Only once the bytes have failed as marshal: an empty stats dict
          * ("{0") looks like text, and real profiles must never be second-guessed. */
@@ -430,7 +431,13 @@ done:
 
 int pv_pstats_parse(const unsigned char *data, size_t len, pv_profile **out, pv_error *err)
 {
-    return parse(data, len, false, out, err);
+    return parse(data, len, false, 0, out, err);
+}
+
+int pv_pstats_parse_with(const unsigned char *data, size_t len, unsigned flags, pv_profile **out,
+                         pv_error *err)
+{
+    return parse(data, len, false, flags, out, err);
 }
 
 /* Reads a file that cannot be mapped (a pipe, a device) into memory. */
@@ -466,6 +473,11 @@ static int read_all(int fd, unsigned char **data, size_t *len, pv_error *err)
 
 int pv_pstats_load_file(const char *path, pv_profile **out, pv_error *err)
 {
+    return pv_pstats_load_file_with(path, 0, out, err);
+}
+
+int pv_pstats_load_file_with(const char *path, unsigned flags, pv_profile **out, pv_error *err)
+{
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return pv_fail(err, -1, "cannot open: %s", strerror(errno));
@@ -486,7 +498,7 @@ int pv_pstats_load_file(const char *path, pv_profile **out, pv_error *err)
         close(fd);
         if (map == MAP_FAILED) return pv_fail(err, -1, "cannot map: %s", strerror(errno));
         madvise(map, len, MADV_SEQUENTIAL);
-        status = parse(map, len, true, out, err);
+        status = parse(map, len, true, flags, out, err);
         munmap(map, len);
         return status;
     }
@@ -495,7 +507,7 @@ int pv_pstats_load_file(const char *path, pv_profile **out, pv_error *err)
     status = read_all(fd, &data, &len, err);
     close(fd);
     if (status) return status;
-    status = parse(data, len, false, out, err);
+    status = parse(data, len, false, flags, out, err);
     free(data);
     return status;
 }

@@ -16,13 +16,19 @@
 #include "error.h"
 #include "profile.h"
 
+/* Flags for the _with variants. */
+#define PV_LOAD_NO_EDGES 1u /* check callers but keep none: see pv_builder_drop_edges */
+
 /* Parses the len bytes at data. Returns 0 and sets *out, or -1 with err
  * filled (offset = where in data the problem is). */
 int pv_pstats_parse(const unsigned char *data, size_t len, pv_profile **out, pv_error *err);
+int pv_pstats_parse_with(const unsigned char *data, size_t len, unsigned flags, pv_profile **out,
+                         pv_error *err);
 
 /* Reads and parses the file at path. Returns 0 and sets *out, or -1 with err
  * filled (offset -1 for I/O errors). */
 int pv_pstats_load_file(const char *path, pv_profile **out, pv_error *err);
+int pv_pstats_load_file_with(const char *path, unsigned flags, pv_profile **out, pv_error *err);
 
 /* When the bytes at data are recognisably not a Python profile, returns a
  * short phrase saying what they look like ("a gzip-compressed file", ...);

@@ -76,14 +76,15 @@ done:
     return status;
 }
 
-int pv_load_profile_bytes(const unsigned char *data, size_t len, pv_profile **out, pv_error *err)
+static int load_bytes(const unsigned char *data, size_t len, unsigned flags, pv_profile **out,
+                      pv_error *err)
 {
     *out = NULL;
-    if (!is_gzip(data, len)) return pv_pstats_parse(data, len, out, err);
+    if (!is_gzip(data, len)) return pv_pstats_parse_with(data, len, flags, out, err);
     unsigned char *inner = NULL;
     size_t inner_len = 0;
     if (inflate_gzip(data, len, &inner, &inner_len, err)) return -1;
-    int status = pv_pstats_parse(inner, inner_len, out, err);
+    int status = pv_pstats_parse_with(inner, inner_len, flags, out, err);
     free(inner);
     if (status && err) {
         /* Say where the problem is: inside the compressed stream. */
@@ -95,7 +96,12 @@ int pv_load_profile_bytes(const unsigned char *data, size_t len, pv_profile **ou
     return status;
 }
 
-int pv_load_profile(const char *path, pv_profile **out, pv_error *err)
+int pv_load_profile_bytes(const unsigned char *data, size_t len, pv_profile **out, pv_error *err)
+{
+    return load_bytes(data, len, 0, out, err);
+}
+
+static int load_file(const char *path, unsigned flags, pv_profile **out, pv_error *err)
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
@@ -104,7 +110,7 @@ int pv_load_profile(const char *path, pv_profile **out, pv_error *err)
     size_t got = fread(magic, 1, 2, f);
     if (!is_gzip(magic, got)) {
         fclose(f);
-        return pv_pstats_load_file(path, out, err);
+        return pv_pstats_load_file_with(path, flags, out, err);
     }
     /* Compressed: read it all, then inflate. */
     unsigned char *data = NULL;
@@ -132,18 +138,29 @@ int pv_load_profile(const char *path, pv_profile **out, pv_error *err)
         free(data);
         return pv_fail(err, -1, "cannot read");
     }
-    int status = pv_load_profile_bytes(data, len, out, err);
+    int status = load_bytes(data, len, flags, out, err);
     free(data);
     return status;
+}
+
+int pv_load_profile(const char *path, pv_profile **out, pv_error *err)
+{
+    return load_file(path, 0, out, err);
 }
 
 int pv_load_merged(const char *const *paths, size_t n, pv_profile **out, size_t *failed,
                    pv_error *err)
 {
+    return pv_load_merged_with(paths, n, 0, out, failed, err);
+}
+
+int pv_load_merged_with(const char *const *paths, size_t n, unsigned flags, pv_profile **out,
+                        size_t *failed, pv_error *err)
+{
     *out = NULL;
     if (n == 1) {
         *failed = 0;
-        return pv_load_profile(paths[0], out, err);
+        return load_file(paths[0], flags, out, err);
     }
     pv_profile **parts = calloc(n, sizeof *parts);
     if (!parts) {
@@ -152,7 +169,7 @@ int pv_load_merged(const char *const *paths, size_t n, pv_profile **out, size_t 
     }
     int status = -1;
     for (size_t i = 0; i < n; i++) {
-        if (pv_load_profile(paths[i], &parts[i], err)) {
+        if (load_file(paths[i], flags, &parts[i], err)) {
             *failed = i;
             goto done;
         }

@@ -27,8 +27,11 @@ int pv_load_profile(const char *path, pv_profile **out, pv_error *err);
 int pv_load_profile_bytes(const unsigned char *data, size_t len, pv_profile **out, pv_error *err);
 
 /* Loads paths[0..n) and merges them into one profile. On failure *failed is
- * the index of the file at fault (or n when merging itself failed). */
+ * the index of the file at fault (or n when merging itself failed). flags are
+ * pstats.h's PV_LOAD_... flags (0 for the whole model). */
 int pv_load_merged(const char *const *paths, size_t n, pv_profile **out, size_t *failed,
                    pv_error *err);
+int pv_load_merged_with(const char *const *paths, size_t n, unsigned flags, pv_profile **out,
+                        size_t *failed, pv_error *err);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "json.h"
 #include "loader.h"
+#include "pstats.h"
 #include "sort.h"
 
 typedef enum {
@@ -328,7 +329,9 @@ int pv_report_main(int argc, char **argv)
     pv_profile *profile;
     pv_error err;
     size_t failed;
-    if (pv_load_merged(files, nfiles, &profile, &failed, &err)) {
+    /* The table shows no callers, so it loads none (they are still read and
+     * checked); --json shows everything. */
+    if (pv_load_merged_with(files, nfiles, json ? 0 : PV_LOAD_NO_EDGES, &profile, &failed, &err)) {
         const char *name = failed < nfiles ? files[failed] : "merging";
         if (err.offset >= 0)
             fprintf(stderr, "profviz: %s: %s (at byte %lld)\n", name, err.message,

@@ -121,6 +121,78 @@ static pv_profile *load(const char *name)
     return p;
 }
 
+/* ---- loading without edges ---- */
+
+static void pstats_without_edges_keeps_every_function_and_total(void **state)
+{
+    (void)state;
+    const char *names[] = {"cprofile-py313.prof", "profile-py27.prof", "merged-py313.prof",
+                           "missing-caller-py313.prof"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        pv_profile *full = load(names[k]), *lean = NULL;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/tests/golden/%s", PROFVIZ_SOURCE_DIR, names[k]);
+        pv_error err = {{0}, 0};
+        assert_int_equal(pv_pstats_load_file_with(path, PV_LOAD_NO_EDGES, &lean, &err), 0);
+        assert_true(full->has_edges);
+        assert_false(lean->has_edges);
+        assert_int_equal(lean->nedges, 0);
+        assert_int_equal(lean->nroots, 0);
+        assert_int_equal(lean->nfunctions, full->nfunctions);
+        assert_int_equal(lean->total_calls, full->total_calls);
+        assert_int_equal(lean->primitive_calls, full->primitive_calls);
+        assert_true(lean->total_time == full->total_time);
+        for (uint32_t id = 0; id < full->nfunctions; id++) {
+            const pv_function *a = &full->functions[id], *b = &lean->functions[id];
+            assert_string_equal(a->file, b->file);
+            assert_string_equal(a->name, b->name);
+            assert_int_equal(a->line, b->line);
+            assert_int_equal(a->ncalls, b->ncalls);
+            assert_int_equal(a->pcalls, b->pcalls);
+            assert_true(a->tottime == b->tottime && a->cumtime == b->cumtime);
+            assert_int_equal(a->listed, b->listed);
+            assert_int_equal(b->ncallers + b->ncallees, 0);
+        }
+        pv_profile_free(full);
+        pv_profile_free(lean);
+    }
+}
+
+static void pstats_without_edges_still_checks_every_caller(void **state)
+{
+    (void)state;
+    /* A caller tuple of three numbers is refused whether or not edges are kept. */
+    bytes b = {0};
+    u8(&b, '{');
+    small_tuple(&b, 0, 3);
+    short_str(&b, 'z', "a.py");
+    int32_obj(&b, 1);
+    short_str(&b, 'z', "f");
+    small_tuple(&b, 0, 5);
+    int32_obj(&b, 1);
+    int32_obj(&b, 1);
+    int32_obj(&b, 0);
+    int32_obj(&b, 0);
+    u8(&b, '{');
+    small_tuple(&b, 0, 3);
+    short_str(&b, 'z', "a.py");
+    int32_obj(&b, 2);
+    short_str(&b, 'z', "g");
+    size_t at = b.n;
+    small_tuple(&b, 0, 3);
+    int32_obj(&b, 1);
+    int32_obj(&b, 1);
+    int32_obj(&b, 0);
+    u8(&b, '0');
+    u8(&b, '0');
+    pv_profile *p = NULL;
+    pv_error err = {{0}, 0};
+    assert_int_equal(pv_pstats_parse_with(b.p, b.n, PV_LOAD_NO_EDGES, &p, &err), -1);
+    assert_non_null(strstr(err.message, "not 4"));
+    assert_int_equal(err.offset, (int64_t)at);
+    bytes_free(&b);
+}
+
 static unsigned char *read_fixture(const char *name, size_t *len)
 {
     char path[1024];
@@ -1281,6 +1353,8 @@ int main(void)
         cmocka_unit_test(pstats_reads_the_tiny_fixtures_with_the_totals_pstats_prints),
         cmocka_unit_test(pstats_reads_every_golden_fixture),
         cmocka_unit_test(pstats_ids_are_the_same_on_every_load),
+        cmocka_unit_test(pstats_without_edges_keeps_every_function_and_total),
+        cmocka_unit_test(pstats_without_edges_still_checks_every_caller),
         cmocka_unit_test(pstats_reads_an_empty_stats_dict),
         cmocka_unit_test(pstats_skips_the_sampled_marker_of_python_3_15),
         cmocka_unit_test(pstats_duplicate_top_level_key_last_wins_and_replaces_callers),
