@@ -121,6 +121,17 @@ pv_builder *pv_builder_new(void)
     return b;
 }
 
+void pv_builder_expect(pv_builder *b, size_t functions)
+{
+    if (b->function_table_cap || functions > (SIZE_MAX >> 4)) return;
+    size_t cap = 1024;
+    while (cap < functions * 2)
+        cap *= 2;
+    /* A calloc'd table costs nothing until touched. */
+    b->function_table = calloc(cap, sizeof *b->function_table);
+    if (b->function_table) b->function_table_cap = cap;
+}
+
 void pv_builder_free(pv_builder *b)
 {
     if (!b) return;

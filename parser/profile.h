@@ -84,6 +84,11 @@ typedef struct pv_builder pv_builder;
 /* Returns a new builder, or NULL when out of memory. */
 pv_builder *pv_builder_new(void);
 
+/* Tells the builder about how many functions to expect, so that its tables
+ * start at their final size instead of growing through every smaller one. A
+ * hint only: any number of functions may follow. Call before interning. */
+void pv_builder_expect(pv_builder *b, size_t functions);
+
 /* Frees a builder that was not finished (after an error). NULL is fine. */
 void pv_builder_free(pv_builder *b);
 
