@@ -45,6 +45,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (profile) abort();
         if (err.message[0] == '\0' || err.offset < -1 || err.offset > (int64_t)size) abort();
     }
+    /* Loading without edges must accept and refuse exactly the same inputs,
+     * with the same functions. */
+    pv_profile *lean = NULL;
+    pv_error lean_err;
+    int lean_status = pv_pstats_parse_with(data, size, PV_LOAD_NO_EDGES, &lean, &lean_err);
+    if (lean_status == 0) {
+        if (!lean || lean->nedges || lean->nroots) abort();
+        check_profile(lean);
+        pv_profile *full = NULL;
+        if (pv_pstats_parse(data, size, &full, &err) != 0 || full->nfunctions != lean->nfunctions ||
+            full->total_calls != lean->total_calls)
+            abort();
+        pv_profile_free(full);
+        pv_profile_free(lean);
+    } else if (pv_pstats_parse(data, size, &profile, &err) == 0 || err.offset != lean_err.offset ||
+               strcmp(err.message, lean_err.message) != 0) {
+        abort();
+    }
     (void)pv_pstats_sniff(data, size);
     return 0;
 }
