@@ -288,7 +288,7 @@ static int handle_list(pv_registry *reg, const pv_api_request *req, pv_api_reply
     pv_registry_entry *list = NULL;
     size_t n = 0;
     pv_error err;
-    if (pv_registry_list(reg, req->uploads, &list, &n, &err) < 0)
+    if (pv_registry_list(reg, req->newest_first, &list, &n, &err) < 0)
         return reply_error(reply, 500, "%s", err.message);
     cJSON *array = cJSON_CreateArray();
     for (size_t i = 0; array && i < n; i++) {
@@ -321,7 +321,7 @@ int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_a
     for (size_t i = 0; i < n; i++) {
         if (strcmp(list[i].id, id) == 0) {
             rc = reply_json(reply, summary(&list[i]));
-            reply->status = status;
+            if (rc == 0) reply->status = status; /* never a 201 with an error body */
             break;
         }
     }
