@@ -89,7 +89,7 @@ static uint64_t mix(uint64_t h)
 
 static int oom(pv_error *err)
 {
-    return pv_fail(err, -1, "out of memory");
+    return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
 }
 
 /* Grows *array of *cap elements of size elem to hold at least need. */
@@ -236,7 +236,8 @@ int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int
             f->name[name_len] == '\0')
             return id;
     }
-    if (b->nfunctions >= UINT32_MAX - 1) return pv_fail(err, -1, "too many functions");
+    if (b->nfunctions >= UINT32_MAX - 1)
+        return pv_fail(err, PV_ERR_INPUT, -1, "too many functions");
 
     size_t need = b->nfunctions + 1, cap = b->functions_cap;
     if (grow((void **)&b->functions, &cap, need, sizeof *b->functions) != 0) return oom(err);
@@ -259,8 +260,9 @@ int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int
 int pv_builder_begin_entry(pv_builder *b, uint32_t id, int64_t ncalls, int64_t pcalls,
                            double tottime, double cumtime, pv_error *err)
 {
-    if (id >= b->nfunctions) return pv_fail(err, -1, "entry for unknown function id %u", id);
-    if (b->nentries >= NO_ENTRY - 1) return pv_fail(err, -1, "too many entries");
+    if (id >= b->nfunctions)
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "entry for unknown function id %u", id);
+    if (b->nentries >= NO_ENTRY - 1) return pv_fail(err, PV_ERR_INPUT, -1, "too many entries");
     if (grow((void **)&b->entries, &b->entries_cap, b->nentries + 1, sizeof *b->entries) != 0)
         return oom(err);
     b->entries[b->nentries++] = (entry){id, (uint32_t)b->nedges, ncalls, tottime};
@@ -278,9 +280,10 @@ int pv_builder_begin_entry(pv_builder *b, uint32_t id, int64_t ncalls, int64_t p
 int pv_builder_add_caller(pv_builder *b, uint32_t caller, int64_t ncalls, int64_t pcalls,
                           double tottime, double cumtime, pv_error *err)
 {
-    if (b->current == NO_ENTRY) return pv_fail(err, -1, "caller added outside an entry");
+    if (b->current == NO_ENTRY)
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "caller added outside an entry");
     if (caller >= b->nfunctions)
-        return pv_fail(err, -1, "caller with unknown function id %u", caller);
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "caller with unknown function id %u", caller);
     if (b->drop_edges) return 0;
     pv_edge edge = {caller, b->current, ncalls, pcalls, tottime, cumtime};
     uint32_t entry_number = (uint32_t)b->nentries;
@@ -288,7 +291,7 @@ int pv_builder_add_caller(pv_builder *b, uint32_t caller, int64_t ncalls, int64_
         b->edges[b->seen_at[caller]] = edge; /* the last one wins, as in a dict */
         return 0;
     }
-    if (b->nedges >= UINT32_MAX - 1) return pv_fail(err, -1, "too many caller edges");
+    if (b->nedges >= UINT32_MAX - 1) return pv_fail(err, PV_ERR_INPUT, -1, "too many caller edges");
     if (grow((void **)&b->edges, &b->edges_cap, b->nedges + 1, sizeof *b->edges) != 0)
         return oom(err);
     b->seen_in_entry[caller] = entry_number;

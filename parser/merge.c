@@ -128,7 +128,7 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
     goto done;
 
 oom:
-    pv_fail(err, -1, "out of memory");
+    pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
 done:
     if (id_maps)
         for (size_t p = 0; p < nparts; p++)

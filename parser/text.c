@@ -107,3 +107,18 @@ size_t pv_text_to_utf8(const unsigned char *in, size_t len, bool unescape_surrog
     }
     return w;
 }
+
+size_t pv_utf8_prefix_len(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = len, continuation = 0;
+    while (i > 0 && continuation < 3 && (u[i - 1] & 0xC0) == 0x80) {
+        i--;
+        continuation++;
+    }
+    if (i == 0) return len;
+    unsigned char lead = u[i - 1];
+    if (lead < 0xC2 || lead > 0xF4) return len; /* not a lead byte: nothing was cut */
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    return need > continuation + 1 ? i - 1 : len;
+}

@@ -27,4 +27,9 @@ size_t pv_text_to_utf8(const unsigned char *in, size_t len, bool unescape_surrog
  * pv_text_to_utf8 would copy them unchanged. */
 bool pv_text_is_clean_utf8(const unsigned char *s, size_t len);
 
+/* The length of the first len bytes of s without a UTF-8 sequence that len
+ * cuts short at the end (a lead byte whose continuation bytes lie beyond len).
+ * Cutting text there never makes valid UTF-8 invalid. Never fails. */
+size_t pv_utf8_prefix_len(const char *s, size_t len);
+
 #endif

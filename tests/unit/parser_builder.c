@@ -276,6 +276,7 @@ static void builder_refuses_entries_and_callers_it_cannot_place(void **state)
     int64_t f = intern(b, "m.py", 1, "f");
     assert_int_equal(pv_builder_add_caller(b, (uint32_t)f, 1, 1, 0, 0, &err), -1);
     assert_string_equal(err.message, "caller added outside an entry");
+    assert_int_equal(err.kind, PV_ERR_ARGUMENT);
     assert_int_equal(pv_builder_begin_entry(b, 7, 1, 1, 0, 0, &err), -1);
     assert_string_equal(err.message, "entry for unknown function id 7");
     begin(b, f, 1, 1, 0, 0);

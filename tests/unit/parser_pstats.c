@@ -88,7 +88,7 @@ static void entry(bytes *b, const char *file, int32_t line, const char *name, in
 static pv_profile *parse_ok(const bytes *b)
 {
     pv_profile *p = NULL;
-    pv_error err = {{0}, 0};
+    pv_error err = {0};
     int rc = pv_pstats_parse(b->p, b->n, &p, &err);
     if (rc != 0) print_error("unexpected error at %lld: %s\n", (long long)err.offset, err.message);
     assert_int_equal(rc, 0);
@@ -99,7 +99,7 @@ static pv_profile *parse_ok(const bytes *b)
 static void expect_failure(const bytes *b, const char *message, int64_t offset)
 {
     pv_profile *p = (pv_profile *)1;
-    pv_error err = {{0}, 0};
+    pv_error err = {0};
     assert_int_equal(pv_pstats_parse(b->p, b->n, &p, &err), -1);
     assert_null(p);
     if (!strstr(err.message, message) || err.offset != offset)
@@ -107,6 +107,7 @@ static void expect_failure(const bytes *b, const char *message, int64_t offset)
                     message, (long long)offset);
     assert_non_null(strstr(err.message, message));
     assert_int_equal(err.offset, offset);
+    assert_int_equal(err.kind, PV_ERR_INPUT);
 }
 
 static pv_profile *load(const char *name)
@@ -114,7 +115,7 @@ static pv_profile *load(const char *name)
     char path[1024];
     snprintf(path, sizeof path, "%s/tests/golden/%s", PROFVIZ_SOURCE_DIR, name);
     pv_profile *p = NULL;
-    pv_error err = {{0}, 0};
+    pv_error err = {0};
     int rc = pv_pstats_load_file(path, &p, &err);
     if (rc != 0) print_error("%s: %s at %lld\n", path, err.message, (long long)err.offset);
     assert_int_equal(rc, 0);
@@ -132,7 +133,7 @@ static void pstats_without_edges_keeps_every_function_and_total(void **state)
         pv_profile *full = load(names[k]), *lean = NULL;
         char path[1024];
         snprintf(path, sizeof path, "%s/tests/golden/%s", PROFVIZ_SOURCE_DIR, names[k]);
-        pv_error err = {{0}, 0};
+        pv_error err = {0};
         assert_int_equal(pv_pstats_load_file_with(path, PV_LOAD_NO_EDGES, &lean, &err), 0);
         assert_true(full->has_edges);
         assert_false(lean->has_edges);
@@ -186,7 +187,7 @@ static void pstats_without_edges_still_checks_every_caller(void **state)
     u8(&b, '0');
     u8(&b, '0');
     pv_profile *p = NULL;
-    pv_error err = {{0}, 0};
+    pv_error err = {0};
     assert_int_equal(pv_pstats_parse_with(b.p, b.n, PV_LOAD_NO_EDGES, &p, &err), -1);
     assert_non_null(strstr(err.message, "not 4"));
     assert_int_equal(err.offset, (int64_t)at);
@@ -1262,7 +1263,7 @@ static void refuse_every_prefix(const char *fixture)
         assert_non_null(prefix);
         memcpy(prefix, data, n);
         pv_profile *p = NULL;
-        pv_error err = {{0}, -2};
+        pv_error err = {.offset = -2};
         int rc = pv_pstats_parse(prefix, n, &p, &err);
         if (rc != -1 || err.offset < 0 || err.offset > (int64_t)n)
             print_error("%s cut to %zu bytes: rc %d, \"%s\" at %lld\n", fixture, n, rc, err.message,
@@ -1301,7 +1302,7 @@ static void parse_anything(const unsigned char *data, size_t len)
     assert_non_null(copy);
     memcpy(copy, data, len);
     pv_profile *p = NULL;
-    pv_error err = {{0}, -2};
+    pv_error err = {.offset = -2};
     if (pv_pstats_parse(copy, len, &p, &err) == 0) {
         assert_non_null(p);
         for (uint32_t id = 0; id < p->nfunctions; id++) {
