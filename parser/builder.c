@@ -340,9 +340,7 @@ static double keep_last_entries(pv_builder *b)
         size_t n = end - e->first_edge;
         int64_t accounted = 0;
         for (size_t i = e->first_edge; i < end; i++) {
-            int64_t c = b->edges[i].ncalls;
-            /* Saturate: hostile counts must not overflow the sum. */
-            accounted = c > 0 && accounted > INT64_MAX - c ? INT64_MAX : accounted + c;
+            accounted = pv_count_add(accounted, b->edges[i].ncalls);
         }
         if (n && kept != e->first_edge)
             memmove(&b->edges[kept], &b->edges[e->first_edge], n * sizeof *b->edges);
@@ -406,8 +404,8 @@ pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
         f->is_root = !b->drop_edges && (f->ncallers == 0 || f->external_calls > 0);
         if (f->is_root) nroots++;
         if (f->listed) {
-            total_calls += f->ncalls;
-            primitive_calls += f->pcalls;
+            total_calls = pv_count_add(total_calls, f->ncalls);
+            primitive_calls = pv_count_add(primitive_calls, f->pcalls);
         }
     }
     roots = malloc((nroots ? nroots : 1) * sizeof *roots);

@@ -64,6 +64,15 @@ typedef struct pv_profile {
     double total_time;       /* sum of tottime */
 } pv_profile;
 
+/* a + b for call counts, saturating at INT64_MAX (and INT64_MIN): counts come
+ * from untrusted files, and a sum of hostile counts must not overflow. */
+static inline int64_t pv_count_add(int64_t a, int64_t b)
+{
+    int64_t sum;
+    if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
+    return sum;
+}
+
 static inline bool pv_edge_has_times(const pv_edge *e)
 {
     return e->tottime == e->tottime; /* false for NAN */
