@@ -199,6 +199,10 @@ static int grow_function_table(pv_builder *b)
 
 const char *pv_builder_intern_file(pv_builder *b, const char *file, size_t file_len, pv_error *err)
 {
+    if (memchr(file, 0, file_len)) {
+        pv_fail(err, PV_ERR_ARGUMENT, -1, "a file name holds a NUL byte");
+        return NULL;
+    }
     const char *interned = intern_file(b, file, file_len);
     if (!interned) oom(err);
     return interned;
@@ -215,6 +219,8 @@ int64_t pv_builder_intern(pv_builder *b, const char *file, size_t file_len, int6
 int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int64_t line,
                                   const char *name, size_t name_len, pv_error *err)
 {
+    if (memchr(name, 0, name_len))
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "a function name holds a NUL byte");
     /* Up to three quarters full: probes stay within a cache line or two, and
      * the table is half the size it would be at one half. */
     if ((b->nfunctions + 1) * 4 > b->function_table_cap * 3 && grow_function_table(b) != 0)

@@ -294,6 +294,19 @@ static void count_add_saturates_both_ways(void **state)
     assert_true(pv_count_add(2, 3) == 5);
 }
 
+static void builder_refuses_names_with_a_nul_byte(void **state)
+{
+    pv_builder *b = pv_builder_new();
+    pv_error err;
+    assert_int_equal(pv_builder_intern(b, "m.py", 4, 1, "f\0x", 3, &err), -1);
+    assert_int_equal(err.kind, PV_ERR_ARGUMENT);
+    assert_string_equal(err.message, "a function name holds a NUL byte");
+    assert_int_equal(pv_builder_intern(b, "m\0.py", 5, 1, "f", 1, &err), -1);
+    assert_int_equal(err.kind, PV_ERR_ARGUMENT);
+    assert_true(intern(b, "m.py", 1, "f") == 0);
+    pv_builder_free(b);
+}
+
 static void builder_refuses_entries_and_callers_it_cannot_place(void **state)
 {
     pv_builder *b = pv_builder_new();
@@ -647,6 +660,7 @@ int main(void)
         cmocka_unit_test(merge_saturates_hostile_counts),
         cmocka_unit_test(builder_saturates_hostile_totals),
         cmocka_unit_test(count_add_saturates_both_ways),
+        cmocka_unit_test(builder_refuses_names_with_a_nul_byte),
         cmocka_unit_test(arena_hands_out_aligned_memory_and_frees_it_all_at_once),
         cmocka_unit_test(arena_allocations_do_not_overlap),
         cmocka_unit_test(sort_ids_is_stable),

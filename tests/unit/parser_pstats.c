@@ -194,6 +194,51 @@ static void pstats_without_edges_still_checks_every_caller(void **state)
     bytes_free(&b);
 }
 
+/* An entry (file, 1, name) with 1 call and no callers; file and name are
+ * given with their lengths, so they may hold NUL bytes. */
+static void nul_entry(bytes *b, const char *file, size_t file_len, const char *name,
+                      size_t name_len)
+{
+    small_tuple(b, 0, 3);
+    u8(b, 'z');
+    u8(b, (unsigned)file_len);
+    put(b, file, file_len);
+    int32_obj(b, 1);
+    u8(b, 'z');
+    u8(b, (unsigned)name_len);
+    put(b, name, name_len);
+    small_tuple(b, 0, 5);
+    int32_obj(b, 1);
+    int32_obj(b, 1);
+    int32_obj(b, 0);
+    int32_obj(b, 0);
+    u8(b, '{');
+    u8(b, '0');
+}
+
+static void pstats_keeps_names_that_differ_after_a_nul_byte_apart(void **state)
+{
+    (void)state;
+    bytes b = {0};
+    u8(&b, '{');
+    nul_entry(&b, "m.py", 4, "f\0x", 3);
+    nul_entry(&b, "m.py", 4, "f\0y", 3);
+    nul_entry(&b, "m.py", 4, "f", 1);
+    nul_entry(&b, "n\0a.py", 6, "f", 1);
+    nul_entry(&b, "n\0b.py", 6, "f", 1);
+    u8(&b, '0');
+    pv_profile *p = parse_ok(&b);
+    assert_int_equal(p->nfunctions, 5);
+    assert_string_equal(p->functions[0].name, "f\xe2\x90\x80x"); /* f U+2400 x */
+    assert_string_equal(p->functions[1].name, "f\xe2\x90\x80y");
+    assert_string_equal(p->functions[2].name, "f");
+    assert_string_equal(p->functions[3].file, "n\xe2\x90\x80\x61.py");
+    assert_string_equal(p->functions[4].file, "n\xe2\x90\x80\x62.py");
+    assert_int_equal(p->total_calls, 5);
+    pv_profile_free(p);
+    bytes_free(&b);
+}
+
 static unsigned char *read_fixture(const char *name, size_t *len)
 {
     char path[1024];
@@ -1356,6 +1401,7 @@ int main(void)
         cmocka_unit_test(pstats_ids_are_the_same_on_every_load),
         cmocka_unit_test(pstats_without_edges_keeps_every_function_and_total),
         cmocka_unit_test(pstats_without_edges_still_checks_every_caller),
+        cmocka_unit_test(pstats_keeps_names_that_differ_after_a_nul_byte_apart),
         cmocka_unit_test(pstats_reads_an_empty_stats_dict),
         cmocka_unit_test(pstats_skips_the_sampled_marker_of_python_3_15),
         cmocka_unit_test(pstats_duplicate_top_level_key_last_wins_and_replaces_callers),
