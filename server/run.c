@@ -40,9 +40,9 @@ static volatile sig_atomic_t run_interrupts; /* SIGINTs received while it runs *
 /* The bootstrap: argv is OUT FD MODE TARGET ARGS... (MODE "script" or
  * "module"). It runs the target as `python3 script.py` or `python3 -m`
  * would (sys.argv, sys.path[0], __main__), profiles it, writes OUT (through
- * OUT.part, renamed) and reports on FD: "notrun" (not started: python
- * printed why), "profile" or "noprofile", then "exit N", "exception NAME" or
- * "interrupt". It exits as the program would have: with its status, with
+ * OUT.part, renamed) and reports on FD: "notrun" (python printed why) or
+ * "started", then "profile" or "noprofile", then "exit N", "exception NAME"
+ * or "interrupt". It exits as the program would have: with its status, with
  * status 1 after printing the traceback, or by SIGINT. */
 static const char bootstrap[] =
     "import sys\n"
@@ -94,6 +94,7 @@ static const char bootstrap[] =
     "        sys.path[0] = os.getcwd()\n"
     "    profiler = cProfile.Profile()\n"
     "    failure = None\n"
+    "    tell(\"started\")\n"
     "    try:\n"
     "        profiler.enable()\n"
     "        try:\n"
@@ -374,7 +375,7 @@ static pid_t start_python(const char *python, const char *out, int report_fd,
 
 /* What the bootstrap said, from the pipe's contents. */
 typedef struct run_outcome {
-    bool started, profile;
+    bool started, said_notrun, profile;
     bool said_exit, said_exception, said_interrupt;
     int exit_code;
     char exception[128];
@@ -388,11 +389,12 @@ static void read_outcome(int fd, run_outcome *o)
     while (len < sizeof buf - 1 && (got = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
         len += (size_t)got;
     buf[len] = '\0';
-    o->started = len > 0;
     for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line;
          line = strtok_r(NULL, "\n", &save)) {
-        if (strcmp(line, "notrun") == 0) {
-            o->started = false;
+        if (strcmp(line, "started") == 0) {
+            o->started = true;
+        } else if (strcmp(line, "notrun") == 0) {
+            o->said_notrun = true;
         } else if (strcmp(line, "profile") == 0) {
             o->profile = true;
         } else if (strncmp(line, "exit ", 5) == 0) {
@@ -507,8 +509,10 @@ int pv_run_main(int argc, char **argv)
         status = 130;
         goto done;
     }
-    if (!outcome.started) { /* python said why (no such file, syntax error) */
+    if (!outcome.started) { /* python said why (no such file, syntax error), or it is no Python */
         status = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) ? WEXITSTATUS(wstatus) : 2;
+        if (!outcome.said_notrun)
+            run_error("%s did not run the program (is it Python 3? set PROFVIZ_PYTHON)", python);
         goto done;
     }
     status = report_end(name, wstatus, &outcome);
