@@ -222,9 +222,9 @@ static int parse_options(int argc, char **argv, serve_options *opts)
 /* Prints a load error the way `profviz report` does. */
 static int load_error(const pv_error *err)
 {
-    if (err->offset >= 0)
-        return cli_error("%s (at byte %lld)", err->message, (long long)err->offset);
-    return cli_error("%s", err->message);
+    char message[PV_ERROR_MESSAGE_MAX + 32];
+    pv_error_format(err, message, sizeof message);
+    return cli_error("%s", message);
 }
 
 /* Starts cmd (words separated by spaces; "%s" in a word is replaced by url,

@@ -333,11 +333,9 @@ int pv_report_main(int argc, char **argv)
      * checked); --json shows everything. */
     if (pv_load_merged_with(files, nfiles, json ? 0 : PV_LOAD_NO_EDGES, &profile, &failed, &err)) {
         const char *name = failed < nfiles ? files[failed] : "merging";
-        if (err.offset >= 0)
-            fprintf(stderr, "profviz: %s: %s (at byte %lld)\n", name, err.message,
-                    (long long)err.offset);
-        else
-            fprintf(stderr, "profviz: %s: %s\n", name, err.message);
+        char message[PV_ERROR_MESSAGE_MAX + 32];
+        pv_error_format(&err, message, sizeof message);
+        fprintf(stderr, "profviz: %s: %s\n", name, message);
         goto done;
     }
     if (json) {
