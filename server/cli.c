@@ -49,6 +49,8 @@ void pv_cli_usage(FILE *stream)
     fputs("usage: profviz [options] FILE...   serve profiles and open them in the browser\n"
           "       profviz --dir DIR [options]  serve every profile in DIR, with uploads\n"
           "       profviz report [--sort KEY] [--limit N] [--json] FILE...\n"
+          "       profviz run [options] [--] script.py [args...]   (see profviz run --help)\n"
+          "       profviz run [options] -m module [args...]\n"
           "       profviz --help | --version\n"
           "\n"
           "options:\n"
@@ -320,6 +322,15 @@ static bool is_loopback(const char *host)
     if (inet_pton(AF_INET, host, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
     if (inet_pton(AF_INET6, host, &a6) == 1) return IN6_IS_ADDR_LOOPBACK(&a6);
     return false;
+}
+
+int pv_serve_check(int argc, char **argv)
+{
+    serve_options opts;
+    memset(&opts, 0, sizeof opts);
+    int status = parse_options(argc, argv, &opts);
+    free(opts.files);
+    return status;
 }
 
 int pv_serve_main(int argc, char **argv)
