@@ -91,12 +91,12 @@ bool pv_assets_path(const char *url, char *out, size_t size)
 int pv_assets_new(const char *web_root, pv_assets **out, pv_error *err)
 {
     pv_assets *a = calloc(1, sizeof *a);
-    if (!a) return pv_fail(err, -1, "out of memory");
+    if (!a) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     if (web_root) {
         struct stat st;
         if (stat(web_root, &st) < 0 || !S_ISDIR(st.st_mode)) {
             free(a);
-            return pv_fail(err, -1, "--web-root %s: not a folder", web_root);
+            return pv_fail(err, PV_ERR_ARGUMENT, -1, "--web-root %s: not a folder", web_root);
         }
         if (!(a->web_root = strdup(web_root))) goto oom;
     }
@@ -116,7 +116,7 @@ int pv_assets_new(const char *web_root, pv_assets **out, pv_error *err)
     return 0;
 oom:
     pv_assets_free(a);
-    return pv_fail(err, -1, "out of memory");
+    return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
 }
 
 void pv_assets_free(pv_assets *a)
@@ -168,7 +168,7 @@ static int find_disk(const pv_assets *a, const char *rel, pv_asset *out, unsigne
     close(fd);
     if (!buf || got != size) {
         free(buf);
-        return pv_fail(err, -1, "cannot read the file");
+        return pv_fail(err, PV_ERR_IO, -1, "cannot read the file");
     }
     *out = (pv_asset){.data = buf, .size = size, .content_type = pv_assets_content_type(rel)};
     *owned = buf;

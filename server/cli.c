@@ -50,6 +50,8 @@ void pv_cli_usage(FILE *stream)
     fputs("usage: profviz [options] FILE...   serve profiles and open them in the browser\n"
           "       profviz --dir DIR [options]  serve every profile in DIR, with uploads\n"
           "       profviz report [--sort KEY] [--limit N] [--json] FILE...\n"
+          "       profviz run [options] [--] script.py [args...]   (see profviz run --help)\n"
+          "       profviz run [options] -m module [args...]\n"
           "       profviz --help | --version\n"
           "\n"
           "options:\n"
@@ -293,9 +295,9 @@ static int parse_options(int argc, char **argv, serve_options *opts)
 /* Prints a load error the way `profviz report` does. */
 static int load_error(const pv_error *err)
 {
-    if (err->offset >= 0)
-        return cli_error("%s (at byte %lld)", err->message, (long long)err->offset);
-    return cli_error("%s", err->message);
+    char message[PV_ERROR_MESSAGE_MAX + 32];
+    pv_error_format(err, message, sizeof message);
+    return cli_error("%s", message);
 }
 
 /* Starts cmd (words separated by spaces; "%s" in a word is replaced by url,
@@ -381,6 +383,18 @@ static void open_browser(const char *url)
         free(list);
     }
     spawn_browser("xdg-open", url);
+}
+
+int pv_serve_check(int argc, char **argv)
+{
+    serve_options opts;
+    memset(&opts, 0, sizeof opts);
+    int status = parse_options(argc, argv, &opts);
+    free(opts.files);
+    free(opts.allow_hosts);
+    free(opts.embed_origins);
+    free(opts.token_storage);
+    return status;
 }
 
 int pv_serve_main(int argc, char **argv)

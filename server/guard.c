@@ -197,7 +197,7 @@ static void *watch(void *arg)
 int pv_guard_new(const pv_guard_config *config, pv_guard **out, pv_error *err)
 {
     pv_guard *g = calloc(1, sizeof *g);
-    if (!g) return pv_fail(err, -1, "out of memory");
+    if (!g) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     g->header_seconds = config->header_seconds ? config->header_seconds : DEFAULT_HEADER_SECONDS;
     g->max_connections =
         config->max_connections ? config->max_connections : DEFAULT_MAX_CONNECTIONS;
@@ -211,18 +211,18 @@ int pv_guard_new(const pv_guard_config *config, pv_guard **out, pv_error *err)
     }
     if (!cond_ok) {
         free(g);
-        return pv_fail(err, -1, "cannot create a condition variable");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "cannot create a condition variable");
     }
     if (pthread_mutex_init(&g->lock, NULL) != 0) {
         pthread_cond_destroy(&g->wake);
         free(g);
-        return pv_fail(err, -1, "cannot create a mutex");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "cannot create a mutex");
     }
     if (pthread_create(&g->thread, NULL, watch, g) != 0) {
         pthread_mutex_destroy(&g->lock);
         pthread_cond_destroy(&g->wake);
         free(g);
-        return pv_fail(err, -1, "cannot start the connection guard thread");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "cannot start the connection guard thread");
     }
     *out = g;
     return 0;

@@ -98,14 +98,15 @@ int pv_gzip_inflate(const unsigned char *data, size_t len, size_t cap, pv_gzip_p
 {
     z_stream z;
     memset(&z, 0, sizeof z);
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return pv_fail(err, -1, "out of memory (zlib)");
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory (zlib)");
     size_t size = first_size(data, len, cap);
     unsigned char *buf = malloc(size ? size : 1);
     size_t n = 0, fed = 0;
     bool peeked = peek == NULL;
     int status = -1;
     if (!buf) {
-        pv_fail(err, -1, "out of memory inflating %zu bytes", size);
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory inflating %zu bytes", size);
         goto done;
     }
     for (;;) {
@@ -117,7 +118,7 @@ int pv_gzip_inflate(const unsigned char *data, size_t len, size_t cap, pv_gzip_p
         }
         if (n == size) {
             if (size >= cap) {
-                pv_fail(err, (int64_t)z.total_in,
+                pv_fail(err, PV_ERR_INPUT, (int64_t)z.total_in,
                         "gzip-compressed data inflates to more than %.0f MB, the limit",
                         megabytes(cap));
                 goto done;
@@ -126,7 +127,7 @@ int pv_gzip_inflate(const unsigned char *data, size_t len, size_t cap, pv_gzip_p
             if (grown > cap || grown < size) grown = cap;
             unsigned char *p = realloc(buf, grown);
             if (!p) {
-                pv_fail(err, -1, "out of memory inflating %zu bytes", grown);
+                pv_fail(err, PV_ERR_NOMEM, -1, "out of memory inflating %zu bytes", grown);
                 goto done;
             }
             buf = p;
@@ -144,17 +145,17 @@ int pv_gzip_inflate(const unsigned char *data, size_t len, size_t cap, pv_gzip_p
         if (!peeked && (n >= PEEK_BYTES || rc == Z_STREAM_END)) {
             peeked = true;
             if (!peek(buf, n)) {
-                pv_fail(err, 0, "the gzip-compressed data is not a profile");
+                pv_fail(err, PV_ERR_INPUT, 0, "the gzip-compressed data is not a profile");
                 goto done;
             }
         }
         if (rc == Z_STREAM_END) break;
         if (rc == Z_BUF_ERROR && z.avail_in == 0 && fed == len) {
-            pv_fail(err, (int64_t)z.total_in, "gzip-compressed data is truncated");
+            pv_fail(err, PV_ERR_INPUT, (int64_t)z.total_in, "gzip-compressed data is truncated");
             goto done;
         }
         if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            pv_fail(err, (int64_t)z.total_in, "gzip-compressed data is corrupt: %s",
+            pv_fail(err, PV_ERR_INPUT, (int64_t)z.total_in, "gzip-compressed data is corrupt: %s",
                     z.msg ? z.msg : "inflate failed");
             goto done;
         }

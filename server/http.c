@@ -39,6 +39,7 @@
 #include "gzip.h"
 #include "intake.h"
 #include "pool.h"
+#include "status.h"
 
 /* The memory microhttpd gives each connection for the request line, the
  * headers and the query: room for thousands of parameters. */
@@ -346,16 +347,12 @@ static void run_upload_job(void *arg)
     pv_error err;
     rescan(s); /* files copied in since the last scan count for dedupe */
     pv_upload_result result = pv_intake_store(r->intake, name, id, &err);
-    if (result == PV_UPLOAD_INVALID) {
+    if (result == PV_UPLOAD_INVALID || result == PV_UPLOAD_FAILED) {
         char message[PV_ERROR_MESSAGE_MAX + 40];
-        if (err.offset >= 0)
-            snprintf(message, sizeof message, "%s (at byte %lld)", err.message,
-                     (long long)err.offset);
-        else
-            snprintf(message, sizeof message, "%s", err.message);
-        r->reply_rc = pv_api_error_reply(MHD_HTTP_BAD_REQUEST, message, &r->reply);
-    } else if (result == PV_UPLOAD_FAILED) {
-        r->reply_rc = pv_api_error_reply(MHD_HTTP_INTERNAL_SERVER_ERROR, err.message, &r->reply);
+        pv_error_format(&err, message, sizeof message);
+        unsigned status =
+            result == PV_UPLOAD_INVALID ? MHD_HTTP_BAD_REQUEST : pv_status_of(err.kind);
+        r->reply_rc = pv_api_error_reply(status, message, &r->reply);
     } else {
         bool stored = result == PV_UPLOAD_STORED;
         r->reply_rc = pv_api_summary_reply(s->registry, id, stored ? MHD_HTTP_CREATED : MHD_HTTP_OK,
@@ -648,7 +645,8 @@ static int open_listener(const char *host, unsigned port, unsigned tries, unsign
         hints.ai_socktype = SOCK_STREAM;
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
         int gai = getaddrinfo(host, service, &hints, &res);
-        if (gai != 0) return pv_fail(err, -1, "cannot listen on %s: %s", host, gai_strerror(gai));
+        if (gai != 0)
+            return pv_fail(err, PV_ERR_IO, -1, "cannot listen on %s: %s", host, gai_strerror(gai));
         int in_use = 0, fd = -1, saved = 0;
         for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
             fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
@@ -671,7 +669,8 @@ static int open_listener(const char *host, unsigned port, unsigned tries, unsign
             if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
                 saved = errno;
                 close(fd);
-                return pv_fail(err, -1, "cannot listen on %s: %s", host, strerror(saved));
+                return pv_fail(err, PV_ERR_IO, -1, "cannot listen on %s: %s", host,
+                               strerror(saved));
             }
             struct sockaddr_storage ss;
             socklen_t sl = sizeof ss;
@@ -685,21 +684,21 @@ static int open_listener(const char *host, unsigned port, unsigned tries, unsign
             return fd;
         }
         if (!in_use)
-            return pv_fail(err, -1, "cannot listen on %s port %u: %s", host, p,
+            return pv_fail(err, PV_ERR_IO, -1, "cannot listen on %s port %u: %s", host, p,
                            strerror(saved ? saved : EINVAL));
     }
-    if (last == port) return pv_fail(err, -1, "port %u on %s is in use", port, host);
-    return pv_fail(err, -1, "ports %u to %u on %s are all in use", port, last, host);
+    if (last == port) return pv_fail(err, PV_ERR_IO, -1, "port %u on %s is in use", port, host);
+    return pv_fail(err, PV_ERR_IO, -1, "ports %u to %u on %s are all in use", port, last, host);
 }
 
 /* Copies the allow list and builds the frame policy. */
 static int prepare_policy(server *s, const pv_http_config *c, pv_error *err)
 {
     s->allow_hosts = calloc(c->nallow_hosts ? c->nallow_hosts : 1, sizeof *s->allow_hosts);
-    if (!s->allow_hosts) return pv_fail(err, -1, "out of memory");
+    if (!s->allow_hosts) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     for (size_t i = 0; i < c->nallow_hosts; i++)
         if (!(s->allow_hosts[i] = strdup(c->allow_hosts[i])))
-            return pv_fail(err, -1, "out of memory");
+            return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     s->rules.allow_hosts = (const char *const *)s->allow_hosts;
     s->rules.nallow_hosts = c->nallow_hosts;
     static const char base[] = "frame-ancestors 'self'";
@@ -707,11 +706,12 @@ static int prepare_policy(server *s, const pv_http_config *c, pv_error *err)
     size_t size = sizeof base + sizeof rest;
     for (size_t i = 0; i < c->nembed_origins; i++) {
         if (!pv_auth_valid_origin(c->embed_origins[i]))
-            return pv_fail(err, -1, "--embed-origin %s: not an origin like http://localhost:8888",
+            return pv_fail(err, PV_ERR_ARGUMENT, -1,
+                           "--embed-origin %s: not an origin like http://localhost:8888",
                            c->embed_origins[i]);
         size += strlen(c->embed_origins[i]) + 1;
     }
-    if (!(s->csp = malloc(size))) return pv_fail(err, -1, "out of memory");
+    if (!(s->csp = malloc(size))) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     strcpy(s->csp, base);
     for (size_t i = 0; i < c->nembed_origins; i++) {
         strcat(s->csp, " ");
@@ -732,12 +732,12 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
 {
     server *s = calloc(1, sizeof *s);
     int fd = -1;
-    if (!s) return pv_fail(err, -1, "out of memory");
+    if (!s) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     s->registry = config->registry;
     s->folder = config->folder;
     s->max_upload = config->max_upload_bytes ? config->max_upload_bytes : (size_t)200 << 20;
     if (config->token && !(s->token = strdup(config->token))) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto fail;
     }
     if (prepare_policy(s, config, err) < 0) goto fail;
@@ -768,7 +768,7 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
         CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->daemon) {
-        pv_fail(err, -1, "cannot start the HTTP server on %s", s->url);
+        pv_fail(err, PV_ERR_IO, -1, "cannot start the HTTP server on %s", s->url);
         goto fail;
     }
     *out = s;

@@ -165,7 +165,7 @@ pv_upload_result pv_intake_store(pv_intake *in, const char *name, char *id_out, 
     pv_upload *u = in->upload;
     in->upload = NULL;
     if (!u) {
-        pv_fail(err, -1, "the upload was already stored");
+        pv_fail(err, PV_ERR_ARGUMENT, -1, "the upload was already stored");
         return PV_UPLOAD_FAILED;
     }
     return pv_upload_finish(u, name, id_out, err);

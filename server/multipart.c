@@ -39,7 +39,7 @@ struct pv_multipart {
 int pv_multipart_boundary(const char *ct, char *out, size_t size, pv_error *err)
 {
     if (!ct || strncasecmp(ct, "multipart/form-data", 19) != 0)
-        return pv_fail(err, -1, "the Content-Type is not multipart/form-data");
+        return pv_fail(err, PV_ERR_INPUT, -1, "the Content-Type is not multipart/form-data");
     const char *p = ct + 19;
     while ((p = strchr(p, ';')) != NULL) {
         p++;
@@ -61,7 +61,8 @@ int pv_multipart_boundary(const char *ct, char *out, size_t size, pv_error *err)
         out[n] = '\0';
         return 0;
     }
-    return pv_fail(err, -1, "bad multipart/form-data: no usable boundary in the Content-Type");
+    return pv_fail(err, PV_ERR_INPUT, -1,
+                   "bad multipart/form-data: no usable boundary in the Content-Type");
 }
 
 pv_multipart *pv_multipart_new(const char *boundary, const pv_multipart_events *events,
@@ -69,12 +70,13 @@ pv_multipart *pv_multipart_new(const char *boundary, const pv_multipart_events *
 {
     size_t n = strlen(boundary);
     if (n == 0 || n > PV_MULTIPART_MAX_BOUNDARY) {
-        pv_fail(err, -1, "bad multipart/form-data: the boundary is empty or too long");
+        pv_fail(err, PV_ERR_INPUT, -1,
+                "bad multipart/form-data: the boundary is empty or too long");
         return NULL;
     }
     pv_multipart *m = calloc(1, sizeof *m);
     if (!m) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         return NULL;
     }
     m->ev = *events;
@@ -86,7 +88,7 @@ pv_multipart *pv_multipart_new(const char *boundary, const pv_multipart_events *
     m->work = malloc(m->work_cap);
     if (!m->work) {
         free(m);
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         return NULL;
     }
     memcpy(m->work, "\r\n", 2); /* the virtual CRLF before the first boundary */
@@ -160,7 +162,7 @@ static int emit(pv_multipart *m, const char *data, size_t len)
 
 int pv_multipart_feed(pv_multipart *m, const char *data, size_t len, pv_error *err)
 {
-    if (m->stopped) return pv_fail(err, (int64_t)m->fed, "stopped");
+    if (m->stopped) return pv_fail(err, PV_ERR_INPUT, (int64_t)m->fed, "stopped");
     if (m->st == ST_DONE || len == 0) {
         m->fed += len;
         return 0;
@@ -168,7 +170,7 @@ int pv_multipart_feed(pv_multipart *m, const char *data, size_t len, pv_error *e
     if (m->held + len > m->work_cap) {
         size_t cap = m->held + len;
         char *grown = realloc(m->work, cap);
-        if (!grown) return pv_fail(err, -1, "out of memory");
+        if (!grown) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         m->work = grown;
         m->work_cap = cap;
     }
@@ -203,7 +205,7 @@ int pv_multipart_feed(pv_multipart *m, const char *data, size_t len, pv_error *e
                 p++;
             if (n - p < 2) break;
             if (m->work[p] != '\r' || m->work[p + 1] != '\n')
-                return pv_fail(err, base + (int64_t)p,
+                return pv_fail(err, PV_ERR_INPUT, base + (int64_t)p,
                                "bad multipart/form-data body: no line break after a boundary");
             p += 2;
             m->st = ST_HEADERS;
@@ -211,7 +213,7 @@ int pv_multipart_feed(pv_multipart *m, const char *data, size_t len, pv_error *e
         } else { /* ST_HEADERS */
             while (p < n) {
                 if (m->headers_len + 1 >= sizeof m->headers)
-                    return pv_fail(err, base + (int64_t)p,
+                    return pv_fail(err, PV_ERR_INPUT, base + (int64_t)p,
                                    "bad multipart/form-data body: part headers over %d bytes",
                                    PV_MULTIPART_MAX_HEADERS);
                 m->headers[m->headers_len++] = m->work[p++];
@@ -238,12 +240,12 @@ int pv_multipart_feed(pv_multipart *m, const char *data, size_t len, pv_error *e
     return 0;
 stop:
     m->stopped = true;
-    return pv_fail(err, (int64_t)m->fed, "stopped");
+    return pv_fail(err, PV_ERR_INPUT, (int64_t)m->fed, "stopped");
 }
 
 int pv_multipart_finish(pv_multipart *m, pv_error *err)
 {
     if (m->st == ST_DONE) return 0;
-    return pv_fail(err, (int64_t)m->fed,
+    return pv_fail(err, PV_ERR_INPUT, (int64_t)m->fed,
                    "bad multipart/form-data body: it ends before its closing boundary");
 }

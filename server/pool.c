@@ -67,15 +67,15 @@ static void *worker(void *arg)
 int pv_pool_new(unsigned threads, size_t queue_max, size_t budget, pv_pool **out, pv_error *err)
 {
     pv_pool *p = calloc(1, sizeof *p);
-    if (!p) return pv_fail(err, -1, "out of memory");
+    if (!p) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     if (pthread_mutex_init(&p->lock, NULL) != 0) {
         free(p);
-        return pv_fail(err, -1, "cannot create a mutex");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "cannot create a mutex");
     }
     if (pthread_cond_init(&p->changed, NULL) != 0) {
         pthread_mutex_destroy(&p->lock);
         free(p);
-        return pv_fail(err, -1, "cannot create a condition variable");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "cannot create a condition variable");
     }
     p->queue_max = queue_max ? queue_max : DEFAULT_QUEUE;
     p->budget = budget;
@@ -84,7 +84,7 @@ int pv_pool_new(unsigned threads, size_t queue_max, size_t budget, pv_pool **out
     for (; p->nthreads < n; p->nthreads++) {
         if (pthread_create(&p->threads[p->nthreads], NULL, worker, p) != 0) {
             pv_pool_free(p);
-            return pv_fail(err, -1, "cannot start the worker threads");
+            return pv_fail(err, PV_ERR_NOMEM, -1, "cannot start the worker threads");
         }
     }
     *out = p;
