@@ -329,7 +329,7 @@ static int pair_in_order(ctx *c, const member *B, size_t nb, const member *N, si
     }
     size_t w = nn + 1;
     cell *dp = malloc((nb + 1) * w * sizeof *dp);
-    if (!dp) return pv_fail(c->err, -1, "out of memory");
+    if (!dp) return pv_fail(c->err, PV_ERR_NOMEM, -1, "out of memory");
     /* dp[i][j]: the best pairing of B[i..] with N[j..]. */
     for (size_t i = nb + 1; i-- > 0;) {
         for (size_t j = nn + 1; j-- > 0;) {
@@ -494,7 +494,7 @@ static int pair_by_key(ctx *c, key_kind kind, pv_match match)
     free(groups);
     return 0;
 oom:
-    pv_fail(c->err, -1, "out of memory");
+    pv_fail(c->err, PV_ERR_NOMEM, -1, "out of memory");
 fail:
     free(buf);
     free(slots);
@@ -543,7 +543,7 @@ int pv_compare_build(const pv_profile *base, const pv_profile *new_p, pv_compare
         ok = cmp->row_of_base && cmp->row_of_new && cmp->rows;
     }
     if (!ok) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto fail;
     }
     if (pair_by_key(&c, KEY_PATH, PV_MATCH_SAME) < 0 ||

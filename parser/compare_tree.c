@@ -100,10 +100,10 @@ int pv_compare_tree_places(const pv_compare *cmp, const pv_profile *base, const 
             (uint64_t)path[len - 1] < other->nfunctions)
             req.max_nodes += other->functions[path[len - 1]].ncallees;
         pv_tree *ot = NULL;
-        pv_error ignored;
-        if (pv_tree_build(other, &req, &ot, &ignored) < 0) {
-            /* No such place in the other tree (or no memory for it: the
-             * node then shows no comparison rather than a wrong one). */
+        pv_error terr;
+        if (pv_tree_build(other, &req, &ot, &terr) < 0) {
+            if (terr.kind == PV_ERR_NOMEM) goto oom;
+            /* No such place in the other tree. */
             if (i == 0) goto done;
             pl[i].present = false;
             continue;
@@ -146,5 +146,5 @@ oom:
         *base_path = NULL;
         *base_path_len = 0;
     }
-    return pv_fail(err, -1, "out of memory");
+    return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
 }

@@ -190,7 +190,7 @@ int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_prof
     double *values = NULL;
     if (key != PV_CKEY_NAME && key != PV_CKEY_FILE) {
         values = malloc((cmp->nrows ? cmp->nrows : 1) * sizeof *values);
-        if (!values) return pv_fail(err, -1, "out of memory");
+        if (!values) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         for (size_t r = 0; r < cmp->nrows; r++)
             values[r] = sort_value(cmp, base, new_p, r, key, mode);
     }
@@ -199,6 +199,6 @@ int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_prof
     sort_ctx sc = {cmp, base, new_p, values, key, descending};
     int rc = pv_sort_ids(order, cmp->nrows, compare_rows, &sc);
     free(values);
-    if (rc < 0) return pv_fail(err, -1, "out of memory");
+    if (rc < 0) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     return 0;
 }

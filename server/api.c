@@ -302,7 +302,8 @@ static int handle_list(pv_registry *reg, const pv_api_request *req, pv_api_reply
     pv_registry_entry *list = NULL;
     size_t n = 0;
     pv_error err;
-    if (pv_registry_list(reg, req->uploads, &list, &n, &err) < 0) return reply_fail(reply, &err);
+    if (pv_registry_list(reg, req->newest_first, &list, &n, &err) < 0)
+        return reply_fail(reply, &err);
     cJSON *array = cJSON_CreateArray();
     for (size_t i = 0; array && i < n; i++) {
         if (!append(array, summary(&list[i]))) {
@@ -333,7 +334,7 @@ int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_a
     for (size_t i = 0; i < n; i++) {
         if (strcmp(list[i].id, id) == 0) {
             rc = reply_json(reply, summary(&list[i]));
-            reply->status = status;
+            if (rc == 0) reply->status = status; /* never a 201 with an error body */
             break;
         }
     }

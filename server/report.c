@@ -273,6 +273,8 @@ static int usage_error(const char *problem, const char *detail)
 
 int pv_report_main(int argc, char **argv)
 {
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--compare") == 0) return pv_report_compare_main(argc, argv);
     sort_key key = SORT_TOTTIME;
     long long limit = -1;
     bool json = false;
