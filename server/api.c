@@ -6,6 +6,7 @@
  * pv_json_double (json.h) so that every double reads back exactly.
  */
 #include "api.h"
+#include "api_compare.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -651,6 +652,7 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
     reply->body = NULL;
     reply->len = 0;
     const char *path = req->path;
+    if (pv_api_compare_route(path)) return pv_api_compare_handle(reg, req, reply);
     bool known = strcmp(path, "/api/health") == 0 || strcmp(path, "/api/profiles") == 0 ||
                  strncmp(path, "/api/profiles/", 14) == 0;
     if (!known) return reply_error(reply, 404, "no such API endpoint: %.100s", path);
