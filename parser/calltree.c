@@ -794,42 +794,42 @@ static int pv_tree_walk(pv_tree_ctx *ctx, const pv_tree_request *req, pv_error *
 {
     const pv_profile *p = ctx->p;
     pv_tree_kid root;
-    if (pv_tree_choose_root(ctx, &root) < 0) return pv_fail(err, -1, "out of memory");
+    if (pv_tree_choose_root(ctx, &root) < 0) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     bool real = root.func != PV_TREE_SYNTHETIC_ROOT;
     /* Levels count from the view root: the path's entries are above it. */
     int steps = (int)req->path_len - (real && req->path_len > 0 ? 1 : 0);
     if (pv_tree_add_ent(ctx, &root, PV_TREE_NONE, -steps) < 0)
-        return pv_fail(err, -1, "out of memory");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     if (real) ctx->mark[root.func] = PV_TREE_ON_PATH;
     for (size_t i = 0; i < req->path_len; i++) {
         int64_t id = req->path[i];
         if (id < 0 || id >= (int64_t)p->nfunctions)
-            return pv_fail(err, -1, "path step %zu: no function with id %lld", i, (long long)id);
+            return pv_fail(err, PV_ERR_NOT_FOUND, -1, "path step %zu: no function with id %lld", i, (long long)id);
         if (i == 0 && real) {
             /* A real root is the first step of every path (an empty path
              * names it too). */
             if (id != root.func)
-                return pv_fail(err, -1, "path step 0: function %lld is not the tree root (%lld)",
+                return pv_fail(err, PV_ERR_NOT_FOUND, -1, "path step 0: function %lld is not the tree root (%lld)",
                                (long long)id, (long long)root.func);
             continue;
         }
         size_t at = ctx->nents - 1;
-        if (pv_tree_expand_ent(ctx, at) < 0) return pv_fail(err, -1, "out of memory");
+        if (pv_tree_expand_ent(ctx, at) < 0) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         const pv_tree_ent *x = &ctx->ents[at];
         size_t k = 0;
         while (k < x->nkids && ctx->kids[x->first_kid + k].func != id)
             k++;
         if (k == x->nkids) {
             if (x->k.func == PV_TREE_SYNTHETIC_ROOT)
-                return pv_fail(err, -1, "path step %zu: function %lld is not a root of the tree",
+                return pv_fail(err, PV_ERR_NOT_FOUND, -1, "path step %zu: function %lld is not a root of the tree",
                                i, (long long)id);
-            return pv_fail(err, -1, "path step %zu: function %lld is not a child of function %lld",
+            return pv_fail(err, PV_ERR_NOT_FOUND, -1, "path step %zu: function %lld is not a child of function %lld",
                            i, (long long)id, (long long)x->k.func);
         }
         pv_tree_kid kid = ctx->kids[x->first_kid + k];
         int level = (int)i + 1 - (int)req->path_len;
         if (pv_tree_add_ent(ctx, &kid, (uint32_t)at, level) < 0)
-            return pv_fail(err, -1, "out of memory");
+            return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         ctx->mark[id] = PV_TREE_ON_PATH;
     }
     return 0;
@@ -986,23 +986,23 @@ int pv_tree_build(const pv_profile *profile, const pv_tree_request *req, pv_tree
     int rc = -1;
 
     if (req->path_len > 0 && !req->path) {
-        pv_fail(err, -1, "path: %zu steps but no array", req->path_len);
+        pv_fail(err, PV_ERR_ARGUMENT, -1, "path: %zu steps but no array", req->path_len);
         goto done;
     }
     if (req->depth < 0) {
-        pv_fail(err, -1, "depth must be 0 or more, not %d", req->depth);
+        pv_fail(err, PV_ERR_ARGUMENT, -1, "depth must be 0 or more, not %d", req->depth);
         goto done;
     }
     if (!(req->cutoff >= 0 && req->cutoff <= 1)) {
-        pv_fail(err, -1, "cutoff must be between 0 and 1, not %g", req->cutoff);
+        pv_fail(err, PV_ERR_ARGUMENT, -1, "cutoff must be between 0 and 1, not %g", req->cutoff);
         goto done;
     }
     if (req->max_nodes < 1) {
-        pv_fail(err, -1, "max_nodes must be 1 or more");
+        pv_fail(err, PV_ERR_ARGUMENT, -1, "max_nodes must be 1 or more");
         goto done;
     }
     if (req->path_len > (size_t)INT32_MAX / 2) {
-        pv_fail(err, -1, "path: %zu steps is too long", req->path_len);
+        pv_fail(err, PV_ERR_ARGUMENT, -1, "path: %zu steps is too long", req->path_len);
         goto done;
     }
     /* Entry indices are uint32_t and index + 1 must stay below the path mark. */
@@ -1019,7 +1019,7 @@ int pv_tree_build(const pv_profile *profile, const pv_tree_request *req, pv_tree
     tree = calloc(1, sizeof *tree);
     if (!ctx.mark || !ctx.rem || !ctx.rem_best || !ctx.rem_src || !ctx.rem_in || !ctx.in_cycle || !ctx.rem_list ||
         !tree) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < nf; i++)
@@ -1035,7 +1035,7 @@ int pv_tree_build(const pv_profile *profile, const pv_tree_request *req, pv_tree
     if (tree->path_len > 0) {
         tree->path = malloc(tree->path_len * sizeof *tree->path);
         if (!tree->path) {
-            pv_fail(err, -1, "out of memory");
+            pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
             goto done;
         }
         if (add_root)
@@ -1045,7 +1045,7 @@ int pv_tree_build(const pv_profile *profile, const pv_tree_request *req, pv_tree
     }
     ctx.ents[ctx.view].level = 0;
     if (pv_tree_grow_view(&ctx, req, max_nodes) < 0 || pv_tree_layout(&ctx, tree) < 0) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto done;
     }
     *out = tree;

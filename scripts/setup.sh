@@ -22,6 +22,11 @@ needs=(gcc:gcc libc6-dev:/usr/include/stdio.h make:make cmake:cmake pkg-config:p
 if [ "$want_tests" = 1 ]; then
     needs+=(clang:clang clang-format:clang-format chromium:/usr/bin/chromium
             nodejs:node npm:npm time:/usr/bin/time fonts-dejavu-core:/usr/share/fonts/truetype/dejavu)
+    # profviz run and the IPython/Jupyter magics (python/): a venv, IPython,
+    # and a headless notebook run
+    needs+=(python3-venv:/usr/lib/python3.11/ensurepip python3-ipython:/usr/lib/python3/dist-packages/IPython
+            python3-ipykernel:/usr/lib/python3/dist-packages/ipykernel
+            python3-nbclient:/usr/lib/python3/dist-packages/nbclient jupyter-nbconvert:jupyter-nbconvert)
 fi
 
 missing=()
