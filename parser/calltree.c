@@ -157,12 +157,18 @@ void pv_tree_request_defaults(pv_tree_request *req)
 const char *pv_tree_why_name(pv_tree_why why)
 {
     switch (why) {
-    case PV_TREE_MEASURED: return NULL;
-    case PV_TREE_SEVERAL_CALLERS: return "several-callers";
-    case PV_TREE_RECURSIVE_PARENT: return "recursive-parent";
-    case PV_TREE_ESTIMATED_PARENT: return "estimated-parent";
-    case PV_TREE_CALLS_ONLY: return "calls-only";
-    case PV_TREE_OVERLAPPING_ROOTS: return "overlapping-roots";
+    case PV_TREE_MEASURED:
+        return NULL;
+    case PV_TREE_SEVERAL_CALLERS:
+        return "several-callers";
+    case PV_TREE_RECURSIVE_PARENT:
+        return "recursive-parent";
+    case PV_TREE_ESTIMATED_PARENT:
+        return "estimated-parent";
+    case PV_TREE_CALLS_ONLY:
+        return "calls-only";
+    case PV_TREE_OVERLAPPING_ROOTS:
+        return "overlapping-roots";
     }
     return NULL;
 }
@@ -275,9 +281,9 @@ static int pv_tree_amount_cmp(const void *a, const void *b)
  * (cumtime) hold its callee edges largest first; what does not fit is nested
  * time, run from inside f by the callers through which f re-enters (their
  * edges less the outermost calls). Those callers, largest first, take the
- * nested time largest first, each up to what it re-entered with. So `-m module` shows the module under runpy's exec, not
- * under an import's, and the script's <module> is never drawn again inside an
- * import. Returns 0, or -1 when out of memory. */
+ * nested time largest first, each up to what it re-entered with. So `-m module` shows the module
+ * under runpy's exec, not under an import's, and the script's <module> is never drawn again inside
+ * an import. Returns 0, or -1 when out of memory. */
 static int pv_tree_affinity(pv_tree_ctx *ctx, uint32_t f)
 {
     const pv_profile *p = ctx->p;
@@ -804,12 +810,14 @@ static int pv_tree_walk(pv_tree_ctx *ctx, const pv_tree_request *req, pv_error *
     for (size_t i = 0; i < req->path_len; i++) {
         int64_t id = req->path[i];
         if (id < 0 || id >= (int64_t)p->nfunctions)
-            return pv_fail(err, PV_ERR_NOT_FOUND, -1, "path step %zu: no function with id %lld", i, (long long)id);
+            return pv_fail(err, PV_ERR_NOT_FOUND, -1, "path step %zu: no function with id %lld", i,
+                           (long long)id);
         if (i == 0 && real) {
             /* A real root is the first step of every path (an empty path
              * names it too). */
             if (id != root.func)
-                return pv_fail(err, PV_ERR_NOT_FOUND, -1, "path step 0: function %lld is not the tree root (%lld)",
+                return pv_fail(err, PV_ERR_NOT_FOUND, -1,
+                               "path step 0: function %lld is not the tree root (%lld)",
                                (long long)id, (long long)root.func);
             continue;
         }
@@ -821,10 +829,12 @@ static int pv_tree_walk(pv_tree_ctx *ctx, const pv_tree_request *req, pv_error *
             k++;
         if (k == x->nkids) {
             if (x->k.func == PV_TREE_SYNTHETIC_ROOT)
-                return pv_fail(err, PV_ERR_NOT_FOUND, -1, "path step %zu: function %lld is not a root of the tree",
-                               i, (long long)id);
-            return pv_fail(err, PV_ERR_NOT_FOUND, -1, "path step %zu: function %lld is not a child of function %lld",
-                           i, (long long)id, (long long)x->k.func);
+                return pv_fail(err, PV_ERR_NOT_FOUND, -1,
+                               "path step %zu: function %lld is not a root of the tree", i,
+                               (long long)id);
+            return pv_fail(err, PV_ERR_NOT_FOUND, -1,
+                           "path step %zu: function %lld is not a child of function %lld", i,
+                           (long long)id, (long long)x->k.func);
         }
         pv_tree_kid kid = ctx->kids[x->first_kid + k];
         int level = (int)i + 1 - (int)req->path_len;
@@ -878,8 +888,7 @@ static pv_tree_heap_item pv_tree_heap_pop(pv_tree_ctx *ctx)
 
 /* Expands entry xi and offers its kids: those under the cutoff or below the
  * depth are hidden at once, the others go on the heap. */
-static int pv_tree_offer(pv_tree_ctx *ctx, size_t xi, const pv_tree_request *req,
-                         double threshold)
+static int pv_tree_offer(pv_tree_ctx *ctx, size_t xi, const pv_tree_request *req, double threshold)
 {
     if (pv_tree_expand_ent(ctx, xi) < 0) return -1;
     pv_tree_ent *x = &ctx->ents[xi];
@@ -887,6 +896,9 @@ static int pv_tree_offer(pv_tree_ctx *ctx, size_t xi, const pv_tree_request *req
         const pv_tree_kid *k = &ctx->kids[x->first_kid + i];
         /* With any cutoff at all, zero-width children go too (they would
          * pass when the view root itself has no time). */
+        /* A child that got nothing because its edge is nested time shown
+         * elsewhere is no box at all. */
+        if (k->time <= 0 && k->offer > 0) continue;
         bool small = k->time < threshold || (req->cutoff > 0 && k->time <= 0);
         if (small || x->level >= req->depth) {
             if (k->time <= 0 && req->cutoff > 0) continue; /* nothing to hide */
@@ -1017,8 +1029,8 @@ int pv_tree_build(const pv_profile *profile, const pv_tree_request *req, pv_tree
     ctx.in_cycle = calloc(nf, sizeof *ctx.in_cycle);
     ctx.rem_list = malloc(nf * sizeof *ctx.rem_list);
     tree = calloc(1, sizeof *tree);
-    if (!ctx.mark || !ctx.rem || !ctx.rem_best || !ctx.rem_src || !ctx.rem_in || !ctx.in_cycle || !ctx.rem_list ||
-        !tree) {
+    if (!ctx.mark || !ctx.rem || !ctx.rem_best || !ctx.rem_src || !ctx.rem_in || !ctx.in_cycle ||
+        !ctx.rem_list || !tree) {
         pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto done;
     }

@@ -55,15 +55,15 @@ typedef enum pv_tree_why {
 } pv_tree_why;
 
 typedef struct pv_tree_node {
-    int64_t func;        /* function id, or PV_TREE_SYNTHETIC_ROOT */
-    double time;         /* time of this node in this branch, seconds */
-    int64_t calls;       /* calls along the edge that gives this node (a root's own ncalls) */
-    bool exact;          /* measured, not estimated (why == PV_TREE_MEASURED) */
-    bool reentry;        /* func is already on the path above: a recursion re-entry */
-    bool more;           /* children that depth or the node budget left out */
-    pv_tree_why why;     /* why the time is an estimate */
-    double hidden_time;  /* time of the children left out (depth, cutoff, budget) */
-    uint32_t hidden;     /* how many children were left out */
+    int64_t func;       /* function id, or PV_TREE_SYNTHETIC_ROOT */
+    double time;        /* time of this node in this branch, seconds */
+    int64_t calls;      /* calls along the edge that gives this node (a root's own ncalls) */
+    bool exact;         /* measured, not estimated (why == PV_TREE_MEASURED) */
+    bool reentry;       /* func is already on the path above: a recursion re-entry */
+    bool more;          /* children that depth or the node budget left out */
+    pv_tree_why why;    /* why the time is an estimate */
+    double hidden_time; /* time of the children left out (depth, cutoff, budget) */
+    uint32_t hidden;    /* how many children were left out */
     uint32_t first_child, nchildren; /* children are nodes[first_child .. +nchildren) */
 } pv_tree_node;
 

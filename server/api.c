@@ -555,7 +555,20 @@ static cJSON *tree_node(const pv_profile *p, const pv_tree *tree, size_t i)
              add_ref(o, "file", f->file) && add_int(o, "line", f->line);
     }
     ok = ok && add_num(o, "time", node->time) && add_int(o, "calls", node->calls) &&
-         add_bool(o, "exact", node->exact);
+         add_bool(o, "exact", node->exact) && add_bool(o, "reentry", node->reentry);
+    const char *why = pv_tree_why_name(node->why);
+    ok = ok && (why ? add_ref(o, "why", why) : add_item(o, "why", cJSON_CreateNull()));
+    if (ok && node->func != PV_TREE_SYNTHETIC_ROOT) {
+        /* The function's own totals, as the table shows them. */
+        const pv_function *f = &p->functions[node->func];
+        ok = add_num(o, "cumtime", f->cumtime) && add_num(o, "tottime", f->tottime) &&
+             add_int(o, "ncalls", f->ncalls) && add_int(o, "pcalls", f->pcalls);
+    }
+    if (ok && node->hidden > 0) {
+        cJSON *h = cJSON_CreateObject();
+        ok = h && add_num(h, "time", node->hidden_time) && add_int(h, "count", node->hidden);
+        ok = add_item(o, "hidden", h) && ok;
+    }
     for (uint32_t c = 0; ok && c < node->nchildren; c++)
         ok = append(children, tree_node(p, tree, (size_t)node->first_child + c));
     if (ok) {
