@@ -6,6 +6,7 @@
  * allocation that fails anywhere turns the answer into a 500.
  */
 #include "api.h"
+#include "api_compare.h"
 
 #include <errno.h>
 #include <math.h>
@@ -245,7 +246,8 @@ static int handle_list(pv_registry *reg, const pv_api_request *req, pv_api_reply
     pv_registry_entry *list = NULL;
     size_t n = 0;
     pv_error err;
-    if (pv_registry_list(reg, req->uploads, &list, &n, &err) < 0) return reply_fail(reply, &err);
+    if (pv_registry_list(reg, req->newest_first, &list, &n, &err) < 0)
+        return reply_fail(reply, &err);
     pv_json w = {0};
     pv_json_begin_array(&w);
     for (size_t i = 0; i < n; i++)
@@ -578,6 +580,7 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
     reply->body = NULL;
     reply->len = 0;
     const char *path = req->path;
+    if (pv_api_compare_route(path)) return pv_api_compare_handle(reg, req, reply);
     bool known = strcmp(path, "/api/health") == 0 || strcmp(path, "/api/profiles") == 0 ||
                  strncmp(path, "/api/profiles/", 14) == 0;
     if (!known) return reply_error(reply, 404, "no such API endpoint: %.100s", path);

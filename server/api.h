@@ -32,7 +32,8 @@ typedef struct pv_api_request {
     const char *path;   /* decoded path, starting with "/api" */
     pv_api_arg_fn arg;
     void *arg_ctx;
-    bool uploads; /* team mode (--dir): health says so, the list is newest first */
+    bool uploads;      /* uploads are on (--dir, writable): health says so */
+    bool newest_first; /* team mode (--dir, read-only too): the list is newest first */
 } pv_api_request;
 
 typedef struct pv_api_reply {

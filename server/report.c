@@ -1,6 +1,6 @@
 /* report.c: `profviz report`, pstats' print_stats in C, and the whole model as
- * JSON. The JSON is written one function at a time so that a 300,000-function
- * profile never exists as one cJSON tree. */
+ * JSON, streamed through the JSON writer (json.h) a megabyte at a time, so
+ * that a 300,000-function profile is never held as one text. */
 #include "report.h"
 
 #include <errno.h>
