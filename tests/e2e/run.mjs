@@ -5,7 +5,8 @@
 //
 // Runs the main suite against the UI embedded in the binary (no --web-root),
 // the multi-profile and markup suites with --web-root web/ (the files on
-// disk), and the team-mode suite of team.mjs (--dir, uploads, --token).
+// disk), the team-mode suite of team.mjs (--dir, uploads, --token) and
+// the notebook IFrame suite of embed.mjs.
 // Screenshots go to tests/e2e/out/. Ends with "N passed, M failed".
 
 import { spawn } from 'node:child_process';
@@ -15,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { teamSuite } from './team.mjs';
+import { embedSuite } from './embed.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -562,7 +564,7 @@ try {
   const only = process.env.E2E_ONLY || '';
   let embedded = null;
   let disk = null;
-  if (only !== 'team') {
+  if (!only) {
     await test('server starts with the embedded UI', async () => {
       embedded = await startServer([WORKLOAD]);
     });
@@ -573,6 +575,8 @@ try {
   if (embedded) await mainSuite(embedded, 'embedded');
   if (disk) await multiSuite(disk, 'web-root');
   if (!only || only === 'team') await teamSuite({ binary, repo, FIX, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
+  // profviz in a notebook's IFrame (embed.mjs); E2E_ONLY=embed runs it alone
+  if (!only || only === 'embed') await embedSuite({ binary, repo, FIX, OUT, test, check, newPage, shot, startServer, cleanup });
 } catch (e) {
   results.push({ name: 'harness', ok: false });
   console.log(`FAIL harness: ${e.stack || e}`);
