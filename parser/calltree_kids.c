@@ -209,7 +209,8 @@ static int pv_tree_affinity(pv_tree_ctx *ctx, uint32_t f)
     }
     free(nested);
     free(callers);
-    qsort(&ctx->aff[start], ctx->naff - start, sizeof *ctx->aff, pv_tree_aff_cmp);
+    if (ctx->naff > start)
+        qsort(&ctx->aff[start], ctx->naff - start, sizeof *ctx->aff, pv_tree_aff_cmp);
     ctx->aff_first[f] = (uint32_t)start;
     ctx->aff_count[f] = (uint32_t)(ctx->naff - start);
     ctx->aff_done[f] = true;
@@ -380,7 +381,7 @@ static int pv_tree_reentry_kids(pv_tree_ctx *ctx, size_t xi, uint32_t cur, size_
         if (a == top) break;
     }
     pv_tree_kid *kids = &ctx->kids[ctx->nkids];
-    qsort(kids, n, sizeof *kids, pv_tree_kid_cmp);
+    if (n > 1) qsort(kids, n, sizeof *kids, pv_tree_kid_cmp);
     double left = x->k.time;
     for (size_t i = 0; i < n; i++) {
         kids[i].time = kids[i].offer < left ? kids[i].offer : left;
@@ -429,7 +430,7 @@ static int pv_tree_normal_kids(pv_tree_ctx *ctx, size_t xi, uint32_t cur, size_t
                  : x->k.exact          ? PV_TREE_SEVERAL_CALLERS
                                        : PV_TREE_ESTIMATED_PARENT;
     }
-    qsort(kids, n, sizeof *kids, pv_tree_kid_cmp);
+    if (n > 1) qsort(kids, n, sizeof *kids, pv_tree_kid_cmp);
     double left = x->k.time;
     for (size_t i = 0; i < n; i++) {
         pv_tree_kid *k = &kids[i];
