@@ -51,6 +51,8 @@ void pv_cli_usage(FILE *stream)
     fputs("usage: profviz [options] FILE...   serve profiles and open them in the browser\n"
           "       profviz --dir DIR [options]  serve every profile in DIR, with uploads\n"
           "       profviz report [--sort KEY] [--limit N] [--json] FILE...\n"
+          "       profviz compare [options] BASE NEW   serve both, open their comparison\n"
+          "       profviz report --compare BASE NEW [--sort KEY] [--limit N] [--json]\n"
           "       profviz run [options] [--] script.py [args...]   (see profviz run --help)\n"
           "       profviz run [options] -m module [args...]\n"
           "       profviz --help | --version\n"
@@ -400,6 +402,11 @@ int pv_serve_check(int argc, char **argv)
 
 int pv_serve_main(int argc, char **argv)
 {
+    return pv_serve_main_page(argc, argv, NULL, NULL);
+}
+
+int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_ctx)
+{
     serve_options opts;
     memset(&opts, 0, sizeof opts);
     pv_registry *reg = NULL;
@@ -493,8 +500,15 @@ int pv_serve_main(int argc, char **argv)
                 "this address can read%s the profiles (set --token or PROFVIZ_TOKEN)\n",
                 opts.host, folder ? " and upload" : "");
     printf("profviz: serving %s\n", pv_http_url(server));
+    char page_url[512];
+    snprintf(page_url, sizeof page_url, "%s", pv_http_url(server));
+    if (page) {
+        size_t used = strlen(page_url);
+        page(reg, page_ctx, page_url + used, sizeof page_url - used);
+        printf("profviz: opening %s\n", page_url);
+    }
     fflush(stdout);
-    if (!opts.server_only) open_browser(pv_http_url(server));
+    if (!opts.server_only) open_browser(page_url);
 
     while (!stop_requested) {
         sigsuspend(&waiting);

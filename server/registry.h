@@ -53,7 +53,7 @@ typedef struct pv_registry_entry {
 
 typedef struct pv_registry pv_registry;
 
-/* A parsed profile not yet in a registry (see pv_registry_parse). */
+/* A parsed profile not yet in a registry (see pv_registry_build). */
 typedef struct pv_registry_item pv_registry_item;
 
 /* Returns a new empty registry, or NULL with err filled when out of memory. */
@@ -64,10 +64,10 @@ pv_registry *pv_registry_new(pv_error *err);
 void pv_registry_free(pv_registry *reg);
 
 /* Loads the profile file at path (a .prof, or one compressed with gzip: see
- * loader.h) and adds it. On success returns 0 and, when id_out is not NULL,
+ * source.h) and adds it. On success returns 0 and, when id_out is not NULL,
  * copies the entry's id into it (PV_REGISTRY_ID_LEN + 1 bytes). On failure
  * returns -1 with err filled (the message starts with the path and says what
- * is wrong; err->offset is as loader.h says); the registry is unchanged. */
+ * is wrong; kind and offset as source.h says); the registry is unchanged. */
 int pv_registry_load_file(pv_registry *reg, const char *path, char *id_out, pv_error *err);
 
 /* Loads every file in paths and adds one profile that merges them all (as
