@@ -490,6 +490,28 @@ static void put_tree_node(pv_json *w, const pv_profile *p, const pv_tree *tree, 
     pv_json_key_double(w, "time", node->time);
     pv_json_key_int(w, "calls", node->calls);
     pv_json_key_bool(w, "exact", node->exact);
+    pv_json_key_bool(w, "reentry", node->reentry);
+    const char *why = pv_tree_why_name(node->why);
+    pv_json_key(w, "why");
+    if (why)
+        pv_json_cstring(w, why);
+    else
+        pv_json_null(w);
+    if (node->func != PV_TREE_SYNTHETIC_ROOT) {
+        /* The function's own totals, as the table shows them. */
+        const pv_function *f = &p->functions[node->func];
+        pv_json_key_double(w, "cumtime", f->cumtime);
+        pv_json_key_double(w, "tottime", f->tottime);
+        pv_json_key_int(w, "ncalls", f->ncalls);
+        pv_json_key_int(w, "pcalls", f->pcalls);
+    }
+    if (node->hidden > 0) {
+        pv_json_key(w, "hidden");
+        pv_json_begin_object(w);
+        pv_json_key_double(w, "time", node->hidden_time);
+        pv_json_key_int(w, "count", node->hidden);
+        pv_json_end_object(w);
+    }
     pv_json_key(w, "children");
     pv_json_begin_array(w);
     for (uint32_t c = 0; c < node->nchildren && !pv_json_failed(w); c++)
