@@ -307,19 +307,19 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
                             pv_api_reply *reply)
 {
     pv_error perr;
-    pv_function_query query = {.sort = PV_SORT_CUMTIME, .descending = true};
+    pv_function_query query = {.sort = PV_SORT_DEFAULT, .descending = true};
     const char *v = NULL;
     int got = get_param(req, "sort", &v, &perr);
     if (got < 0) return reply_fail(reply, &perr);
     if (got) {
-        int key = pv_registry_sort_key_from_name(v);
+        int key = pv_index_sort_key_from_name(v);
         if (key < 0)
             return reply_error(reply, 400,
                                "bad parameter 'sort': expected tottime, cumtime, ncalls, pcalls, "
                                "name, file, tottime_percall or cumtime_percall, got \"%.*s\"",
                                echo_len(v), v);
         query.sort = (pv_sort_key)key;
-        query.descending = key != PV_SORT_NAME && key != PV_SORT_FILE;
+        query.descending = !pv_index_sort_is_text((pv_sort_key)key);
     }
     got = get_param(req, "order", &v, &perr);
     if (got < 0) return reply_fail(reply, &perr);
