@@ -5,7 +5,10 @@
 //
 // Runs the main suite against the UI embedded in the binary (no --web-root),
 // the multi-profile and markup suites with --web-root web/ (the files on
-// disk), and the team-mode suite of team.mjs (--dir, uploads, --token).
+// disk), the reading suite of reading.mjs (the bundled example: numbers,
+// overlays, zoom, sunburst labels, screenshots of every view) and the
+// team-mode suite of team.mjs (--dir, uploads, --token). E2E_ONLY=main,
+// reading or team runs one of them.
 // Screenshots go to tests/e2e/out/. Ends with "N passed, M failed".
 
 import { spawn } from 'node:child_process';
@@ -15,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { teamSuite } from './team.mjs';
+import { readingSuite } from './reading.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -562,7 +566,7 @@ try {
   const only = process.env.E2E_ONLY || '';
   let embedded = null;
   let disk = null;
-  if (only !== 'team') {
+  if (!only || only === 'main') {
     await test('server starts with the embedded UI', async () => {
       embedded = await startServer([WORKLOAD]);
     });
@@ -572,6 +576,7 @@ try {
   }
   if (embedded) await mainSuite(embedded, 'embedded');
   if (disk) await multiSuite(disk, 'web-root');
+  if (!only || only === 'reading') await readingSuite({ repo, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
   if (!only || only === 'team') await teamSuite({ binary, repo, FIX, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
 } catch (e) {
   results.push({ name: 'harness', ok: false });

@@ -255,7 +255,9 @@ function showFocus() {
   }
   const n = it.node;
   const pct = formatPercent(n.time / (items[0].node.time || 1));
-  const zoom = chart.view && chart.view.zoomed && chart.view.zoomed() ? ' · zoomed (double-click or Esc resets)' : '';
+  const zoomed = !!(chart.view && chart.view.zoomed && chart.view.zoomed());
+  $('zoom-reset').hidden = !zoomed;
+  const zoom = zoomed ? ' · zoomed (Esc resets)' : '';
   bar.textContent = `${itemName(it)} — ${formatTime(n.time)} (${pct} of view, ${n.exact ? 'exact' : 'estimated'}) · ${formatFileLine(n.file, n.line)}${zoom} · ↑↓←→ move, Enter zoom, Esc up, / search`;
   bar.title = bar.textContent;
 }
@@ -426,6 +428,7 @@ function showProfileHeader() {
 // ---- controls ------------------------------------------------------------
 
 $('up').addEventListener('click', goUp);
+$('zoom-reset').addEventListener('click', () => chart.resetZoom());
 $('top').addEventListener('click', () => store.set({ path: [] }));
 $('profile-picker').addEventListener('change', (e) => store.set({ profile: e.target.value, path: [], fn: null, offset: 0 }));
 $('depth').addEventListener('change', (e) => {
@@ -557,8 +560,9 @@ window.profviz = {
     loaded &&
     !table.loading &&
     $('graph-loading').hidden,
-  boxes: () =>
-    chart.pageBoxes().map((b) => {
+  // all: also the boxes of a tall icicle scrolled out of sight
+  boxes: (all = false) =>
+    chart.pageBoxes(all).map((b) => {
       const it = items[b.index];
       const last = it.chain[it.chain.length - 1];
       return {
