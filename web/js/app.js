@@ -420,9 +420,10 @@ function showProfileHeader() {
     $('profile-name').textContent = p ? p.name : '';
     $('profile-name').title = p ? p.name : '';
   }
-  $('profile-meta').textContent = p ? `${formatCount(p.functions)} functions · ${formatCount(p.total_calls)} calls · ${formatTime(p.total_time)}` : '';
+  // short enough for a 1280 px header next to a picker; the calls are in the title
+  $('profile-meta').textContent = p ? `${formatCount(p.functions)} functions · ${formatTime(p.total_time)}` : '';
+  $('profile-meta').title = p ? `${p.name}: ${formatCount(p.functions)} functions · ${formatCount(p.total_calls)} calls · ${formatTime(p.total_time)}` : '';
   document.title = p ? `${p.name} · profviz` : 'profviz';
-  $('profile-meta').title = $('profile-meta').textContent;
 }
 
 // ---- controls ------------------------------------------------------------
@@ -532,7 +533,7 @@ function toast(text) {
 
 // ---- uploads ---------------------------------------------------------------
 
-/** After a batch of uploads: one file opens its profile, several show the list; results stay listed. */
+/** After a batch of uploads: one stored file opens its profile, several show the list; results stay listed. */
 async function uploaded(batch) {
   const ok = batch.filter((x) => x.profile);
   freshIds = new Set(ok.map((x) => x.profile.id));
@@ -544,6 +545,8 @@ async function uploaded(batch) {
     openProfile(ok[0].profile.id);
     return;
   }
+  // all failed: stay where you are, the panel says why; several stored: show the list
+  if (!ok.length) return;
   if (store.state.profile) goStart();
   else render(store.state);
 }
