@@ -7,7 +7,6 @@
  * profile whose name or file holds q, with the registry's own search. */
 #include "api_compare.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -44,33 +43,14 @@ static int reply_fail(pv_api_reply *reply, const pv_error *err)
     return reply_error(reply, pv_status_of(err->kind), "%s", message);
 }
 
-static int reply_json(pv_api_reply *reply, cJSON *json)
+/* Hands the text of w to reply with status 200, or answers 500 when the
+ * writer ran out of memory. */
+static int reply_json(pv_api_reply *reply, pv_json *w)
 {
-    if (!json) return reply_error(reply, 500, "out of memory");
-    char *text = cJSON_PrintUnformatted(json);
-    cJSON_Delete(json);
-    if (!text) return reply_error(reply, 500, "out of memory");
+    reply->body = pv_json_take(w, &reply->len);
+    if (!reply->body) return reply_error(reply, 500, "out of memory");
     reply->status = 200;
-    reply->body = text;
-    reply->len = strlen(text);
     return 0;
-}
-
-static bool add(cJSON *o, const char *key, cJSON *item)
-{
-    if (!item) return false;
-    if (!cJSON_AddItemToObject(o, key, item)) {
-        cJSON_Delete(item);
-        return false;
-    }
-    return true;
-}
-
-static cJSON *int_item(int64_t v)
-{
-    char buf[24];
-    snprintf(buf, sizeof buf, "%lld", (long long)v);
-    return cJSON_CreateRaw(buf);
 }
 
 /* ---- Parameters (as api.c reads them) --------------------------------------- */
@@ -407,22 +387,21 @@ static int handle_table(const pair *p, const pv_api_request *req, pv_api_reply *
             return reply_fail(reply, &err);
         }
     }
-    cJSON *o = cJSON_CreateObject(), *rows = cJSON_CreateArray();
-    bool ok = o && rows && add(o, "base", pv_compare_json_summary(p->e[0])) &&
-              add(o, "new", pv_compare_json_summary(p->e[1])) &&
-              add(o, "mode", cJSON_CreateString(modes[mode])) &&
-              add(o, "sort", cJSON_CreateString(pv_compare_key_name(key))) &&
-              add(o, "order", cJSON_CreateString(orders[desc])) &&
-              pv_compare_json_add_totals(o, b, n) && add(o, "counts", pv_compare_json_counts(cmp));
-    size_t matched = 0;
-    for (size_t i = 0; ok && i < cmp->nrows; i++) {
+    /* The page's rows first (the total comes before them in the answer). */
+    size_t *page = malloc((limit ? (size_t)limit : 1) * sizeof *page);
+    if (!page) {
+        free(hit[0]);
+        free(hit[1]);
+        return reply_error(reply, 500, "out of memory");
+    }
+    size_t matched = 0, npage = 0;
+    for (size_t i = 0; i < cmp->nrows; i++) {
         const pv_compare_row *row = &cmp->rows[order[i]];
         if (q && !(row->base != PV_COMPARE_NONE && hit[0][row->base]) &&
             !(row->new_ != PV_COMPARE_NONE && hit[1][row->new_]))
             continue;
         if (matched >= (unsigned long long)offset && matched - offset < (unsigned long long)limit)
-            ok = cJSON_AddItemToArray(
-                rows, pv_compare_json_row(cmp, b, n, order[i], (pv_compare_mode)mode));
+            page[npage++] = order[i];
         matched++;
         if (!q && matched >= (unsigned long long)offset + limit) {
             matched = cmp->nrows; /* unfiltered: every row matches */
@@ -431,17 +410,27 @@ static int handle_table(const pair *p, const pv_api_request *req, pv_api_reply *
     }
     free(hit[0]);
     free(hit[1]);
-    ok = ok && add(o, "total", int_item((int64_t)matched));
-    if (ok) {
-        ok = add(o, "rows", rows);
-        rows = NULL;
-    }
-    if (!ok) {
-        cJSON_Delete(o);
-        cJSON_Delete(rows);
-        o = NULL;
-    }
-    return reply_json(reply, o);
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    pv_json_key(&w, "base");
+    pv_compare_json_summary(&w, p->e[0]);
+    pv_json_key(&w, "new");
+    pv_compare_json_summary(&w, p->e[1]);
+    pv_json_key_cstring(&w, "mode", modes[mode]);
+    pv_json_key_cstring(&w, "sort", pv_compare_key_name(key));
+    pv_json_key_cstring(&w, "order", orders[desc]);
+    pv_compare_json_totals(&w, b, n);
+    pv_json_key(&w, "counts");
+    pv_compare_json_counts(&w, cmp);
+    pv_json_key_int(&w, "total", (int64_t)matched);
+    pv_json_key(&w, "rows");
+    pv_json_begin_array(&w);
+    for (size_t i = 0; i < npage; i++)
+        pv_compare_json_row(&w, cmp, b, n, page[i], (pv_compare_mode)mode);
+    pv_json_end_array(&w);
+    pv_json_end_object(&w);
+    free(page);
+    return reply_json(reply, &w);
 }
 
 /* ---- /api/compare/tree ------------------------------------------------------- */
@@ -453,24 +442,23 @@ typedef struct tree_out {
     bool from_base;
 } tree_out;
 
-static cJSON *place_json(const pv_compare_place *pl)
+static void put_place(pv_json *w, const pv_compare_place *pl)
 {
-    if (!pl->present) return cJSON_CreateNull();
-    cJSON *o = cJSON_CreateObject();
-    if (!o || !add(o, "time", pv_json_double(pl->time)) || !add(o, "calls", int_item(pl->calls)) ||
-        !add(o, "exact", cJSON_CreateBool(pl->exact))) {
-        cJSON_Delete(o);
-        return NULL;
+    if (!pl->present) {
+        pv_json_null(w);
+        return;
     }
-    return o;
+    pv_json_begin_object(w);
+    pv_json_key_double(w, "time", pl->time);
+    pv_json_key_int(w, "calls", pl->calls);
+    pv_json_key_bool(w, "exact", pl->exact);
+    pv_json_end_object(w);
 }
 
-static cJSON *tree_node(const tree_out *t, size_t i)
+static void put_tree_node(pv_json *w, const tree_out *t, size_t i)
 {
     const pv_tree_node *node = &t->tree->nodes[i];
     const pv_compare_place *pl = &t->places[i];
-    cJSON *o = cJSON_CreateObject(), *children = cJSON_CreateArray();
-    bool ok = o && children;
     const char *name = "<all roots>", *file = "";
     int64_t line = 0;
     if (node->func != PV_TREE_SYNTHETIC_ROOT) {
@@ -483,39 +471,33 @@ static cJSON *tree_node(const tree_out *t, size_t i)
     double change = !pl->present   ? NAN
                     : t->from_base ? pl->time - node->time
                                    : node->time - pl->time;
-    ok = ok && add(o, "id", int_item(node->func)) && add(o, "name", cJSON_CreateString(name)) &&
-         add(o, "file", cJSON_CreateString(file)) && add(o, "line", int_item(line)) &&
-         add(o, "time", pv_json_double(node->time)) && add(o, "calls", int_item(node->calls)) &&
-         add(o, "exact", cJSON_CreateBool(node->exact)) &&
-         add(o, t->from_base ? "new" : "base", place_json(pl)) &&
-         add(o, "change", pv_json_double(change)) &&
-         add(o, "uncertain", cJSON_CreateBool(pl->present && !(node->exact && pl->exact)));
-    for (uint32_t c = 0; ok && c < node->nchildren; c++)
-        ok = cJSON_AddItemToArray(children, tree_node(t, (size_t)node->first_child + c));
-    if (ok) {
-        ok = add(o, "children", children);
-        children = NULL;
-    }
-    ok = ok && add(o, "more", cJSON_CreateBool(node->more));
-    if (!ok) {
-        cJSON_Delete(o);
-        cJSON_Delete(children);
-        return NULL;
-    }
-    return o;
+    pv_json_begin_object(w);
+    pv_json_key_int(w, "id", node->func);
+    pv_json_key_cstring(w, "name", name);
+    pv_json_key_cstring(w, "file", file);
+    pv_json_key_int(w, "line", line);
+    pv_json_key_double(w, "time", node->time);
+    pv_json_key_int(w, "calls", node->calls);
+    pv_json_key_bool(w, "exact", node->exact);
+    pv_json_key(w, t->from_base ? "new" : "base");
+    put_place(w, pl);
+    pv_json_key_double(w, "change", change);
+    pv_json_key_bool(w, "uncertain", pl->present && !(node->exact && pl->exact));
+    pv_json_key(w, "children");
+    pv_json_begin_array(w);
+    for (uint32_t c = 0; c < node->nchildren && !pv_json_failed(w); c++)
+        put_tree_node(w, t, (size_t)node->first_child + c);
+    pv_json_end_array(w);
+    pv_json_key_bool(w, "more", node->more);
+    pv_json_end_object(w);
 }
 
-static cJSON *id_array(const int64_t *ids, size_t n, bool null_when_empty)
+static void put_ids(pv_json *w, const int64_t *ids, size_t n)
 {
-    if (!ids && null_when_empty) return cJSON_CreateNull();
-    cJSON *a = cJSON_CreateArray();
-    for (size_t i = 0; a && i < n; i++) {
-        if (!cJSON_AddItemToArray(a, int_item(ids[i]))) {
-            cJSON_Delete(a);
-            return NULL;
-        }
-    }
-    return a;
+    pv_json_begin_array(w);
+    for (size_t i = 0; i < n; i++)
+        pv_json_int(w, ids[i]);
+    pv_json_end_array(w);
 }
 
 static int handle_tree(const pair *p, const pv_api_request *req, pv_api_reply *reply)
@@ -558,19 +540,25 @@ static int handle_tree(const pair *p, const pv_api_request *req, pv_api_reply *r
         return reply_fail(reply, &err);
     }
     tree_out t = {shown, tree, places, from_base};
-    cJSON *o = cJSON_CreateObject();
-    bool ok = o && add(o, "base", cJSON_CreateString(p->e[0]->id)) &&
-              add(o, "new", cJSON_CreateString(p->e[1]->id)) &&
-              add(o, "side", cJSON_CreateString(sides[from_base])) &&
-              add(o, "path", id_array(tree->path, tree->path_len, false)) &&
-              add(o, "other_path",
-                  tree->path_len ? id_array(other_path, other_len, true) : cJSON_CreateArray()) &&
-              tree->nnodes > 0 && add(o, "root", tree_node(&t, 0));
-    if (!ok) {
-        cJSON_Delete(o);
-        o = NULL;
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    pv_json_key_cstring(&w, "base", p->e[0]->id);
+    pv_json_key_cstring(&w, "new", p->e[1]->id);
+    pv_json_key_cstring(&w, "side", sides[from_base]);
+    pv_json_key(&w, "path");
+    put_ids(&w, tree->path, tree->path_len);
+    /* The same place in the other profile: null when it has none. */
+    pv_json_key(&w, "other_path");
+    if (tree->path_len && !other_path)
+        pv_json_null(&w);
+    else
+        put_ids(&w, other_path, tree->path_len ? other_len : 0);
+    if (tree->nnodes > 0) {
+        pv_json_key(&w, "root");
+        put_tree_node(&w, &t, 0);
     }
-    rc = reply_json(reply, o);
+    pv_json_end_object(&w);
+    rc = reply_json(reply, &w);
     free(places);
     free(other_path);
     pv_tree_free(tree);

@@ -11,7 +11,7 @@ import html
 ROW_HEIGHT = 20        # web/js/graph.js: one icicle level
 GRAPH_SHARE = 0.52     # web/style.css: the icicle pane is 52vh of the page
 GRAPH_EXTRA = 30       # the pane's status line and margins
-MIN_HEIGHT = 420
+MIN_HEIGHT = 480
 MAX_HEIGHT = 900
 
 

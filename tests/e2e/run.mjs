@@ -6,9 +6,10 @@
 // Runs the main suite against the UI embedded in the binary (no --web-root),
 // the multi-profile and markup suites with --web-root web/ (the files on
 // disk), the reading suite of reading.mjs (the bundled example: numbers,
-// overlays, zoom, sunburst labels, screenshots of every view) and the
-// team-mode suite of team.mjs (--dir, uploads, --token). E2E_ONLY=main,
-// reading or team runs one of them.
+// overlays, zoom, sunburst labels, screenshots of every view), the
+// team-mode suite of team.mjs (--dir, uploads, --token) and the notebook
+// IFrame suite of embed.mjs. E2E_ONLY=main, reading, team or embed runs one
+// of them.
 // Screenshots go to tests/e2e/out/. Ends with "N passed, M failed".
 
 import { spawn } from 'node:child_process';
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { teamSuite } from './team.mjs';
 import { readingSuite } from './reading.mjs';
+import { embedSuite } from './embed.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -578,6 +580,8 @@ try {
   if (disk) await multiSuite(disk, 'web-root');
   if (!only || only === 'reading') await readingSuite({ repo, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
   if (!only || only === 'team') await teamSuite({ binary, repo, FIX, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
+  // profviz in a notebook's IFrame (embed.mjs); E2E_ONLY=embed runs it alone
+  if (!only || only === 'embed') await embedSuite({ binary, repo, FIX, OUT, test, check, newPage, shot, startServer, cleanup });
 } catch (e) {
   results.push({ name: 'harness', ok: false });
   console.log(`FAIL harness: ${e.stack || e}`);

@@ -105,7 +105,7 @@ def main():
         check("what was displayed is an IFrame of the page",
               f'<iframe class="profviz-frame" src="{view.url}"' in html[0], html[0][:200])
         check("the IFrame has a fitting height",
-              f'height="{view.height}"' in html[0] and 420 <= view.height <= 900, view.height)
+              f'height="{view.height}"' in html[0] and 480 <= view.height <= 900, view.height)
     check("the display object's HTML is what was displayed",
           html and view._repr_html_() == html[0])
     pid = server.process.pid
