@@ -312,19 +312,19 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
                             pv_api_reply *reply)
 {
     pv_error perr;
-    pv_function_query query = {.sort = PV_SORT_CUMTIME, .descending = true};
+    pv_function_query query = {.sort = PV_SORT_DEFAULT, .descending = true};
     const char *v = NULL;
     int got = get_param(req, "sort", &v, &perr);
     if (got < 0) return reply_fail(reply, &perr);
     if (got) {
-        int key = pv_registry_sort_key_from_name(v);
+        int key = pv_index_sort_key_from_name(v);
         if (key < 0)
             return reply_error(reply, 400,
                                "bad parameter 'sort': expected tottime, cumtime, ncalls, pcalls, "
                                "name, file, tottime_percall or cumtime_percall, got \"%.*s\"",
                                echo_len(v), v);
         query.sort = (pv_sort_key)key;
-        query.descending = key != PV_SORT_NAME && key != PV_SORT_FILE;
+        query.descending = !pv_index_sort_is_text((pv_sort_key)key);
     }
     got = get_param(req, "order", &v, &perr);
     if (got < 0) return reply_fail(reply, &perr);
@@ -495,6 +495,28 @@ static void put_tree_node(pv_json *w, const pv_profile *p, const pv_tree *tree, 
     pv_json_key_double(w, "time", node->time);
     pv_json_key_int(w, "calls", node->calls);
     pv_json_key_bool(w, "exact", node->exact);
+    pv_json_key_bool(w, "reentry", node->reentry);
+    const char *why = pv_tree_why_name(node->why);
+    pv_json_key(w, "why");
+    if (why)
+        pv_json_cstring(w, why);
+    else
+        pv_json_null(w);
+    if (node->func != PV_TREE_SYNTHETIC_ROOT) {
+        /* The function's own totals, as the table shows them. */
+        const pv_function *f = &p->functions[node->func];
+        pv_json_key_double(w, "cumtime", f->cumtime);
+        pv_json_key_double(w, "tottime", f->tottime);
+        pv_json_key_int(w, "ncalls", f->ncalls);
+        pv_json_key_int(w, "pcalls", f->pcalls);
+    }
+    if (node->hidden > 0) {
+        pv_json_key(w, "hidden");
+        pv_json_begin_object(w);
+        pv_json_key_double(w, "time", node->hidden_time);
+        pv_json_key_int(w, "count", node->hidden);
+        pv_json_end_object(w);
+    }
     pv_json_key(w, "children");
     pv_json_begin_array(w);
     for (uint32_t c = 0; c < node->nchildren && !pv_json_failed(w); c++)

@@ -36,8 +36,6 @@
 #include "folder.h"
 #include "registry.h"
 
-#define PV_HTTP_GZIP_MIN 2048
-
 typedef struct pv_http_config {
     const char *host;               /* address to listen on, e.g. "127.0.0.1" or "::1" */
     unsigned port;                  /* first port to try; 0 lets the system choose */

@@ -227,10 +227,10 @@ static void registry_merges_files_into_one_profile_named_after_them(void **state
 
 static void registry_knows_the_sort_key_names(void **state)
 {
-    assert_int_equal(pv_registry_sort_key_from_name("tottime"), PV_SORT_TOTTIME);
-    assert_int_equal(pv_registry_sort_key_from_name("file"), PV_SORT_FILE);
-    assert_int_equal(pv_registry_sort_key_from_name("TOTTIME"), -1);
-    assert_int_equal(pv_registry_sort_key_from_name(""), -1);
+    assert_int_equal(pv_index_sort_key_from_name("tottime"), PV_SORT_TOTTIME);
+    assert_int_equal(pv_index_sort_key_from_name("file"), PV_SORT_FILE);
+    assert_int_equal(pv_index_sort_key_from_name("TOTTIME"), -1);
+    assert_int_equal(pv_index_sort_key_from_name(""), -1);
 }
 
 int main(void)
