@@ -26,16 +26,19 @@ static void gzip_reads_accept_encoding(void **state)
     assert_false(pv_gzip_accepted(NULL));
 }
 
-static bool any_start(const unsigned char *data, size_t len)
+static bool any_start(const unsigned char *data, size_t len, pv_error *err)
 {
     (void)data;
     (void)len;
+    (void)err;
     return true;
 }
 
-static bool brace_start(const unsigned char *data, size_t len)
+static bool brace_start(const unsigned char *data, size_t len, pv_error *err)
 {
-    return len > 0 && data[0] == '{';
+    if (len > 0 && data[0] == '{') return true;
+    pv_fail(err, PV_ERR_INPUT, 0, "the gzip-compressed data is not a profile");
+    return false;
 }
 
 static void gzip_round_trips_and_stops_at_the_cap(void **state)
