@@ -6,7 +6,7 @@
 // Runs the main suite against the UI embedded in the binary (no --web-root),
 // the multi-profile and markup suites with --web-root web/ (the files on
 // disk), the team-mode suite of team.mjs (--dir, uploads, --token) and
-// the notebook IFrame suite of embed.mjs.
+// the notebook IFrame suite of embed.mjs and the comparison suite of compare.mjs.
 // Screenshots go to tests/e2e/out/. Ends with "N passed, M failed".
 
 import { spawn } from 'node:child_process';
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { teamSuite } from './team.mjs';
 import { embedSuite } from './embed.mjs';
+import { compareSuite } from './compare.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -576,6 +577,8 @@ try {
   if (disk) await multiSuite(disk, 'web-root');
   if (!only || only === 'team') await teamSuite({ binary, repo, FIX, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
   // profviz in a notebook's IFrame (embed.mjs); E2E_ONLY=embed runs it alone
+  // comparing two profiles (compare.mjs); E2E_ONLY=compare runs it alone
+  if (!only || only === 'compare') await compareSuite({ binary, repo, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
   if (!only || only === 'embed') await embedSuite({ binary, repo, FIX, OUT, test, check, newPage, shot, startServer, cleanup });
 } catch (e) {
   results.push({ name: 'harness', ok: false });
