@@ -21,6 +21,8 @@
 #include "status.h"
 #include "text.h"
 
+#define SITE_VIA 4 /* names given with each site: the last steps of its path */
+
 /* ---- Replies ------------------------------------------------------------- */
 
 static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
@@ -336,6 +338,13 @@ static int answer_sites(const pv_registry_entry *entry, const unsigned char *mat
         pv_json_begin_array(&w);
         for (size_t k = 0; k < site->path_len; k++)
             pv_json_int(&w, site->path[k]);
+        pv_json_end_array(&w);
+        /* the names of the last steps, for a list to show without more requests */
+        pv_json_key(&w, "via");
+        pv_json_begin_array(&w);
+        for (size_t k = site->path_len > SITE_VIA ? site->path_len - SITE_VIA : 0;
+             k < site->path_len; k++)
+            pv_json_cstring(&w, p->functions[site->path[k]].name);
         pv_json_end_array(&w);
         pv_json_end_object(&w);
     }

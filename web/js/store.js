@@ -166,7 +166,7 @@ export class Store {
 
   /** The callers ('callers') or callees ('callees') tree of a function (function view). */
   fnTree(profile, fid, dir) {
-    return this.cached(this.fnviews, `${profile}|${fid}|${dir}`, () => this.api.getFunctionTree(profile, fid, dir, { depth: 4, cutoff: 0.001 }));
+    return this.cached(this.fnviews, `${profile}|${fid}|${dir}`, () => this.api.getFunctionTree(profile, fid, dir, { depth: 3, cutoff: 0.001 }));
   }
 
   /** The call sites of a function, largest first (function view). */
