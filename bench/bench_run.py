@@ -5,7 +5,9 @@ usage: python3 bench/bench_run.py [path/to/profviz] [--runs N]
 
 A benchmark, not a test: it prints figures and never fails on them.
 
-1. `profviz run`: wall time of a ~0.3 s script run four ways, median of N
+1. `profviz run`: wall and CPU time of two scripts (one that sleeps 0.3 s,
+   so that nearly all of the difference is profviz's; one that makes many
+   calls, so that cProfile's own slowdown shows), each run four ways, median of N
    (default 7), alternating, with the Python that python3 on PATH runs
    (resolved, and given to profviz as PROFVIZ_PYTHON): `python3 script.py`; `python3 -m cProfile -o F
    script.py` (the two-step way: the profiling itself); `profviz run
@@ -68,10 +70,19 @@ def median_ms(xs):
     return statistics.median(xs) * 1000
 
 
+def cpu_of(pid):
+    """Waits for pid; its CPU time (user + system, with the children it
+    waited for), which a loaded machine inflates far less than wall time."""
+    _, status, usage = os.wait4(pid, 0)
+    return usage.ru_utime + usage.ru_stime
+
+
 def wall(cmd, cwd):
     t0 = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - t0
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cpu = cpu_of(p.pid)
+    p.returncode = 0
+    return time.perf_counter() - t0, cpu
 
 
 def until_serving(cmd, cwd):
@@ -85,38 +96,53 @@ def until_serving(cmd, cwd):
             break
     t = time.perf_counter() - t0
     p.send_signal(signal.SIGINT)
-    p.wait()
-    return t
+    cpu = cpu_of(p.pid)
+    p.returncode = 0
+    return t, cpu
 
 
-def bench_run(binary, runs, tmp):
-    script = os.path.join(tmp, "workload.py")
+SLEEPER = '''
+import time
+def wait():
+    time.sleep(0.3)
+wait()
+'''
+
+
+def bench_run(binary, runs, tmp, name, text, what):
+    script = os.path.join(tmp, name)
     with open(script, "w") as f:
-        f.write(WORKLOAD)
+        f.write(text)
     # The Python python3 on PATH runs, resolved: a shim (pyenv's is a shell
     # script) would add its own start-up to every run, bare or not.
     py = subprocess.run(["python3", "-c", "import sys; print(sys.executable)"], capture_output=True,
                         text=True, check=True).stdout.strip()
     os.environ["PROFVIZ_PYTHON"] = py
     times = {"bare": [], "cprofile": [], "no-serve": [], "serving": []}
+    cpu = {k: [] for k in times}
     wall([py, script], tmp)  # warm the file cache
     for k in range(runs):
-        times["bare"].append(wall([py, script], tmp))
-        times["cprofile"].append(wall([py, "-m", "cProfile", "-o", "c.prof", script], tmp))
-        times["no-serve"].append(wall([binary, "run", "--no-serve", "-o", "r.prof", script], tmp))
-        times["serving"].append(until_serving(
-            [binary, "run", "-s", "-p", "0", "-o", "s.prof", script], tmp))
+        for key, (t, c) in (
+                ("bare", wall([py, script], tmp)),
+                ("cprofile", wall([py, "-m", "cProfile", "-o", "c.prof", script], tmp)),
+                ("no-serve", wall([binary, "run", "--no-serve", "-o", "r.prof", script], tmp)),
+                ("serving", until_serving([binary, "run", "-s", "-p", "0", "-o", "s.prof", script],
+                                          tmp))):
+            times[key].append(t)
+            cpu[key].append(c)
     m = {k: median_ms(v) for k, v in times.items()}
+    c = {k: median_ms(v) for k, v in cpu.items()}
     load = os.getloadavg()[0]
-    print(f"profviz run, a {m['bare']:.0f} ms script (median of {runs}, {py}, load {load:.1f}):")
-    print(f"  python3 script.py                        {m['bare']:7.1f} ms")
-    print(f"  python3 -m cProfile -o F script.py       {m['cprofile']:7.1f} ms")
-    print(f"  profviz run --no-serve script.py         {m['no-serve']:7.1f} ms")
-    print(f"  profviz run -s script.py, until serving  {m['serving']:7.1f} ms")
+    print(f"profviz run, {what} (median of {runs}, {py}, load average {load:.1f}):")
+    print("                                              wall      CPU (user+system)")
+    print(f"  python3 script.py                        {m['bare']:7.1f} ms {c['bare']:7.1f} ms")
+    print(f"  python3 -m cProfile -o F script.py       {m['cprofile']:7.1f} ms {c['cprofile']:7.1f} ms")
+    print(f"  profviz run --no-serve script.py         {m['no-serve']:7.1f} ms {c['no-serve']:7.1f} ms")
+    print(f"  profviz run -s script.py, until serving  {m['serving']:7.1f} ms {c['serving']:7.1f} ms")
     print(f"  added to the bare run before the browser opens: {m['serving'] - m['bare']:.1f} ms "
           f"(cProfile's own slowdown included; target < 100 ms)")
     print(f"  added to python -m cProfile -o (profviz's own part): "
-          f"{m['serving'] - m['cprofile']:.1f} ms")
+          f"{m['serving'] - m['cprofile']:.1f} ms wall, {c['serving'] - c['cprofile']:.1f} ms CPU")
 
 
 def ipython_python():
@@ -189,7 +215,10 @@ def main():
     binary = os.path.abspath(args[0] if args else os.path.join(REPO, "build/server/profviz"))
     with tempfile.TemporaryDirectory(prefix="profviz-bench-run-") as tmp:
         if not only_magic:
-            bench_run(binary, runs, tmp)
+            bench_run(binary, runs, tmp, "sleeper.py", SLEEPER,
+                      "a script that sleeps 0.3 s (what profviz itself adds)")
+            bench_run(binary, runs, tmp, "workload.py", WORKLOAD,
+                      "a call-heavy script (cProfile's own slowdown shows)")
         bench_magic(binary, max(1, min(runs, 3)), tmp)
     return 0
 

@@ -31,7 +31,7 @@ static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ..
 
 static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
 {
-    char message[512];
+    char message[PV_ERROR_MESSAGE_MAX + 64];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(message, sizeof message, fmt, ap);
@@ -151,12 +151,17 @@ static void put_summary(pv_json *w, const pv_registry_entry *entry)
 
 /* ---- Parameters ----------------------------------------------------------- */
 
-/* The length to echo of a parameter value in a message: at most 40 bytes,
- * cut at a character boundary (for "%.*s"). */
+/* The length to echo of s in a message: at most max bytes, cut at a
+ * character boundary (for "%.*s"). */
+static int clip(const char *s, size_t max)
+{
+    return (int)pv_utf8_prefix_len(s, strnlen(s, max));
+}
+
+/* The same for a parameter value: at most 40 bytes. */
 static int echo_len(const char *v)
 {
-    size_t n = strnlen(v, 40);
-    return (int)pv_utf8_prefix_len(v, n);
+    return clip(v, 40);
 }
 
 /* Fetches parameter name. Returns 1 with *value set, 0 when absent, -1 (with
@@ -275,7 +280,7 @@ int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_a
         i++;
     int rc;
     if (i == n) {
-        rc = reply_error(reply, 404, "no profile with id %.20s", id);
+        rc = reply_error(reply, 404, "no profile with id %.*s", clip(id, 20), id);
     } else {
         pv_json w = {0};
         put_summary(&w, &list[i]);
@@ -605,19 +610,21 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
     if (pv_api_compare_route(path)) return pv_api_compare_handle(reg, req, reply);
     bool known = strcmp(path, "/api/health") == 0 || strcmp(path, "/api/profiles") == 0 ||
                  strncmp(path, "/api/profiles/", 14) == 0;
-    if (!known) return reply_error(reply, 404, "no such API endpoint: %.100s", path);
+    if (!known) return reply_error(reply, 404, "no such API endpoint: %.*s", clip(path, 100), path);
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-        return reply_error(reply, 405, "method %.20s is not allowed here; use GET", req->method);
+        return reply_error(reply, 405, "method %.*s is not allowed here; use GET",
+                           clip(req->method, 20), req->method);
     if (strcmp(path, "/api/health") == 0) return handle_health(req, reply);
     if (strcmp(path, "/api/profiles") == 0) return handle_list(reg, req, reply);
 
     char seg[3][64];
     int n = split(path + 14, seg);
-    if (n < 1) return reply_error(reply, 404, "no such API endpoint: %.100s", path);
+    if (n < 1) return reply_error(reply, 404, "no such API endpoint: %.*s", clip(path, 100), path);
     bool route_ok = n == 1 ||
                     (n == 2 && (strcmp(seg[1], "functions") == 0 || strcmp(seg[1], "tree") == 0)) ||
                     (n == 3 && strcmp(seg[1], "functions") == 0);
-    if (!route_ok) return reply_error(reply, 404, "no such API endpoint: %.100s", path);
+    if (!route_ok)
+        return reply_error(reply, 404, "no such API endpoint: %.*s", clip(path, 100), path);
 
     const pv_registry_entry *entry = pv_registry_acquire(reg, seg[0]);
     if (!entry) return reply_error(reply, 404, "no profile with id %s", seg[0]);

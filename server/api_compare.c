@@ -28,7 +28,7 @@ static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ..
 
 static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
 {
-    char message[512];
+    char message[PV_ERROR_MESSAGE_MAX + 64];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
@@ -579,7 +579,8 @@ int pv_api_compare_handle(pv_registry *reg, const pv_api_request *req, pv_api_re
     reply->body = NULL;
     reply->len = 0;
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-        return reply_error(reply, 405, "method %.20s is not allowed here; use GET", req->method);
+        return reply_error(reply, 405, "method %.*s is not allowed here; use GET",
+                           echo_len(req->method), req->method);
     pair p;
     int rc = 0;
     if (pair_acquire(reg, req, &p, reply, &rc) < 0) return rc;

@@ -484,6 +484,7 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
         .token = opts.token,
         .max_upload_bytes = (size_t)opts.max_upload_mb << 20,
         .work_budget_bytes = (size_t)opts.cache_mb << 20,
+        .inflate_cap_bytes = cap,
         .header_seconds = (unsigned)opts.header_timeout,
         .allow_hosts = opts.allow_hosts,
         .nallow_hosts = opts.nallow_hosts,

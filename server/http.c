@@ -48,6 +48,7 @@ struct pv_http_server {
     pv_folder *folder; /* team mode, or NULL */
     char *token;       /* or NULL */
     size_t max_upload;
+    size_t upload_cost; /* an upload job's declared memory */
     pv_assets *assets;
     pv_guard *guard;
     pv_pool *pool;
@@ -453,7 +454,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         pv_intake_answer answer;
         if (pv_intake_end(r->intake, &answer) == PV_INTAKE_ANSWER)
             return pv_respond_error(&s->policy, conn, answer.status, answer.message);
-        return submit(r, run_upload_job, s->max_upload);
+        return submit(r, run_upload_job, s->upload_cost);
     }
     if (r->nul_in_path) return pv_respond_not_found(&s->policy, conn, api);
     if (api) return serve_api(r, url, method);
@@ -506,6 +507,7 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
     s->registry = config->registry;
     s->folder = config->folder;
     s->max_upload = config->max_upload_bytes ? config->max_upload_bytes : (size_t)200 << 20;
+    s->upload_cost = config->inflate_cap_bytes ? config->inflate_cap_bytes : 4 * s->max_upload;
     if (config->token && !(s->token = strdup(config->token))) {
         pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto fail;

@@ -52,6 +52,7 @@ typedef struct pv_http_config {
     const char *token;              /* required on every request but health; NULL for none */
     size_t max_upload_bytes;        /* largest upload body; 0 = 200 MB */
     size_t work_budget_bytes;       /* memory the worker pool's jobs may use at once; 0 = 1 GB */
+    size_t inflate_cap_bytes;       /* what an upload may inflate to (source.h): its job's cost */
     const char *const *allow_hosts; /* --allow-host values */
     size_t nallow_hosts;
     const char *const *embed_origins; /* --embed-origin values (checked by pv_auth_valid_origin) */

@@ -13,6 +13,7 @@
 
 #include "gzip.h"
 #include "pstats.h"
+#include "sniff.h"
 
 size_t pv_source_cap(size_t cache_bytes, size_t max_upload_bytes)
 {
@@ -38,10 +39,21 @@ void pv_source_format_id(uint64_t hash, char *out)
              (unsigned long long)(hash >> (64 - 4 * PV_SOURCE_ID_LEN)));
 }
 
-/* A marshalled dict starts with '{' (with or without the reference flag). */
-static bool looks_like_profile(const unsigned char *data, size_t len)
+/* A marshalled dict starts with '{' (with or without the reference flag).
+ * Anything else is refused, named when it is a known kind of file (a Go
+ * pprof is gzip'd protobuf). */
+static bool looks_like_profile(const unsigned char *data, size_t len, pv_error *err)
 {
-    return len == 0 || (data[0] & 0x7f) == '{';
+    if (len == 0 || (data[0] & 0x7f) == '{') return true;
+    const pv_sniffed *what = pv_sniff(data, len);
+    if (what)
+        pv_fail(err, PV_ERR_INPUT, 0,
+                "in the gzip-compressed data: not a Python profile: this is %s; %s", what->what,
+                what->advice);
+    else
+        pv_fail(err, PV_ERR_INPUT, 0,
+                "the gzip-compressed data is not a profile; " PV_SNIFF_HOW_TO);
+    return false;
 }
 
 /* Hashes, and inflates gzip data (src->data/len set to the bytes as given). */
