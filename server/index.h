@@ -46,6 +46,7 @@ typedef struct pv_function_query {
     pv_sort_key sort;
     bool descending;
     const char *q; /* substring of name or file, ASCII case-insensitive; NULL or "" for all */
+    const unsigned char *only; /* per function id: nonzero keeps it (a subtree); NULL for all */
     size_t offset; /* matching rows to skip */
     size_t limit;  /* rows to return at most */
 } pv_function_query;
