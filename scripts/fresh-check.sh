@@ -22,8 +22,8 @@
 # 4. `scripts/test.sh` inside it.
 #
 # Prints each step's result and time; the logs stay in the cache folder.
-# Exits 0 when both commands pass, 1 when either fails, 2 when the root could
-# not be made. The mounts are undone and the root deleted on every exit.
+# Closes with 'fresh-check: N passed, N failed' (the two commands). Exits 0
+# when both pass, 1 when either fails, 2 when the root could not be made. The mounts are undone and the root deleted on every exit.
 set -euo pipefail
 
 port=18080
@@ -92,10 +92,11 @@ fi
 flock -u 9
 
 # --- 2. a new root from it
-run=$(mktemp -d "$cache/run.XXXXXX")
+run=$(realpath "$(mktemp -d "$cache/run.XXXXXX")")
 root=$run/root
 mounted=()
 server_pid=
+closing=
 
 mounts_under_root() { awk -v r="$root" '$2 == r || index($2, r "/") == 1 { print $2 }' /proc/mounts; }
 
@@ -114,7 +115,7 @@ cleanup() {
         sleep 1
         kill -9 "${pids[@]}" 2>/dev/null
     fi
-    local i
+    local i t=$SECONDS
     for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
         umount "${mounted[$i]}" 2>/dev/null || umount -l "${mounted[$i]}"
     done
@@ -126,6 +127,8 @@ cleanup() {
     else
         rm -rf "$run"
     fi
+    say "cleaned up in $(elapsed $t); total $(elapsed $started)"
+    [ -n "$closing" ] && echo "$closing"
     exit "$rc"
 }
 trap cleanup EXIT
@@ -228,5 +231,9 @@ grep -E '^=== .*: (ok|FAILED)$|^steps: |^FAILED: ' "$test_log" | sed 's/^/    /'
 say "step 2: test.sh: $tests in $(elapsed $t)"
 [ "$tests" = ok ] || { say "last lines of its log:"; tail -n 25 "$test_log" | sed 's/^/    /'; }
 
-say "Quick start on a fresh bookworm: run-example.sh $example, test.sh $tests; total $(elapsed $started)"
-[ "$example" = ok ] && [ "$tests" = ok ]
+say "Quick start on a fresh bookworm: run-example.sh $example, test.sh $tests, in $(elapsed $started)"
+passed=0
+[ "$example" = ok ] && passed=$((passed + 1))
+[ "$tests" = ok ] && passed=$((passed + 1))
+closing="fresh-check: $passed passed, $((2 - passed)) failed"
+[ "$passed" = 2 ]
