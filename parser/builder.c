@@ -89,7 +89,7 @@ static uint64_t mix(uint64_t h)
 
 static int oom(pv_error *err)
 {
-    return pv_fail(err, -1, "out of memory");
+    return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
 }
 
 /* Grows *array of *cap elements of size elem to hold at least need. */
@@ -199,6 +199,10 @@ static int grow_function_table(pv_builder *b)
 
 const char *pv_builder_intern_file(pv_builder *b, const char *file, size_t file_len, pv_error *err)
 {
+    if (memchr(file, 0, file_len)) {
+        pv_fail(err, PV_ERR_ARGUMENT, -1, "a file name holds a NUL byte");
+        return NULL;
+    }
     const char *interned = intern_file(b, file, file_len);
     if (!interned) oom(err);
     return interned;
@@ -215,6 +219,8 @@ int64_t pv_builder_intern(pv_builder *b, const char *file, size_t file_len, int6
 int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int64_t line,
                                   const char *name, size_t name_len, pv_error *err)
 {
+    if (memchr(name, 0, name_len))
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "a function name holds a NUL byte");
     /* Up to three quarters full: probes stay within a cache line or two, and
      * the table is half the size it would be at one half. */
     if ((b->nfunctions + 1) * 4 > b->function_table_cap * 3 && grow_function_table(b) != 0)
@@ -236,7 +242,8 @@ int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int
             f->name[name_len] == '\0')
             return id;
     }
-    if (b->nfunctions >= UINT32_MAX - 1) return pv_fail(err, -1, "too many functions");
+    if (b->nfunctions >= UINT32_MAX - 1)
+        return pv_fail(err, PV_ERR_INPUT, -1, "too many functions");
 
     size_t need = b->nfunctions + 1, cap = b->functions_cap;
     if (grow((void **)&b->functions, &cap, need, sizeof *b->functions) != 0) return oom(err);
@@ -259,8 +266,9 @@ int64_t pv_builder_intern_in_file(pv_builder *b, const char *canonical_file, int
 int pv_builder_begin_entry(pv_builder *b, uint32_t id, int64_t ncalls, int64_t pcalls,
                            double tottime, double cumtime, pv_error *err)
 {
-    if (id >= b->nfunctions) return pv_fail(err, -1, "entry for unknown function id %u", id);
-    if (b->nentries >= NO_ENTRY - 1) return pv_fail(err, -1, "too many entries");
+    if (id >= b->nfunctions)
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "entry for unknown function id %u", id);
+    if (b->nentries >= NO_ENTRY - 1) return pv_fail(err, PV_ERR_INPUT, -1, "too many entries");
     if (grow((void **)&b->entries, &b->entries_cap, b->nentries + 1, sizeof *b->entries) != 0)
         return oom(err);
     b->entries[b->nentries++] = (entry){id, (uint32_t)b->nedges, ncalls, tottime};
@@ -278,9 +286,10 @@ int pv_builder_begin_entry(pv_builder *b, uint32_t id, int64_t ncalls, int64_t p
 int pv_builder_add_caller(pv_builder *b, uint32_t caller, int64_t ncalls, int64_t pcalls,
                           double tottime, double cumtime, pv_error *err)
 {
-    if (b->current == NO_ENTRY) return pv_fail(err, -1, "caller added outside an entry");
+    if (b->current == NO_ENTRY)
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "caller added outside an entry");
     if (caller >= b->nfunctions)
-        return pv_fail(err, -1, "caller with unknown function id %u", caller);
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "caller with unknown function id %u", caller);
     if (b->drop_edges) return 0;
     pv_edge edge = {caller, b->current, ncalls, pcalls, tottime, cumtime};
     uint32_t entry_number = (uint32_t)b->nentries;
@@ -288,7 +297,7 @@ int pv_builder_add_caller(pv_builder *b, uint32_t caller, int64_t ncalls, int64_
         b->edges[b->seen_at[caller]] = edge; /* the last one wins, as in a dict */
         return 0;
     }
-    if (b->nedges >= UINT32_MAX - 1) return pv_fail(err, -1, "too many caller edges");
+    if (b->nedges >= UINT32_MAX - 1) return pv_fail(err, PV_ERR_INPUT, -1, "too many caller edges");
     if (grow((void **)&b->edges, &b->edges_cap, b->nedges + 1, sizeof *b->edges) != 0)
         return oom(err);
     b->seen_in_entry[caller] = entry_number;
@@ -337,9 +346,7 @@ static double keep_last_entries(pv_builder *b)
         size_t n = end - e->first_edge;
         int64_t accounted = 0;
         for (size_t i = e->first_edge; i < end; i++) {
-            int64_t c = b->edges[i].ncalls;
-            /* Saturate: hostile counts must not overflow the sum. */
-            accounted = c > 0 && accounted > INT64_MAX - c ? INT64_MAX : accounted + c;
+            accounted = pv_count_add(accounted, b->edges[i].ncalls);
         }
         if (n && kept != e->first_edge)
             memmove(&b->edges[kept], &b->edges[e->first_edge], n * sizeof *b->edges);
@@ -403,8 +410,8 @@ pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
         f->is_root = !b->drop_edges && (f->ncallers == 0 || f->external_calls > 0);
         if (f->is_root) nroots++;
         if (f->listed) {
-            total_calls += f->ncalls;
-            primitive_calls += f->pcalls;
+            total_calls = pv_count_add(total_calls, f->ncalls);
+            primitive_calls = pv_count_add(primitive_calls, f->pcalls);
         }
     }
     roots = malloc((nroots ? nroots : 1) * sizeof *roots);

@@ -336,39 +336,40 @@ static int pv_tree_walk(pv_tree_ctx *ctx, const pv_tree_request *req, pv_tree_st
 {
     const pv_profile *p = ctx->p;
     pv_tree_state s;
-    if (pv_tree_choose_root(ctx, &s) < 0) return pv_fail(err, -1, "out of memory");
+    if (pv_tree_choose_root(ctx, &s) < 0) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     bool real = s.func != PV_TREE_SYNTHETIC_ROOT;
     if (real) ctx->mark[s.func] = PV_TREE_ON_PATH;
     for (size_t i = 0; i < req->path_len; i++) {
         int64_t id = req->path[i];
         if (id < 0 || id >= (int64_t)p->nfunctions)
-            return pv_fail(err, (int64_t)i, "path step %zu: no function with id %lld", i,
+            return pv_fail(err, PV_ERR_NOT_FOUND, -1, "path step %zu: no function with id %lld", i,
                            (long long)id);
         if (i == 0 && real) {
             /* A real root is the first step of every path (an empty path
              * names it too). */
             if (id != s.func)
-                return pv_fail(err, 0, "path step 0: function %lld is not the tree root (%lld)",
+                return pv_fail(err, PV_ERR_NOT_FOUND, -1,
+                               "path step 0: function %lld is not the tree root (%lld)",
                                (long long)id, (long long)s.func);
             continue;
         }
         if (ctx->mark[id] == PV_TREE_ON_PATH)
-            return pv_fail(err, (int64_t)i,
+            return pv_fail(err, PV_ERR_NOT_FOUND, -1,
                            "path step %zu: function %lld is already on the path (recursion is "
                            "not expanded)",
                            i, (long long)id);
         size_t n;
         if (pv_tree_children(ctx, &s, PV_TREE_ON_PATH, &n) < 0)
-            return pv_fail(err, -1, "out of memory");
+            return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         size_t k = 0;
         while (k < n && ctx->kids[k].s.func != id)
             k++;
         if (k == n) {
             if (s.func == PV_TREE_SYNTHETIC_ROOT)
-                return pv_fail(err, (int64_t)i,
+                return pv_fail(err, PV_ERR_NOT_FOUND, -1,
                                "path step %zu: function %lld is not a root of the tree", i,
                                (long long)id);
-            return pv_fail(err, (int64_t)i,
+            return pv_fail(err, PV_ERR_NOT_FOUND, -1,
                            "path step %zu: function %lld is not called by function %lld", i,
                            (long long)id, (long long)s.func);
         }
@@ -491,19 +492,19 @@ int pv_tree_build(const pv_profile *profile, const pv_tree_request *req, pv_tree
     int rc = -1;
 
     if (req->path_len > 0 && !req->path) {
-        pv_fail(err, -1, "path: %zu steps but no array", req->path_len);
+        pv_fail(err, PV_ERR_ARGUMENT, -1, "path: %zu steps but no array", req->path_len);
         goto done;
     }
     if (req->depth < 0) {
-        pv_fail(err, -1, "depth must be 0 or more, not %d", req->depth);
+        pv_fail(err, PV_ERR_ARGUMENT, -1, "depth must be 0 or more, not %d", req->depth);
         goto done;
     }
     if (!(req->cutoff >= 0 && req->cutoff <= 1)) {
-        pv_fail(err, -1, "cutoff must be between 0 and 1, not %g", req->cutoff);
+        pv_fail(err, PV_ERR_ARGUMENT, -1, "cutoff must be between 0 and 1, not %g", req->cutoff);
         goto done;
     }
     if (req->max_nodes < 1) {
-        pv_fail(err, -1, "max_nodes must be 1 or more");
+        pv_fail(err, PV_ERR_ARGUMENT, -1, "max_nodes must be 1 or more");
         goto done;
     }
     /* Node indices are uint32_t and index + 1 must stay below the path mark. */
@@ -512,7 +513,7 @@ int pv_tree_build(const pv_profile *profile, const pv_tree_request *req, pv_tree
     ctx.mark = calloc(profile->nfunctions ? profile->nfunctions : 1, sizeof *ctx.mark);
     tree = calloc(1, sizeof *tree);
     if (!ctx.mark || !tree) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto done;
     }
     pv_tree_state view = {0};
@@ -525,7 +526,7 @@ int pv_tree_build(const pv_profile *profile, const pv_tree_request *req, pv_tree
     if (tree->path_len > 0) {
         tree->path = malloc(tree->path_len * sizeof *tree->path);
         if (!tree->path) {
-            pv_fail(err, -1, "out of memory");
+            pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
             goto done;
         }
         if (add_root)
@@ -535,12 +536,12 @@ int pv_tree_build(const pv_profile *profile, const pv_tree_request *req, pv_tree
     }
 
     if (pv_tree_reserve_nodes(&ctx, 1, max_nodes) < 0) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto done;
     }
     pv_tree_store(&ctx, &view, 0, 0);
     if (pv_tree_expand(&ctx, req, max_nodes) < 0) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto done;
     }
     tree->nodes = ctx.nodes;

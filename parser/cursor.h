@@ -28,8 +28,8 @@ static inline size_t pv_cursor_left(const pv_cursor *c)
 static inline int pv_cursor_truncated(const pv_cursor *c, size_t need, const char *what,
                                       pv_error *err)
 {
-    pv_fail(err, (int64_t)c->pos, "truncated file: %s needs %zu bytes, %zu left", what, need,
-            pv_cursor_left(c));
+    pv_fail(err, PV_ERR_INPUT, (int64_t)c->pos, "truncated file: %s needs %zu bytes, %zu left",
+            what, need, pv_cursor_left(c));
     return -1; /* spelled out so that compilers see every failure path return nonzero */
 }
 

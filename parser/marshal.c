@@ -112,7 +112,7 @@ size_t pv_marshal_depth(const pv_marshal_reader *r)
 
 static int oom(pv_error *err, size_t offset)
 {
-    return pv_fail(err, (int64_t)offset, "out of memory");
+    return pv_fail(err, PV_ERR_NOMEM, (int64_t)offset, "out of memory");
 }
 
 /* Takes a reference slot for an object whose type byte had FLAG_REF, unless a
@@ -156,7 +156,8 @@ static int push_frame(pv_marshal_reader *r, pv_mkind kind, uint32_t count, int64
                       int64_t resume, int64_t offset, pv_error *err)
 {
     if (r->depth > PV_MARSHAL_MAX_DEPTH)
-        return pv_fail(err, offset, "objects nested deeper than %d levels", PV_MARSHAL_MAX_DEPTH);
+        return pv_fail(err, PV_ERR_INPUT, offset, "objects nested deeper than %d levels",
+                       PV_MARSHAL_MAX_DEPTH);
     if (slot_index >= 0) {
         /* The slot exists from the type byte on, so that a reference from
          * inside the container can be recognised as one into it. */
@@ -191,12 +192,13 @@ static int read_length(pv_marshal_reader *r, uint8_t code, uint32_t *out, size_t
     } else if (pv_cursor_i32(&r->c, &n, what, err)) {
         return -1;
     }
-    if (n < 0) return pv_fail(err, offset, "%s has negative length %d", what, n);
+    if (n < 0) return pv_fail(err, PV_ERR_INPUT, offset, "%s has negative length %d", what, n);
     /* Each item takes at least min_item bytes, so a count larger than the
      * bytes left is a lie; refusing it here means no allocation or loop is
      * ever sized by an unchecked number. */
     if ((uint64_t)n * min_item > pv_cursor_left(&r->c))
-        return pv_fail(err, offset, "%s claims %d %s but only %zu bytes are left", what, n,
+        return pv_fail(err, PV_ERR_INPUT, offset, "%s claims %d %s but only %zu bytes are left",
+                       what, n,
                        min_item == 1 && (code == 's' || code == 't' || code == 'u' || code == 'a' ||
                                          code == 'A' || code == 'z' || code == 'Z')
                            ? "bytes"
@@ -219,7 +221,7 @@ static int read_float_text(pv_marshal_reader *r, double *out, int64_t offset, pv
     char *end;
     *out = strtod(text, &end);
     if (n == 0 || *end != '\0')
-        return pv_fail(err, offset, "float text \"%s\" is not a number", text);
+        return pv_fail(err, PV_ERR_INPUT, offset, "float text \"%s\" is not a number", text);
     return 0;
 }
 
@@ -227,10 +229,12 @@ static int read_long(pv_marshal_reader *r, int64_t *out, int64_t offset, pv_erro
 {
     int32_t n = 0;
     if (pv_cursor_i32(&r->c, &n, "long digit count", err)) return -1;
-    if (n < -INT32_MAX) return pv_fail(err, offset, "long has an impossible digit count");
+    if (n < -INT32_MAX)
+        return pv_fail(err, PV_ERR_INPUT, offset, "long has an impossible digit count");
     uint32_t digits = (uint32_t)(n < 0 ? -n : n);
     if ((uint64_t)digits * 2 > pv_cursor_left(&r->c))
-        return pv_fail(err, offset, "long claims %u digits but only %zu bytes are left", digits,
+        return pv_fail(err, PV_ERR_INPUT, offset,
+                       "long claims %u digits but only %zu bytes are left", digits,
                        pv_cursor_left(&r->c));
     /* Digits are base 2^15, least significant first; anything past 63 bits
      * cannot be a count or a line number, so it is refused. */
@@ -239,15 +243,17 @@ static int read_long(pv_marshal_reader *r, int64_t *out, int64_t offset, pv_erro
         const unsigned char *p = r->c.data + r->c.pos; /* two bytes are there: checked above */
         r->c.pos += 2;
         unsigned d = (unsigned)p[0] | (unsigned)p[1] << 8;
-        if (d >= 1u << 15) return pv_fail(err, offset, "long digit %u out of range", d);
-        if (k == digits - 1 && d == 0) return pv_fail(err, offset, "long is not normalized");
+        if (d >= 1u << 15)
+            return pv_fail(err, PV_ERR_INPUT, offset, "long digit %u out of range", d);
+        if (k == digits - 1 && d == 0)
+            return pv_fail(err, PV_ERR_INPUT, offset, "long is not normalized");
         if (d == 0) continue;
         if (k >= 5 || (k == 4 && d >= 1u << 4))
-            return pv_fail(err, offset, "integer does not fit in 64 bits");
+            return pv_fail(err, PV_ERR_INPUT, offset, "integer does not fit in 64 bits");
         magnitude |= (uint64_t)d << (15 * k);
     }
     if (n >= 0 ? magnitude > (uint64_t)INT64_MAX : magnitude > (uint64_t)INT64_MAX + 1)
-        return pv_fail(err, offset, "integer does not fit in 64 bits");
+        return pv_fail(err, PV_ERR_INPUT, offset, "integer does not fit in 64 bits");
     *out = n >= 0 ? (int64_t)magnitude : (int64_t)(0 - magnitude);
     return 0;
 }
@@ -273,7 +279,7 @@ static int code_text_field(pv_marshal_reader *r, pv_mvalue *v, const char *what,
     int64_t at = (int64_t)r->c.pos;
     if (code_field(r, v, err)) return -1;
     if (v->kind != PV_M_TEXT && v->kind != PV_M_BYTES)
-        return pv_fail(err, at, "code object's %s is a %s, not a string", what,
+        return pv_fail(err, PV_ERR_INPUT, at, "code object's %s is a %s, not a string", what,
                        pv_marshal_kind_name(v->kind));
     return 0;
 }
@@ -290,7 +296,8 @@ static int code_layout(pv_marshal_reader *r, int nints, pv_mvalue *v, pv_error *
     }
     int64_t at = (int64_t)r->c.pos;
     if (code_field(r, &field, err)) return -1;
-    if (field.kind != PV_M_BYTES) return pv_fail(err, at, "code object's bytecode is not bytes");
+    if (field.kind != PV_M_BYTES)
+        return pv_fail(err, PV_ERR_INPUT, at, "code object's bytecode is not bytes");
     for (int k = 0; k < 3; k++) /* consts, names, varnames / localsplusnames */
         if (code_field(r, &field, err)) return -1;
     if (code_field(r, &field, err)) return -1; /* freevars / localspluskinds */
@@ -318,12 +325,12 @@ static int read_code(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
     static const int layouts[] = {5, 6, 4}; /* 3.0-3.7 and 3.11+, 3.8-3.10, 2.7 */
     size_t start = r->c.pos, depth = r->depth, nslots = r->nslots, ninterned = r->ninterned;
     size_t replaying = r->replaying;
-    pv_error first = {"code object matches no known layout", v->offset};
+    pv_error first = {PV_ERR_INPUT, v->offset, "code object matches no known layout"};
     bool tried = false;
     for (size_t k = 0; k < sizeof layouts / sizeof layouts[0]; k++) {
         if (!bytes_object_at(r, start + 4 * (size_t)layouts[k])) continue;
         if (tried && ++r->code_retries > MAX_CODE_RETRIES)
-            return pv_fail(err, v->offset, "too many ambiguous code objects");
+            return pv_fail(err, PV_ERR_INPUT, v->offset, "too many ambiguous code objects");
         r->c.pos = start;
         r->depth = depth;
         r->nslots = nslots;
@@ -369,12 +376,12 @@ static int read_reference(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
     int32_t index;
     if (pv_cursor_i32(&r->c, &index, "reference index", err)) return -1;
     if (index < 0 || (size_t)index >= r->nslots)
-        return pv_fail(err, v->offset,
+        return pv_fail(err, PV_ERR_INPUT, v->offset,
                        "reference to object %d, but only %zu objects were stored before it", index,
                        r->nslots);
     const slot *s = &r->slots[index];
     if (s->state == SLOT_PENDING)
-        return pv_fail(err, v->offset,
+        return pv_fail(err, PV_ERR_INPUT, v->offset,
                        "reference to object %d, whose container is still being read", index);
     if (s->state == SLOT_CONTAINER) return replay_container(r, s, index, v, err);
     v->kind = (pv_mkind)s->kind;
@@ -434,7 +441,8 @@ static int read_header_slow(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
     uint32_t count;
     switch (code) {
     case '0':
-        return pv_fail(err, v->offset, "unexpected NULL object outside a dict key position");
+        return pv_fail(err, PV_ERR_INPUT, v->offset,
+                       "unexpected NULL object outside a dict key position");
     case 'N':
     case '.':
     case 'S':
@@ -451,7 +459,7 @@ static int read_header_slow(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         int32_t k;
         if (pv_cursor_i32(&r->c, &k, "string reference", err)) return -1;
         if (k < 0 || (size_t)k >= r->ninterned)
-            return pv_fail(err, v->offset,
+            return pv_fail(err, PV_ERR_INPUT, v->offset,
                            "string reference %d, but only %zu strings were interned before it", k,
                            r->ninterned);
         v->kind = PV_M_TEXT;
@@ -461,7 +469,8 @@ static int read_header_slow(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         return 0;
     }
     case '?':
-        return pv_fail(err, v->offset, "marshal type UNKNOWN ('?') is always invalid");
+        return pv_fail(err, PV_ERR_INPUT, v->offset,
+                       "marshal type UNKNOWN ('?') is always invalid");
     default:
         break;
     }
@@ -551,8 +560,9 @@ static int read_header_slow(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         return push_frame(r, v->kind, 3, index, -1, v->offset, err);
     default:
         if (code >= 0x20 && code < 0x7f)
-            return pv_fail(err, v->offset, "unknown marshal type code '%c' (0x%02x)", code, type);
-        return pv_fail(err, v->offset, "unknown marshal type code 0x%02x", type);
+            return pv_fail(err, PV_ERR_INPUT, v->offset, "unknown marshal type code '%c' (0x%02x)",
+                           code, type);
+        return pv_fail(err, PV_ERR_INPUT, v->offset, "unknown marshal type code 0x%02x", type);
     }
     set_scalar_slot(r, index, v);
     return 0;
@@ -650,7 +660,7 @@ int pv_marshal_next(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
     if (r->depth > 0) {
         frame *f = &r->frames[r->depth - 1];
         if (r->replaying && r->replay_budget-- == 0)
-            return pv_fail(err, (int64_t)r->c.pos,
+            return pv_fail(err, PV_ERR_INPUT, (int64_t)r->c.pos,
                            "back-references expand to more objects than the file could hold");
         if (f->kind == PV_M_DICT) {
             if (!f->dict_value && pv_cursor_left(&r->c) > 0 &&
@@ -662,7 +672,8 @@ int pv_marshal_next(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
             }
             if (f->dict_value && pv_cursor_left(&r->c) > 0 &&
                 (r->c.data[r->c.pos] & ~FLAG_REF) == '0')
-                return pv_fail(err, (int64_t)r->c.pos, "dict ends where a value was expected");
+                return pv_fail(err, PV_ERR_INPUT, (int64_t)r->c.pos,
+                               "dict ends where a value was expected");
             f->dict_value = !f->dict_value;
         } else if (f->kind != PV_M_CODE) {
             if (f->remaining == 0) {
@@ -813,7 +824,7 @@ int pv_marshal_read_scalars(pv_marshal_reader *r, uint32_t n, pv_mvalue *out, pv
      * its end: read them without the per-child bookkeeping of next(). */
     for (uint32_t k = 0; k < n; k++) {
         if (r->replaying && r->replay_budget-- == 0)
-            return pv_fail(err, (int64_t)r->c.pos,
+            return pv_fail(err, PV_ERR_INPUT, (int64_t)r->c.pos,
                            "back-references expand to more objects than the file could hold");
         r->frames[depth - 1].remaining--;
         if (read_header(r, &out[k], err)) return -1;
@@ -845,7 +856,8 @@ int pv_marshal_read_whole(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
     size_t depth = r->depth;
     if (pv_marshal_next(r, v, err)) return -1;
     if (v->kind == PV_M_END)
-        return pv_fail(err, v->offset, "a container ended where an object was expected");
+        return pv_fail(err, PV_ERR_INPUT, v->offset,
+                       "a container ended where an object was expected");
     if (r->depth > depth) return pv_marshal_skip(r, err);
     return 0;
 }

@@ -73,8 +73,8 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
             const pv_function *f = &part->functions[id];
             if (!f->listed) continue;
             totals *t = &sums[id_maps[p][id]];
-            t->ncalls += f->ncalls;
-            t->pcalls += f->pcalls;
+            t->ncalls = pv_count_add(t->ncalls, f->ncalls);
+            t->pcalls = pv_count_add(t->pcalls, f->pcalls);
             t->tottime += f->tottime;
             t->cumtime += f->cumtime;
             t->listed = true;
@@ -106,8 +106,8 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
             while (e < nedges && edges[order[e]].callee == id &&
                    edges[order[e]].caller == sum.caller) {
                 const merged_edge *more = &edges[order[e++]];
-                sum.ncalls += more->ncalls;
-                sum.pcalls += more->pcalls;
+                sum.ncalls = pv_count_add(sum.ncalls, more->ncalls);
+                sum.pcalls = pv_count_add(sum.pcalls, more->pcalls);
                 sum.tottime = add_time(sum.tottime, more->tottime);
                 sum.cumtime = add_time(sum.cumtime, more->cumtime);
             }
@@ -128,7 +128,7 @@ pv_profile *pv_profile_merge(const pv_profile *const *parts, size_t nparts, pv_e
     goto done;
 
 oom:
-    pv_fail(err, -1, "out of memory");
+    pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
 done:
     if (id_maps)
         for (size_t p = 0; p < nparts; p++)

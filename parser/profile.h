@@ -64,6 +64,15 @@ typedef struct pv_profile {
     double total_time;       /* sum of tottime */
 } pv_profile;
 
+/* a + b for call counts, saturating at INT64_MAX (and INT64_MIN): counts come
+ * from untrusted files, and a sum of hostile counts must not overflow. */
+static inline int64_t pv_count_add(int64_t a, int64_t b)
+{
+    int64_t sum;
+    if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
+    return sum;
+}
+
 static inline bool pv_edge_has_times(const pv_edge *e)
 {
     return e->tottime == e->tottime; /* false for NAN */
@@ -93,8 +102,11 @@ void pv_builder_expect(pv_builder *b, size_t functions);
 void pv_builder_free(pv_builder *b);
 
 /* Returns the id of the function with this key, adding it when it is new.
- * file and name must be valid UTF-8 (see text.h); they are copied. Returns -1
- * with err filled when out of memory or when there are 2^32-1 functions. */
+ * file and name must be valid UTF-8 without NUL bytes (see text.h: the model
+ * keeps them as C strings, so a NUL would cut a name short and make two names
+ * one); they are copied. Returns -1 with err filled when out of memory
+ * (PV_ERR_NOMEM), when there are 2^32-1 functions (PV_ERR_INPUT), or when file
+ * or name holds a NUL byte (PV_ERR_ARGUMENT). */
 int64_t pv_builder_intern(pv_builder *b, const char *file, size_t file_len, int64_t line,
                           const char *name, size_t name_len, pv_error *err);
 

@@ -46,7 +46,8 @@ static int expect_end(parse_state *st, const char *what, pv_error *err)
 {
     pv_mvalue v;
     if (next(st, &v, err)) return -1;
-    if (v.kind != PV_M_END) return pv_fail(err, v.offset, "%s has too many items", what);
+    if (v.kind != PV_M_END)
+        return pv_fail(err, PV_ERR_INPUT, v.offset, "%s has too many items", what);
     return 0;
 }
 
@@ -65,7 +66,7 @@ static int cache_slot(parse_state *st, int64_t slot, uint32_t value, pv_error *e
         while (cap <= (size_t)slot)
             cap += cap / 2;
         uint32_t *p = realloc(st->slot_cache, cap * sizeof *p);
-        if (!p) return pv_fail(err, -1, "out of memory");
+        if (!p) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         memset(p + st->slot_cache_cap, 0, (cap - st->slot_cache_cap) * sizeof *p);
         st->slot_cache = p;
         st->slot_cache_cap = cap;
@@ -83,7 +84,7 @@ static int grow_text(parse_state *st, size_t need, pv_error *err)
 {
     if (need <= st->text_cap) return 0;
     char *p = realloc(st->text, need);
-    if (!p) return pv_fail(err, -1, "out of memory");
+    if (!p) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     st->text = p;
     st->text_cap = need;
     return 0;
@@ -104,7 +105,7 @@ static const char *key_file(parse_state *st, const pv_mvalue *file, pv_error *er
         size_t cap = st->files_cap ? st->files_cap * 2 : 64;
         const char **p = realloc(st->files, cap * sizeof *p);
         if (!p) {
-            pv_fail(err, -1, "out of memory");
+            pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
             return NULL;
         }
         st->files = p;
@@ -121,7 +122,8 @@ static const char *key_file(parse_state *st, const pv_mvalue *file, pv_error *er
 static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_error *err)
 {
     if (key->kind != PV_M_TUPLE)
-        return pv_fail(err, key->offset, "a key is a %s, not a (file, line, name) tuple",
+        return pv_fail(err, PV_ERR_INPUT, key->offset,
+                       "a key is a %s, not a (file, line, name) tuple",
                        pv_marshal_kind_name(key->kind));
     uint32_t cached = key->is_ref ? cached_slot(st, key->slot) : 0;
     if (cached && !(cached & FILE_TAG)) {
@@ -138,20 +140,21 @@ static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_erro
         }
     }
     if (key->count != 3)
-        return pv_fail(err, key->offset, "a key is a tuple of %u items, not (file, line, name)",
-                       key->count);
+        return pv_fail(err, PV_ERR_INPUT, key->offset,
+                       "a key is a tuple of %u items, not (file, line, name)", key->count);
     if (next(st, &file, err)) return -1;
     if (!is_string(&file))
-        return pv_fail(err, file.offset, "a key's file name is a %s, not a string",
+        return pv_fail(err, PV_ERR_INPUT, file.offset, "a key's file name is a %s, not a string",
                        pv_marshal_kind_name(file.kind));
     if (next(st, &line, err)) return -1;
     if (line.kind != PV_M_INT)
-        return pv_fail(err, line.offset, "a key's line number is a %s, not an int",
+        return pv_fail(err, PV_ERR_INPUT, line.offset, "a key's line number is a %s, not an int",
                        pv_marshal_kind_name(line.kind));
     if (next(st, &name, err)) return -1;
     /* The profile module puts the command's code object in the name slot. */
     if (!is_string(&name) && name.kind != PV_M_CODE)
-        return pv_fail(err, name.offset, "a key's function name is a %s, not a string",
+        return pv_fail(err, PV_ERR_INPUT, name.offset,
+                       "a key's function name is a %s, not a string",
                        pv_marshal_kind_name(name.kind));
     if (expect_end(st, "a key", err)) return -1;
 
@@ -161,7 +164,8 @@ static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_erro
     int64_t interned =
         pv_builder_intern_in_file(st->b, interned_file, line.i, st->text, name_len, err);
     if (interned < 0) return -1;
-    if (interned >= MAX_FUNCTIONS) return pv_fail(err, key->offset, "too many functions");
+    if (interned >= MAX_FUNCTIONS)
+        return pv_fail(err, PV_ERR_INPUT, key->offset, "too many functions");
     *id = (uint32_t)interned;
     if (key->slot >= 0 && cache_slot(st, key->slot, *id + 1, err)) return -1;
     return 1;
@@ -170,9 +174,11 @@ static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_erro
 static int check_count(const pv_mvalue *v, const char *what, int64_t *out, pv_error *err)
 {
     if (v->kind != PV_M_INT)
-        return pv_fail(err, v->offset, "%s is a %s, not an int", what,
+        return pv_fail(err, PV_ERR_INPUT, v->offset, "%s is a %s, not an int", what,
                        pv_marshal_kind_name(v->kind));
-    if (v->i < 0) return pv_fail(err, v->offset, "%s is negative (%lld)", what, (long long)v->i);
+    if (v->i < 0)
+        return pv_fail(err, PV_ERR_INPUT, v->offset, "%s is negative (%lld)", what,
+                       (long long)v->i);
     *out = v->i;
     return 0;
 }
@@ -184,9 +190,10 @@ static int check_time(const pv_mvalue *v, const char *what, double *out, pv_erro
         return 0;
     }
     if (v->kind != PV_M_FLOAT)
-        return pv_fail(err, v->offset, "%s is a %s, not a number", what,
+        return pv_fail(err, PV_ERR_INPUT, v->offset, "%s is a %s, not a number", what,
                        pv_marshal_kind_name(v->kind));
-    if (!isfinite(v->f)) return pv_fail(err, v->offset, "%s is not a finite number", what);
+    if (!isfinite(v->f))
+        return pv_fail(err, PV_ERR_INPUT, v->offset, "%s is not a finite number", what);
     *out = v->f;
     return 0;
 }
@@ -217,10 +224,12 @@ static int read_caller(parse_state *st, uint32_t caller, pv_error *err)
     if (next(st, &v, err)) return -1;
     if (v.kind == PV_M_INT) return add_caller_numbers(st, caller, &v, 1, err);
     if (v.kind != PV_M_TUPLE)
-        return pv_fail(err, v.offset, "a caller's numbers are a %s, not a tuple or an int",
+        return pv_fail(err, PV_ERR_INPUT, v.offset,
+                       "a caller's numbers are a %s, not a tuple or an int",
                        pv_marshal_kind_name(v.kind));
     if (v.count != 4)
-        return pv_fail(err, v.offset, "a caller's numbers are a tuple of %u items, not 4", v.count);
+        return pv_fail(err, PV_ERR_INPUT, v.offset,
+                       "a caller's numbers are a tuple of %u items, not 4", v.count);
     if (pv_marshal_read_scalars(st->r, 4, n, err)) return -1;
     /* Check the numbers before the end, so that errors come in file order. */
     for (int k = 0; k < 4; k++)
@@ -277,17 +286,17 @@ static int read_entry(parse_state *st, uint32_t id, pv_error *err)
 
     if (next(st, &v, err)) return -1;
     if (v.kind != PV_M_TUPLE)
-        return pv_fail(err, v.offset, "a function's statistics are a %s, not a tuple",
+        return pv_fail(err, PV_ERR_INPUT, v.offset, "a function's statistics are a %s, not a tuple",
                        pv_marshal_kind_name(v.kind));
     if (v.count != 5)
         return pv_fail(
-            err, v.offset,
+            err, PV_ERR_INPUT, v.offset,
             "a function's statistics are a tuple of %u items, not (cc, nc, tt, ct, callers)",
             v.count);
     if (pv_marshal_read_scalars(st->r, 4, n, err) || begin_entry(st, id, n, err)) return -1;
     if (next(st, &v, err)) return -1;
     if (v.kind != PV_M_DICT)
-        return pv_fail(err, v.offset, "a function's callers are a %s, not a dict",
+        return pv_fail(err, PV_ERR_INPUT, v.offset, "a function's callers are a %s, not a dict",
                        pv_marshal_kind_name(v.kind));
     return read_callers(st, err);
 }
@@ -311,7 +320,8 @@ static int parse_stats(parse_state *st, pv_error *err)
     pv_mvalue top, key;
     if (next(st, &top, err)) return -1;
     if (top.kind != PV_M_DICT)
-        return pv_fail(err, top.offset, "the file holds a %s, not a dict of function statistics",
+        return pv_fail(err, PV_ERR_INPUT, top.offset,
+                       "the file holds a %s, not a dict of function statistics",
                        pv_marshal_kind_name(top.kind));
     for (;;) {
         uint32_t id;
@@ -400,13 +410,14 @@ static int parse(const unsigned char *data, size_t len, bool release_behind, uns
                  pv_profile **out, pv_error *err)
 {
     *out = NULL;
-    if (len == 0) return pv_fail(err, 0, "empty file: not a Python profile; " HOW_TO_MAKE_ONE);
+    if (len == 0)
+        return pv_fail(err, PV_ERR_INPUT, 0, "empty file: not a Python profile; " HOW_TO_MAKE_ONE);
     parse_state st = {.data = data, .release_behind = release_behind};
     int status = -1;
     st.r = pv_marshal_new(data, len);
     st.b = pv_builder_new();
     if (!st.r || !st.b) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto done;
     }
     if (flags & PV_LOAD_NO_EDGES) pv_builder_drop_edges(st.b);
@@ -417,7 +428,9 @@ static int parse(const unsigned char *data, size_t len, bool release_behind, uns
         /* Only once the bytes have failed as marshal: an empty stats dict
          * ("{0") looks like text, and real profiles must never be second-guessed. */
         const char *what = pv_pstats_sniff(data, len);
-        if (what) pv_fail(err, 0, "not a Python profile: this is %s; " HOW_TO_MAKE_ONE, what);
+        if (what)
+            pv_fail(err, PV_ERR_INPUT, 0, "not a Python profile: this is %s; " HOW_TO_MAKE_ONE,
+                    what);
         goto done;
     }
     *out = pv_builder_finish(st.b, err);
@@ -448,13 +461,13 @@ static int read_all(int fd, unsigned char **data, size_t *len, pv_error *err)
 {
     size_t cap = 1 << 16, n = 0;
     unsigned char *buf = malloc(cap);
-    if (!buf) return pv_fail(err, -1, "out of memory");
+    if (!buf) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     for (;;) {
         if (n == cap) {
             unsigned char *p = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
             if (!p) {
                 free(buf);
-                return pv_fail(err, -1, "out of memory");
+                return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
             }
             buf = p;
             cap *= 2;
@@ -464,7 +477,7 @@ static int read_all(int fd, unsigned char **data, size_t *len, pv_error *err)
         if (got < 0) {
             int e = errno;
             free(buf);
-            return pv_fail(err, -1, "cannot read: %s", strerror(e));
+            return pv_fail(err, PV_ERR_IO, -1, "cannot read: %s", strerror(e));
         }
         if (got == 0) break;
         n += (size_t)got;
@@ -483,23 +496,26 @@ int pv_pstats_load_file_with(const char *path, unsigned flags, pv_profile **out,
 {
     *out = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return pv_fail(err, -1, "cannot open: %s", strerror(errno));
+    if (fd < 0)
+        return pv_fail(err, errno == ENOENT ? PV_ERR_NOT_FOUND : PV_ERR_IO, -1, "cannot open: %s",
+                       strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return pv_fail(err, -1, "cannot stat: %s", strerror(e));
+        return pv_fail(err, PV_ERR_IO, -1, "cannot stat: %s", strerror(e));
     }
     if (S_ISDIR(st.st_mode)) {
         close(fd);
-        return pv_fail(err, -1, "is a directory, not a profile");
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "is a directory, not a profile");
     }
     int status;
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
         size_t len = (size_t)st.st_size;
         void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
         close(fd);
-        if (map == MAP_FAILED) return pv_fail(err, -1, "cannot map: %s", strerror(errno));
+        if (map == MAP_FAILED)
+            return pv_fail(err, PV_ERR_IO, -1, "cannot map: %s", strerror(errno));
         madvise(map, len, MADV_SEQUENTIAL);
         status = parse(map, len, true, flags, out, err);
         munmap(map, len);

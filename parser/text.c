@@ -43,14 +43,17 @@ static size_t utf8_sequence(const unsigned char *s, size_t n, size_t *maximal)
 bool pv_text_is_clean_utf8(const unsigned char *s, size_t len)
 {
     size_t i = 0, maximal;
-    /* Names are nearly always ASCII: check eight bytes at a time first. */
+    /* Names are nearly always ASCII without NUL: check eight bytes at a time
+     * first (a byte is zero when subtracting 1 borrows into its top bit). */
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
         memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ull) break;
+        uint64_t zero = (w - 0x0101010101010101ull) & ~w;
+        if ((w | zero) & 0x8080808080808080ull) break;
     }
     while (i < len) {
         if (s[i] < 0x80) {
+            if (s[i] == 0) return false;
             i++;
             continue;
         }
@@ -96,7 +99,10 @@ size_t pv_text_to_utf8(const unsigned char *in, size_t len, bool unescape_surrog
     size_t w = 0;
     for (size_t i = 0; i < n;) {
         size_t maximal, k = src[i] < 0x80 ? 1 : utf8_sequence(src + i, n - i, &maximal);
-        if (k) {
+        if (src[i] == 0) {
+            dst[w++] = 0xE2, dst[w++] = 0x90, dst[w++] = 0x80; /* U+2400 */
+            i++;
+        } else if (k) {
             memmove(dst + w, src + i, k);
             w += k;
             i += k;
@@ -106,4 +112,19 @@ size_t pv_text_to_utf8(const unsigned char *in, size_t len, bool unescape_surrog
         }
     }
     return w;
+}
+
+size_t pv_utf8_prefix_len(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = len, continuation = 0;
+    while (i > 0 && continuation < 3 && (u[i - 1] & 0xC0) == 0x80) {
+        i--;
+        continuation++;
+    }
+    if (i == 0) return len;
+    unsigned char lead = u[i - 1];
+    if (lead < 0xC2 || lead > 0xF4) return len; /* not a lead byte: nothing was cut */
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    return need > continuation + 1 ? i - 1 : len;
 }

@@ -5,8 +5,11 @@
  * Python 2 strings arrive as raw bytes. Both become valid UTF-8 the way Python
  * would do it: surrogate escapes map back to their bytes, then every invalid
  * sequence is replaced by U+FFFD (one per maximal invalid subpart, as Python's
- * "replace" error handler does). The functions write into a caller buffer and
- * allocate nothing.
+ * "replace" error handler does). A NUL byte, valid but unusable in the C
+ * strings of the model (and invisible on screen), becomes U+2400 SYMBOL FOR
+ * NULL, so that `f\0x` and `f\0y` stay two names, `f␀x` and `f␀y`, instead of
+ * both ending at `f`. The output therefore never holds a NUL byte. The
+ * functions write into a caller buffer and allocate nothing.
  */
 #ifndef PV_TEXT_H
 #define PV_TEXT_H
@@ -23,8 +26,13 @@
  * Never fails. */
 size_t pv_text_to_utf8(const unsigned char *in, size_t len, bool unescape_surrogates, char *out);
 
-/* True when the len bytes at s are valid UTF-8 with no surrogates, i.e. when
- * pv_text_to_utf8 would copy them unchanged. */
+/* True when the len bytes at s are valid UTF-8 with no surrogates and no NUL
+ * byte, i.e. when pv_text_to_utf8 would copy them unchanged. */
 bool pv_text_is_clean_utf8(const unsigned char *s, size_t len);
+
+/* The length of the first len bytes of s without a UTF-8 sequence that len
+ * cuts short at the end (a lead byte whose continuation bytes lie beyond len).
+ * Cutting text there never makes valid UTF-8 invalid. Never fails. */
+size_t pv_utf8_prefix_len(const char *s, size_t len);
 
 #endif

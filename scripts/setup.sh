@@ -38,6 +38,13 @@ if [ "$want_tests" = 1 ]; then
             "nodejs|node|JavaScript unit tests, drives the end-to-end tests"
             "npm|npm|installs playwright-core for the end-to-end tests"
             "time|/usr/bin/time|peak memory in the benchmarks")
+    # profviz run and the IPython/Jupyter magics (python/): a venv, IPython,
+    # and a headless notebook run
+    needs+=("python3-venv|/usr/lib/python3.11/ensurepip|a venv for the profviz run tests"
+            "python3-ipython|/usr/lib/python3/dist-packages/IPython|the %profviz IPython magic"
+            "python3-ipykernel|/usr/lib/python3/dist-packages/ipykernel|a kernel for the notebook test"
+            "python3-nbclient|/usr/lib/python3/dist-packages/nbclient|runs the notebook test headless"
+            "jupyter-nbconvert|jupyter-nbconvert|runs the notebook test headless")
 fi
 
 present() {

@@ -19,6 +19,8 @@
 
 #include "calltree.h"
 #include "json.h"
+#include "status.h"
+#include "text.h"
 
 /* ---- Replies ------------------------------------------------------------ */
 
@@ -51,6 +53,15 @@ static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ..
     }
     reply->len = strlen(reply->body);
     return 0;
+}
+
+/* Fills reply with err as {"error": message} and the status of its kind.
+ * Returns 0, or -1 when out of memory. */
+static int reply_fail(pv_api_reply *reply, const pv_error *err)
+{
+    char message[PV_ERROR_MESSAGE_MAX + 32];
+    pv_error_format(err, message, sizeof message);
+    return reply_error(reply, pv_status_of(err->kind), "%s", message);
 }
 
 /* Prints json (and deletes it) into reply with status 200; NULL json means
@@ -196,20 +207,23 @@ static cJSON *summary(const pv_registry_entry *entry)
 
 /* ---- Parameters ----------------------------------------------------------- */
 
-typedef struct param_error {
-    char message[300];
-} param_error;
+/* The length to echo of a parameter value in a message: at most 40 bytes,
+ * cut at a character boundary (for "%.*s"). */
+static int echo_len(const char *v)
+{
+    size_t n = strnlen(v, 40);
+    return (int)pv_utf8_prefix_len(v, n);
+}
 
 /* Fetches parameter name. Returns 1 with *value set, 0 when absent, -1 (with
  * perr filled) when it holds a NUL byte. */
 static int get_param(const pv_api_request *req, const char *name, const char **value,
-                     param_error *perr)
+                     pv_error *perr)
 {
     size_t len = 0;
     if (!req->arg || !req->arg(req->arg_ctx, name, value, &len)) return 0;
     if (strlen(*value) != len) {
-        snprintf(perr->message, sizeof perr->message, "bad parameter '%s': it contains a NUL byte",
-                 name);
+        pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter '%s': it contains a NUL byte", name);
         return -1;
     }
     return 1;
@@ -234,16 +248,16 @@ static bool parse_int(const char *s, long long *out)
 /* Reads integer parameter name into *out (unchanged when absent). Returns 0,
  * or -1 with perr filled when malformed or outside [min, max]. */
 static int int_param(const pv_api_request *req, const char *name, long long min, long long max,
-                     long long *out, param_error *perr)
+                     long long *out, pv_error *perr)
 {
     const char *v = NULL;
     int got = get_param(req, name, &v, perr);
     if (got <= 0) return got;
     long long n = 0;
     if (!parse_int(v, &n) || n < min || n > max) {
-        snprintf(perr->message, sizeof perr->message,
-                 "bad parameter '%s': expected an integer from %lld to %lld, got \"%.40s\"", name,
-                 min, max, v);
+        pv_fail(perr, PV_ERR_ARGUMENT, -1,
+                "bad parameter '%s': expected an integer from %lld to %lld, got \"%.*s\"", name,
+                min, max, echo_len(v), v);
         return -1;
     }
     *out = n;
@@ -252,8 +266,7 @@ static int int_param(const pv_api_request *req, const char *name, long long min,
 
 /* Reads a number parameter from [0, 1] into *out (unchanged when absent).
  * Returns 0, or -1 with perr filled. */
-static int fraction_param(const pv_api_request *req, const char *name, double *out,
-                          param_error *perr)
+static int fraction_param(const pv_api_request *req, const char *name, double *out, pv_error *perr)
 {
     const char *v = NULL;
     int got = get_param(req, name, &v, perr);
@@ -262,8 +275,9 @@ static int fraction_param(const pv_api_request *req, const char *name, double *o
     char *end = NULL;
     double d = ok ? strtod(v, &end) : 0;
     if (!ok || *end || !isfinite(d) || d < 0 || d > 1) {
-        snprintf(perr->message, sizeof perr->message,
-                 "bad parameter '%s': expected a number from 0 to 1, got \"%.40s\"", name, v);
+        pv_fail(perr, PV_ERR_ARGUMENT, -1,
+                "bad parameter '%s': expected a number from 0 to 1, got \"%.*s\"", name,
+                echo_len(v), v);
         return -1;
     }
     *out = d;
@@ -288,8 +302,7 @@ static int handle_list(pv_registry *reg, const pv_api_request *req, pv_api_reply
     pv_registry_entry *list = NULL;
     size_t n = 0;
     pv_error err;
-    if (pv_registry_list(reg, req->uploads, &list, &n, &err) < 0)
-        return reply_error(reply, 500, "%s", err.message);
+    if (pv_registry_list(reg, req->uploads, &list, &n, &err) < 0) return reply_fail(reply, &err);
     cJSON *array = cJSON_CreateArray();
     for (size_t i = 0; array && i < n; i++) {
         if (!append(array, summary(&list[i]))) {
@@ -315,8 +328,7 @@ int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_a
     pv_registry_entry *list = NULL;
     size_t n = 0;
     pv_error err;
-    if (pv_registry_list(reg, false, &list, &n, &err) < 0)
-        return reply_error(reply, 500, "%s", err.message);
+    if (pv_registry_list(reg, false, &list, &n, &err) < 0) return reply_fail(reply, &err);
     int rc = -1;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(list[i].id, id) == 0) {
@@ -353,23 +365,23 @@ static int handle_profile(const pv_registry_entry *entry, pv_api_reply *reply)
 static int handle_functions(const pv_registry_entry *entry, const pv_api_request *req,
                             pv_api_reply *reply)
 {
-    param_error perr;
+    pv_error perr;
     pv_function_query query = {.sort = PV_SORT_CUMTIME, .descending = true};
     const char *v = NULL;
     int got = get_param(req, "sort", &v, &perr);
-    if (got < 0) return reply_error(reply, 400, "%s", perr.message);
+    if (got < 0) return reply_fail(reply, &perr);
     if (got) {
         int key = pv_registry_sort_key_from_name(v);
         if (key < 0)
             return reply_error(reply, 400,
                                "bad parameter 'sort': expected tottime, cumtime, ncalls, pcalls, "
-                               "name, file, tottime_percall or cumtime_percall, got \"%.40s\"",
-                               v);
+                               "name, file, tottime_percall or cumtime_percall, got \"%.*s\"",
+                               echo_len(v), v);
         query.sort = (pv_sort_key)key;
         query.descending = key != PV_SORT_NAME && key != PV_SORT_FILE;
     }
     got = get_param(req, "order", &v, &perr);
-    if (got < 0) return reply_error(reply, 400, "%s", perr.message);
+    if (got < 0) return reply_fail(reply, &perr);
     if (got) {
         if (strcmp(v, "asc") == 0)
             query.descending = false;
@@ -377,10 +389,11 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
             query.descending = true;
         else
             return reply_error(reply, 400,
-                               "bad parameter 'order': expected asc or desc, got \"%.40s\"", v);
+                               "bad parameter 'order': expected asc or desc, got \"%.*s\"",
+                               echo_len(v), v);
     }
     got = get_param(req, "q", &v, &perr);
-    if (got < 0) return reply_error(reply, 400, "%s", perr.message);
+    if (got < 0) return reply_fail(reply, &perr);
     if (got) {
         if (strlen(v) > PV_API_MAX_QUERY)
             return reply_error(reply, 400, "bad parameter 'q': longer than %d bytes",
@@ -390,7 +403,7 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
     long long offset = 0, limit = PV_API_DEFAULT_LIMIT;
     if (int_param(req, "offset", 0, INT64_MAX, &offset, &perr) < 0 ||
         int_param(req, "limit", 0, PV_API_MAX_LIMIT, &limit, &perr) < 0)
-        return reply_error(reply, 400, "%s", perr.message);
+        return reply_fail(reply, &perr);
     query.offset = (unsigned long long)offset > SIZE_MAX ? SIZE_MAX : (size_t)offset;
     query.limit = (size_t)limit;
 
@@ -398,7 +411,7 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
     size_t nids = 0, total = 0;
     pv_error err;
     if (pv_registry_query_functions(entry, &query, &ids, &nids, &total, &err) < 0)
-        return reply_error(reply, 500, "%s", err.message);
+        return reply_fail(reply, &err);
     cJSON *o = cJSON_CreateObject();
     cJSON *rows = cJSON_CreateArray();
     bool ok = o && rows && add_int(o, "total", (int64_t)total);
@@ -459,7 +472,8 @@ static int handle_function(const pv_registry_entry *entry, const char *fid_text,
     const pv_profile *p = entry->profile;
     uint32_t fid = 0;
     if (!parse_function_id(p, fid_text, &fid))
-        return reply_error(reply, 404, "no function %.40s in profile %s", fid_text, entry->id);
+        return reply_error(reply, 404, "no function %.*s in profile %s", echo_len(fid_text),
+                           fid_text, entry->id);
     const pv_function *f = &p->functions[fid];
     size_t n = (size_t)f->ncallers + f->ncallees;
     const pv_edge **edges = malloc((n ? n : 1) * sizeof *edges);
@@ -483,7 +497,7 @@ static int handle_function(const pv_registry_entry *entry, const char *fid_text,
 
 /* Parses "ID,ID,..." ("" is the empty path) into a new array. Returns 0 (with
  * *ids NULL for an empty path), or -1 with perr filled. */
-static int parse_path(const char *s, int64_t **ids, size_t *n, param_error *perr)
+static int parse_path(const char *s, int64_t **ids, size_t *n, pv_error *perr)
 {
     *ids = NULL;
     *n = 0;
@@ -492,13 +506,13 @@ static int parse_path(const char *s, int64_t **ids, size_t *n, param_error *perr
     for (const char *c = s; *c; c++)
         count += *c == ',';
     if (count > PV_API_MAX_PATH) {
-        snprintf(perr->message, sizeof perr->message, "bad parameter 'path': more than %d steps",
-                 PV_API_MAX_PATH);
+        pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter 'path': more than %d steps",
+                PV_API_MAX_PATH);
         return -1;
     }
     int64_t *out = malloc(count * sizeof *out);
     if (!out) {
-        snprintf(perr->message, sizeof perr->message, "out of memory");
+        pv_fail(perr, PV_ERR_NOMEM, -1, "out of memory");
         return -1;
     }
     const char *c = s;
@@ -508,10 +522,10 @@ static int parse_path(const char *s, int64_t **ids, size_t *n, param_error *perr
         while (*c >= '0' && *c <= '9' && v <= UINT32_MAX)
             v = v * 10 + (*c++ - '0');
         if (c == start || (*c && *c != ',') || v > UINT32_MAX) {
-            snprintf(perr->message, sizeof perr->message,
-                     "bad parameter 'path': expected function ids separated by commas, "
-                     "got \"%.40s\"",
-                     s);
+            pv_fail(perr, PV_ERR_ARGUMENT, -1,
+                    "bad parameter 'path': expected function ids separated by commas, "
+                    "got \"%.*s\"",
+                    echo_len(s), s);
             free(out);
             return -1;
         }
@@ -558,14 +572,14 @@ static cJSON *tree_node(const pv_profile *p, const pv_tree *tree, size_t i)
 static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req,
                        pv_api_reply *reply)
 {
-    param_error perr;
+    pv_error perr;
     pv_tree_request treq;
     pv_tree_request_defaults(&treq);
     long long depth = treq.depth, max_nodes = (long long)treq.max_nodes;
     if (int_param(req, "depth", 0, PV_API_MAX_DEPTH, &depth, &perr) < 0 ||
         int_param(req, "max_nodes", 1, PV_API_MAX_NODES, &max_nodes, &perr) < 0 ||
         fraction_param(req, "cutoff", &treq.cutoff, &perr) < 0)
-        return reply_error(reply, 400, "%s", perr.message);
+        return reply_fail(reply, &perr);
     treq.depth = (int)depth;
     treq.max_nodes = (size_t)max_nodes;
 
@@ -574,7 +588,7 @@ static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req
     const char *v = NULL;
     int got = get_param(req, "path", &v, &perr);
     if (got < 0 || (got && parse_path(v, &path, &path_len, &perr) < 0))
-        return reply_error(reply, 400, "%s", perr.message);
+        return reply_fail(reply, &perr);
     treq.path = path;
     treq.path_len = path_len;
 
@@ -583,8 +597,8 @@ static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req
     int rc = pv_tree_build(entry->profile, &treq, &tree, &err);
     free(path);
     if (rc < 0) {
-        if (err.offset >= 0) return reply_error(reply, 404, "bad path: %s", err.message);
-        return reply_error(reply, 500, "%s", err.message);
+        if (err.kind == PV_ERR_NOT_FOUND) pv_error_prefix(&err, "bad path: ");
+        return reply_fail(reply, &err);
     }
     cJSON *o = cJSON_CreateObject();
     cJSON *json_path = cJSON_CreateArray();

@@ -49,6 +49,8 @@ void pv_cli_usage(FILE *stream)
     fputs("usage: profviz [options] FILE...   serve profiles and open them in the browser\n"
           "       profviz --dir DIR [options]  serve every profile in DIR, with uploads\n"
           "       profviz report [--sort KEY] [--limit N] [--json] FILE...\n"
+          "       profviz run [options] [--] script.py [args...]   (see profviz run --help)\n"
+          "       profviz run [options] -m module [args...]\n"
           "       profviz --help | --version\n"
           "\n"
           "options:\n"
@@ -220,9 +222,9 @@ static int parse_options(int argc, char **argv, serve_options *opts)
 /* Prints a load error the way `profviz report` does. */
 static int load_error(const pv_error *err)
 {
-    if (err->offset >= 0)
-        return cli_error("%s (at byte %lld)", err->message, (long long)err->offset);
-    return cli_error("%s", err->message);
+    char message[PV_ERROR_MESSAGE_MAX + 32];
+    pv_error_format(err, message, sizeof message);
+    return cli_error("%s", message);
 }
 
 /* Starts cmd (words separated by spaces; "%s" in a word is replaced by url,
@@ -320,6 +322,15 @@ static bool is_loopback(const char *host)
     if (inet_pton(AF_INET, host, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
     if (inet_pton(AF_INET6, host, &a6) == 1) return IN6_IS_ADDR_LOOPBACK(&a6);
     return false;
+}
+
+int pv_serve_check(int argc, char **argv)
+{
+    serve_options opts;
+    memset(&opts, 0, sizeof opts);
+    int status = parse_options(argc, argv, &opts);
+    free(opts.files);
+    return status;
 }
 
 int pv_serve_main(int argc, char **argv)

@@ -9,6 +9,11 @@
 
 int pv_serve_main(int argc, char **argv);
 
+/* Checks the same command line as pv_serve_main without loading or serving
+ * anything: returns 0 when it is valid, else 2 after printing the one-line
+ * error pv_serve_main would print. */
+int pv_serve_check(int argc, char **argv);
+
 /* Prints the usage text of every subcommand to the given stream. */
 #include <stdio.h>
 void pv_cli_usage(FILE *stream);

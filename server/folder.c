@@ -103,7 +103,7 @@ static unsigned char *read_fd(int fd, size_t size, size_t *len, pv_error *err)
 {
     unsigned char *buf = malloc(size ? size : 1);
     if (!buf) {
-        pv_fail(err, -1, "out of memory reading %zu bytes", size);
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory reading %zu bytes", size);
         return NULL;
     }
     size_t got = 0;
@@ -111,7 +111,8 @@ static unsigned char *read_fd(int fd, size_t size, size_t *len, pv_error *err)
         ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            pv_fail(err, -1, "cannot read: %s", n < 0 ? strerror(errno) : "the file shrank");
+            pv_fail(err, PV_ERR_IO, -1, "cannot read: %s",
+                    n < 0 ? strerror(errno) : "the file shrank");
             free(buf);
             return NULL;
         }
@@ -151,14 +152,17 @@ static void remove_stale_uploads(const char *dir)
 int pv_folder_open(const char *dir, pv_registry *reg, pv_folder **out, pv_error *err)
 {
     struct stat st;
-    if (stat(dir, &st) < 0) return pv_fail(err, -1, "--dir %s: %s", dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode)) return pv_fail(err, -1, "--dir %s: not a folder", dir);
+    if (stat(dir, &st) < 0)
+        return pv_fail(err, errno == ENOENT ? PV_ERR_NOT_FOUND : PV_ERR_IO, -1, "--dir %s: %s", dir,
+                       strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "--dir %s: not a folder", dir);
     if (access(dir, R_OK | X_OK) < 0)
-        return pv_fail(err, -1, "--dir %s: cannot read it: %s", dir, strerror(errno));
+        return pv_fail(err, PV_ERR_IO, -1, "--dir %s: cannot read it: %s", dir, strerror(errno));
     pv_folder *f = calloc(1, sizeof *f);
     if (!f || !(f->dir = strdup(dir))) {
         free(f);
-        return pv_fail(err, -1, "out of memory");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     }
     size_t len = strlen(f->dir);
     while (len > 1 && f->dir[len - 1] == '/')
@@ -166,7 +170,7 @@ int pv_folder_open(const char *dir, pv_registry *reg, pv_folder **out, pv_error 
     if (pthread_mutex_init(&f->lock, NULL) != 0) {
         free(f->dir);
         free(f);
-        return pv_fail(err, -1, "cannot create a mutex");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "cannot create a mutex");
     }
     f->reg = reg;
     f->writable = access(dir, W_OK) == 0;
@@ -280,11 +284,9 @@ static int take_file(pv_folder *f, const char *name, const struct stat *st)
         return add_seen(f, name, &now, id, added ? SEEN_PRIMARY : SEEN_ALIAS);
     }
     free(data);
-    if (err.offset >= 0)
-        fprintf(stderr, "profviz: %s is left out: %s (at byte %lld)\n", path, err.message,
-                (long long)err.offset);
-    else
-        fprintf(stderr, "profviz: %s is left out: %s\n", path, err.message);
+    char message[PV_ERROR_MESSAGE_MAX + 32];
+    pv_error_format(&err, message, sizeof message);
+    fprintf(stderr, "profviz: %s is left out: %s\n", path, message);
     free(path);
     (void)st;
     return add_seen(f, name, &now, NULL, SEEN_INVALID);
@@ -294,7 +296,7 @@ static int take_file(pv_folder *f, const char *name, const struct stat *st)
 static int scan_locked(pv_folder *f, pv_error *err)
 {
     DIR *d = opendir(f->dir);
-    if (!d) return pv_fail(err, -1, "cannot read %s: %s", f->dir, strerror(errno));
+    if (!d) return pv_fail(err, PV_ERR_IO, -1, "cannot read %s: %s", f->dir, strerror(errno));
     found *list = NULL;
     size_t n = 0, cap = 0;
     int rc = -1;
@@ -347,7 +349,7 @@ static int scan_locked(pv_folder *f, pv_error *err)
     goto done;
 
 oom:
-    pv_fail(err, -1, "out of memory scanning %s", f->dir);
+    pv_fail(err, PV_ERR_NOMEM, -1, "out of memory scanning %s", f->dir);
 done:
     closedir(d);
     for (size_t i = 0; i < n; i++)
@@ -371,12 +373,13 @@ int pv_upload_begin(pv_folder *f, pv_upload **out, pv_error *err)
     pv_upload *u = calloc(1, sizeof *u);
     if (!u || !(u->path = join(f->dir, UPLOAD_PREFIX "XXXXXX"))) {
         free(u);
-        return pv_fail(err, -1, "out of memory");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     }
     /* mkostemp: O_CREAT | O_EXCL, mode 0600. */
     u->fd = mkostemp(u->path, O_CLOEXEC);
     if (u->fd < 0) {
-        pv_fail(err, -1, "cannot create a temporary file in %s: %s", f->dir, strerror(errno));
+        pv_fail(err, PV_ERR_IO, -1, "cannot create a temporary file in %s: %s", f->dir,
+                strerror(errno));
         free(u->path);
         free(u);
         return -1;
@@ -392,7 +395,8 @@ int pv_upload_write(pv_upload *u, const void *data, size_t len, pv_error *err)
     while (len > 0) {
         ssize_t n = write(u->fd, p, len);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return pv_fail(err, -1, "cannot write the upload: %s", strerror(errno));
+        if (n < 0)
+            return pv_fail(err, PV_ERR_IO, -1, "cannot write the upload: %s", strerror(errno));
         p += n;
         len -= (size_t)n;
         u->size += (size_t)n;
@@ -428,7 +432,7 @@ static int link_final(pv_upload *u, const char *name, bool gzip, const char *id,
         if (attempt > 1) snprintf(suffix, sizeof suffix, "%s-%d", id, attempt);
         pv_folder_safe_name(name, gzip, attempt ? suffix : NULL, final, size);
         char *path = join(f->dir, final);
-        if (!path) return pv_fail(err, -1, "out of memory");
+        if (!path) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         int rc = link(u->path, path);
         int saved = errno;
         if (rc < 0 && saved != EEXIST) {
@@ -446,9 +450,10 @@ static int link_final(pv_upload *u, const char *name, bool gzip, const char *id,
         free(path);
         if (rc == 0) return 0;
         if (saved != EEXIST)
-            return pv_fail(err, -1, "cannot store the upload in %s: %s", f->dir, strerror(saved));
+            return pv_fail(err, PV_ERR_IO, -1, "cannot store the upload in %s: %s", f->dir,
+                           strerror(saved));
     }
-    return pv_fail(err, -1, "no free file name for the upload in %s", f->dir);
+    return pv_fail(err, PV_ERR_IO, -1, "no free file name for the upload in %s", f->dir);
 }
 
 pv_upload_result pv_upload_finish(pv_upload *u, const char *name, char *id_out, pv_error *err)
@@ -466,8 +471,7 @@ pv_upload_result pv_upload_finish(pv_upload *u, const char *name, char *id_out, 
     free(data);
     if (parsed < 0) {
         pv_upload_abort(u);
-        return err && strncmp(err->message, "out of memory", 13) == 0 ? PV_UPLOAD_FAILED
-                                                                      : PV_UPLOAD_INVALID;
+        return !err || err->kind == PV_ERR_INPUT ? PV_UPLOAD_INVALID : PV_UPLOAD_FAILED;
     }
     char id[PV_REGISTRY_ID_LEN + 1];
     memcpy(id, pv_registry_item_id(item), sizeof id);
@@ -483,7 +487,7 @@ pv_upload_result pv_upload_finish(pv_upload *u, const char *name, char *id_out, 
     }
     /* Readable like any other file of the folder once it has its name. */
     if (fchmod(u->fd, 0644) < 0 || fsync(u->fd) < 0) {
-        pv_fail(err, -1, "cannot sync the upload: %s", strerror(errno));
+        pv_fail(err, PV_ERR_IO, -1, "cannot sync the upload: %s", strerror(errno));
         goto fail;
     }
     char final[160];
@@ -498,7 +502,7 @@ pv_upload_result pv_upload_finish(pv_upload *u, const char *name, char *id_out, 
     struct stat st;
     char *path = join(f->dir, final);
     if (!path || stat(path, &st) < 0) {
-        pv_fail(err, -1, "cannot stat the stored upload");
+        pv_fail(err, PV_ERR_IO, -1, "cannot stat the stored upload");
         free(path);
         goto fail;
     }
@@ -510,7 +514,7 @@ pv_upload_result pv_upload_finish(pv_upload *u, const char *name, char *id_out, 
         close(u->fd);
         free(u->path);
         free(u);
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         return PV_UPLOAD_FAILED;
     }
     pthread_mutex_unlock(&f->lock);

@@ -25,6 +25,7 @@
 
 #include "api.h"
 #include "embed.h"
+#include "status.h"
 
 #define MAX_WEB_ROOT_FILE ((size_t)64 << 20)
 
@@ -541,7 +542,7 @@ typedef struct request {
     bool uploading;
     bool too_large;   /* past the limit: body dropped, 413 at the end */
     bool write_error; /* the temporary file could not be written */
-    char write_message[PV_ERROR_MESSAGE_MAX];
+    pv_error write_err;
     size_t received; /* body bytes so far */
     pv_upload *upload;
     struct MHD_PostProcessor *post; /* multipart/form-data, or NULL for a raw body */
@@ -566,7 +567,7 @@ static void upload_write(request *r, const char *data, size_t len)
     if (r->write_error || !r->upload || len == 0) return;
     if (pv_upload_write(r->upload, data, len, &err) < 0) {
         r->write_error = true;
-        memcpy(r->write_message, err.message, sizeof r->write_message);
+        r->write_err = err;
     }
 }
 
@@ -630,7 +631,7 @@ static enum MHD_Result upload_start(pv_http_server *s, struct MHD_Connection *co
     }
     pv_error err;
     if (pv_upload_begin(s->folder, &r->upload, &err) < 0)
-        return queue_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, err.message);
+        return queue_error(conn, pv_status_of(err.kind), err.message);
     if (is_multipart(conn)) {
         r->post = MHD_create_post_processor(conn, 64 * 1024, on_part, r);
         if (!r->post) {
@@ -664,7 +665,7 @@ static enum MHD_Result upload_chunk(pv_http_server *s, struct MHD_Connection *co
     if (r->post) {
         if (MHD_post_process(r->post, data, size) != MHD_YES && !r->write_error) {
             r->write_error = true;
-            snprintf(r->write_message, sizeof r->write_message, "bad multipart/form-data body");
+            pv_fail(&r->write_err, PV_ERR_INPUT, -1, "bad multipart/form-data body");
         }
     } else {
         upload_write(r, data, size);
@@ -689,9 +690,7 @@ static enum MHD_Result upload_end(pv_http_server *s, struct MHD_Connection *conn
         r->upload = NULL;
     }
     if (r->write_error) {
-        bool bad_body = strncmp(r->write_message, "bad multipart", 13) == 0;
-        return queue_error(conn, bad_body ? MHD_HTTP_BAD_REQUEST : MHD_HTTP_INTERNAL_SERVER_ERROR,
-                           r->write_message);
+        return queue_error(conn, pv_status_of(r->write_err.kind), r->write_err.message);
     }
     if (multipart && !r->in_file)
         return queue_error(conn, MHD_HTTP_BAD_REQUEST,
@@ -707,16 +706,11 @@ static enum MHD_Result upload_end(pv_http_server *s, struct MHD_Connection *conn
     pv_upload_result result = pv_upload_finish(u, name, id, &err);
     pv_api_reply reply;
     if (result == PV_UPLOAD_INVALID) {
-        char message[PV_ERROR_MESSAGE_MAX + 40];
-        if (err.offset >= 0)
-            snprintf(message, sizeof message, "%s (at byte %lld)", err.message,
-                     (long long)err.offset);
-        else
-            snprintf(message, sizeof message, "%s", err.message);
+        char message[PV_ERROR_MESSAGE_MAX + 32];
+        pv_error_format(&err, message, sizeof message);
         return queue_error(conn, MHD_HTTP_BAD_REQUEST, message);
     }
-    if (result == PV_UPLOAD_FAILED)
-        return queue_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, err.message);
+    if (result == PV_UPLOAD_FAILED) return queue_error(conn, pv_status_of(err.kind), err.message);
     bool stored = result == PV_UPLOAD_STORED;
     pv_api_summary_reply(s->registry, id, stored ? MHD_HTTP_CREATED : MHD_HTTP_OK, &reply);
     char location[64];
@@ -815,7 +809,7 @@ static int prepare_assets(pv_http_server *s, pv_error *err)
 {
     s->nassets = pv_embed_count;
     s->assets = calloc(s->nassets ? s->nassets : 1, sizeof *s->assets);
-    if (!s->assets) return pv_fail(err, -1, "out of memory");
+    if (!s->assets) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     for (size_t i = 0; i < s->nassets; i++) {
         asset *a = &s->assets[i];
         a->file = &pv_embed_files[i];
@@ -852,7 +846,8 @@ static int open_listener(const char *host, unsigned port, unsigned tries, unsign
         hints.ai_socktype = SOCK_STREAM;
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
         int gai = getaddrinfo(host, service, &hints, &res);
-        if (gai != 0) return pv_fail(err, -1, "cannot listen on %s: %s", host, gai_strerror(gai));
+        if (gai != 0)
+            return pv_fail(err, PV_ERR_IO, -1, "cannot listen on %s: %s", host, gai_strerror(gai));
         int in_use = 0, fd = -1, saved = 0;
         for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
             fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
@@ -875,7 +870,8 @@ static int open_listener(const char *host, unsigned port, unsigned tries, unsign
             if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
                 saved = errno;
                 close(fd);
-                return pv_fail(err, -1, "cannot listen on %s: %s", host, strerror(saved));
+                return pv_fail(err, PV_ERR_IO, -1, "cannot listen on %s: %s", host,
+                               strerror(saved));
             }
             struct sockaddr_storage ss;
             socklen_t sl = sizeof ss;
@@ -889,34 +885,34 @@ static int open_listener(const char *host, unsigned port, unsigned tries, unsign
             return fd;
         }
         if (!in_use)
-            return pv_fail(err, -1, "cannot listen on %s port %u: %s", host, p,
+            return pv_fail(err, PV_ERR_IO, -1, "cannot listen on %s port %u: %s", host, p,
                            strerror(saved ? saved : EINVAL));
     }
-    if (last == port) return pv_fail(err, -1, "port %u on %s is in use", port, host);
-    return pv_fail(err, -1, "ports %u to %u on %s are all in use", port, last, host);
+    if (last == port) return pv_fail(err, PV_ERR_IO, -1, "port %u on %s is in use", port, host);
+    return pv_fail(err, PV_ERR_IO, -1, "ports %u to %u on %s are all in use", port, last, host);
 }
 
 int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *err)
 {
     pv_http_server *s = calloc(1, sizeof *s);
     int fd = -1;
-    if (!s) return pv_fail(err, -1, "out of memory");
+    if (!s) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     s->registry = config->registry;
     s->folder = config->folder;
     s->max_upload = config->max_upload_bytes ? config->max_upload_bytes : (size_t)200 << 20;
     if (config->token && !(s->token = strdup(config->token))) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto fail;
     }
     if (config->web_root) {
         struct stat st;
         if (stat(config->web_root, &st) < 0 || !S_ISDIR(st.st_mode)) {
-            pv_fail(err, -1, "--web-root %s: not a folder", config->web_root);
+            pv_fail(err, PV_ERR_ARGUMENT, -1, "--web-root %s: not a folder", config->web_root);
             goto fail;
         }
         s->web_root = strdup(config->web_root);
         if (!s->web_root) {
-            pv_fail(err, -1, "out of memory");
+            pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
             goto fail;
         }
     }
@@ -942,7 +938,7 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
         MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
-        pv_fail(err, -1, "cannot start the HTTP server on %s", s->url);
+        pv_fail(err, PV_ERR_IO, -1, "cannot start the HTTP server on %s", s->url);
         goto fail;
     }
     *out = s;

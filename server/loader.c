@@ -18,12 +18,13 @@ static int inflate_gzip(const unsigned char *data, size_t len, unsigned char **o
                         pv_error *err)
 {
     z_stream z = {0};
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return pv_fail(err, -1, "cannot start zlib");
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        return pv_fail(err, PV_ERR_NOMEM, -1, "cannot start zlib");
     size_t cap = len * 4 + 4096, n = 0;
     unsigned char *buf = malloc(cap);
     int status = -1;
     if (!buf) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto done;
     }
     z.next_in = (unsigned char *)data;
@@ -37,14 +38,15 @@ static int inflate_gzip(const unsigned char *data, size_t len, unsigned char **o
         }
         if (n == cap) {
             if (cap >= PV_LOADER_MAX_INFLATED) {
-                pv_fail(err, -1, "gzip-compressed file inflates to more than %zu bytes",
+                pv_fail(err, PV_ERR_INPUT, -1,
+                        "gzip-compressed file inflates to more than %zu bytes",
                         PV_LOADER_MAX_INFLATED);
                 goto done;
             }
             size_t grown = cap * 2 > PV_LOADER_MAX_INFLATED ? PV_LOADER_MAX_INFLATED : cap * 2;
             unsigned char *p = realloc(buf, grown);
             if (!p) {
-                pv_fail(err, -1, "out of memory");
+                pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
                 goto done;
             }
             buf = p;
@@ -57,11 +59,11 @@ static int inflate_gzip(const unsigned char *data, size_t len, unsigned char **o
         n += room - z.avail_out;
         if (rc == Z_STREAM_END) break;
         if (rc == Z_BUF_ERROR && z.avail_in == 0 && fed == len) {
-            pv_fail(err, (int64_t)z.total_in, "gzip-compressed file is truncated");
+            pv_fail(err, PV_ERR_INPUT, (int64_t)z.total_in, "gzip-compressed file is truncated");
             goto done;
         }
         if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            pv_fail(err, (int64_t)z.total_in, "gzip-compressed file is corrupt: %s",
+            pv_fail(err, PV_ERR_INPUT, (int64_t)z.total_in, "gzip-compressed file is corrupt: %s",
                     z.msg ? z.msg : "inflate failed");
             goto done;
         }
@@ -86,13 +88,8 @@ static int load_bytes(const unsigned char *data, size_t len, unsigned flags, pv_
     if (inflate_gzip(data, len, &inner, &inner_len, err)) return -1;
     int status = pv_pstats_parse_with(inner, inner_len, flags, out, err);
     free(inner);
-    if (status && err) {
-        /* Say where the problem is: inside the compressed stream. */
-        char inner_message[PV_ERROR_MESSAGE_MAX];
-        memcpy(inner_message, err->message, sizeof inner_message);
-        snprintf(err->message, sizeof err->message, "in the gzip-compressed data: %.220s",
-                 inner_message);
-    }
+    /* Say where the problem is: inside the compressed stream. */
+    if (status) pv_error_prefix(err, "in the gzip-compressed data: ");
     return status;
 }
 
@@ -105,7 +102,9 @@ static int load_file(const char *path, unsigned flags, pv_profile **out, pv_erro
 {
     *out = NULL;
     FILE *f = fopen(path, "rb");
-    if (!f) return pv_fail(err, -1, "cannot open: %s", strerror(errno));
+    if (!f)
+        return pv_fail(err, errno == ENOENT ? PV_ERR_NOT_FOUND : PV_ERR_IO, -1, "cannot open: %s",
+                       strerror(errno));
     unsigned char magic[2];
     size_t got = fread(magic, 1, 2, f);
     if (!is_gzip(magic, got)) {
@@ -123,7 +122,7 @@ static int load_file(const char *path, unsigned flags, pv_profile **out, pv_erro
             if (!p) {
                 free(data);
                 fclose(f);
-                return pv_fail(err, -1, "out of memory");
+                return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
             }
             data = p;
             cap = grown;
@@ -136,7 +135,7 @@ static int load_file(const char *path, unsigned flags, pv_profile **out, pv_erro
     fclose(f);
     if (failed) {
         free(data);
-        return pv_fail(err, -1, "cannot read");
+        return pv_fail(err, PV_ERR_IO, -1, "cannot read");
     }
     int status = load_bytes(data, len, flags, out, err);
     free(data);
@@ -165,7 +164,7 @@ int pv_load_merged_with(const char *const *paths, size_t n, unsigned flags, pv_p
     pv_profile **parts = calloc(n, sizeof *parts);
     if (!parts) {
         *failed = n;
-        return pv_fail(err, -1, "out of memory");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     }
     int status = -1;
     for (size_t i = 0; i < n; i++) {

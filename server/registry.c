@@ -316,7 +316,7 @@ static void *sort_job_run(void *arg)
  * second thread, the others here. Returns 0, or -1 with err filled. */
 static int build_orders(tables *t, pv_error *err)
 {
-    if (rank_files(t) < 0) return pv_fail(err, -1, "out of memory sorting files");
+    if (rank_files(t) < 0) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory sorting files");
     sort_job job = {.t = t, .key = PV_SORT_NAME, .rc = 0};
     pthread_t thread;
     bool threaded = pthread_create(&thread, NULL, sort_job_run, &job) == 0;
@@ -326,7 +326,8 @@ static int build_orders(tables *t, pv_error *err)
         if (k != PV_SORT_NAME && sort_key(t, (pv_sort_key)k) < 0) rc = -1;
     if (threaded) pthread_join(thread, NULL);
     if (rc < 0 || job.rc < 0)
-        return pv_fail(err, -1, "out of memory sorting %u functions", t->profile->nfunctions);
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory sorting %u functions",
+                       t->profile->nfunctions);
     return 0;
 }
 
@@ -365,7 +366,7 @@ static int build_search(tables *t, pv_error *err)
         files_len += strlen(p->functions[i].file) + 1;
     }
     if (names_len > UINT32_MAX || files_len > UINT32_MAX)
-        return pv_fail(err, -1, "names and files are too long to index (%zu bytes)",
+        return pv_fail(err, PV_ERR_INPUT, -1, "names and files are too long to index (%zu bytes)",
                        names_len + files_len);
 
     size_t cap = 16;
@@ -382,7 +383,7 @@ static int build_search(tables *t, pv_error *err)
     if (!table || !t->names_lc || !t->name_at || !t->files_lc || !t->file_at || !t->file_of ||
         !file_first) {
         free(table);
-        return pv_fail(err, -1, "out of memory indexing %zu functions", n);
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory indexing %zu functions", n);
     }
     memset(table, 0, cap * sizeof *table);
 
@@ -450,7 +451,7 @@ int pv_registry_query_functions(const pv_registry_entry *pub, const pv_function_
         if (query->offset >= n || query->limit == 0) return 0;
         size_t count = n - query->offset < query->limit ? n - query->offset : query->limit;
         *ids = malloc(count * sizeof **ids);
-        if (!*ids) return pv_fail(err, -1, "out of memory");
+        if (!*ids) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         memcpy(*ids, order + query->offset, count * sizeof **ids);
         *nids = count;
         return 0;
@@ -463,7 +464,7 @@ int pv_registry_query_functions(const pv_registry_entry *pub, const pv_function_
     size_t page_cap = query->limit < n ? query->limit : n;
     uint32_t *page = malloc((page_cap ? page_cap : 1) * sizeof *page);
     if (!needle || !name_hit || !file_hit || !page) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i <= needle_len; i++)
@@ -541,7 +542,7 @@ static tables *tables_new(pv_profile *profile, pv_error *err)
     tables *t = calloc(1, sizeof *t);
     if (!t) {
         pv_profile_free(profile);
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         return NULL;
     }
     t->profile = profile;
@@ -570,7 +571,7 @@ static entry *entry_new(pv_profile *profile, const char *name, uint64_t hash, si
     if (!e || !(e->name = strdup(name))) {
         free(e);
         pv_profile_free(profile);
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         return NULL;
     }
     e->t = tables_new(profile, err);
@@ -654,7 +655,7 @@ static int registry_add(pv_registry *reg, entry *e, char *id_out, pv_error *err)
         if (!grown) {
             pthread_mutex_unlock(&reg->lock);
             entry_free(e);
-            return pv_fail(err, -1, "out of memory");
+            return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         }
         reg->entries = grown;
         reg->cap = cap;
@@ -673,18 +674,18 @@ pv_registry *pv_registry_new(pv_error *err)
 {
     pv_registry *reg = calloc(1, sizeof *reg);
     if (!reg) {
-        pv_fail(err, -1, "out of memory");
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         return NULL;
     }
     if (pthread_mutex_init(&reg->lock, NULL) != 0) {
         free(reg);
-        pv_fail(err, -1, "cannot create a mutex");
+        pv_fail(err, PV_ERR_NOMEM, -1, "cannot create a mutex");
         return NULL;
     }
     if (pthread_cond_init(&reg->loaded, NULL) != 0) {
         pthread_mutex_destroy(&reg->lock);
         free(reg);
-        pv_fail(err, -1, "cannot create a condition variable");
+        pv_fail(err, PV_ERR_NOMEM, -1, "cannot create a condition variable");
         return NULL;
     }
     return reg;
@@ -821,7 +822,7 @@ int pv_registry_snapshot(pv_registry *reg, const pv_registry_entry ***out, size_
     if (!ids || !list) {
         free(ids);
         free(list);
-        return pv_fail(err, -1, "out of memory");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     }
     size_t got = 0;
     for (size_t i = 0; i < n; i++) {
@@ -858,7 +859,7 @@ int pv_registry_list(pv_registry *reg, bool by_time, pv_registry_entry **out, si
     pthread_mutex_unlock(&reg->lock);
     if (!ok) {
         pv_registry_list_free(list, n);
-        return pv_fail(err, -1, "out of memory");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     }
     if (by_time) qsort(list, n, sizeof *list, newest_first);
     *out = list;
@@ -880,22 +881,24 @@ void pv_registry_list_free(pv_registry_entry *list, size_t count)
 static int read_file(const char *path, unsigned char **out, size_t *len, pv_error *err)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return pv_fail(err, -1, "%s", strerror(errno));
+    if (!f)
+        return pv_fail(err, errno == ENOENT ? PV_ERR_NOT_FOUND : PV_ERR_IO, -1, "%s",
+                       strerror(errno));
     size_t cap = 1 << 16, used = 0;
     unsigned char *buf = malloc(cap);
     if (!buf) {
         fclose(f);
-        return pv_fail(err, -1, "out of memory reading the file");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory reading the file");
     }
     for (;;) {
         if (used == cap) {
             if (cap > SIZE_MAX / 2) {
-                pv_fail(err, -1, "the file is too large");
+                pv_fail(err, PV_ERR_INPUT, -1, "the file is too large");
                 goto fail;
             }
             unsigned char *grown = realloc(buf, cap * 2);
             if (!grown) {
-                pv_fail(err, -1, "out of memory reading the file");
+                pv_fail(err, PV_ERR_NOMEM, -1, "out of memory reading the file");
                 goto fail;
             }
             buf = grown;
@@ -905,7 +908,7 @@ static int read_file(const char *path, unsigned char **out, size_t *len, pv_erro
         used += got;
         if (got == 0) {
             if (ferror(f)) {
-                pv_fail(err, -1, "%s", strerror(errno ? errno : EIO));
+                pv_fail(err, PV_ERR_IO, -1, "%s", strerror(errno ? errno : EIO));
                 goto fail;
             }
             break;
@@ -949,10 +952,7 @@ static const char *base_name(const char *path)
 /* Prefixes err's message with "PATH: ". */
 static int fail_with_path(pv_error *err, const char *path)
 {
-    if (!err) return -1;
-    char message[PV_ERROR_MESSAGE_MAX];
-    memcpy(message, err->message, sizeof message);
-    return pv_fail(err, err->offset, "%s: %s", path, message);
+    return pv_error_prefix(err, "%s: ", path);
 }
 
 /* The modification time of path in seconds since the epoch, or 0. */
@@ -991,7 +991,7 @@ int pv_registry_insert(pv_registry *reg, pv_registry_item *item, const char *nam
         char *copy = strdup(name);
         if (!copy) {
             entry_free(item);
-            return pv_fail(err, -1, "out of memory");
+            return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         }
         free(item->name);
         item->name = copy;
@@ -999,7 +999,7 @@ int pv_registry_insert(pv_registry *reg, pv_registry_item *item, const char *nam
     }
     if (path && !(item->path = strdup(path))) {
         entry_free(item);
-        return pv_fail(err, -1, "out of memory");
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     }
     return registry_add(reg, item, id_out, err);
 }
@@ -1020,7 +1020,7 @@ static tables *rebuild(const entry *e, pv_error *err)
     snprintf(id, sizeof id, "%012llx", (unsigned long long)(hash >> (64 - 4 * PV_REGISTRY_ID_LEN)));
     if (strcmp(id, e->pub.id) != 0) {
         pv_profile_free(profile);
-        pv_fail(err, -1, "the file has changed");
+        pv_fail(err, PV_ERR_IO, -1, "the file has changed");
         return NULL;
     }
     return tables_new(profile, err);
@@ -1066,9 +1066,9 @@ static void merged_name(const char *const *paths, size_t npaths, char *buf, size
 int pv_registry_load_merged(pv_registry *reg, const char *const *paths, size_t npaths, char *id_out,
                             pv_error *err)
 {
-    if (npaths == 0) return pv_fail(err, -1, "nothing to merge");
+    if (npaths == 0) return pv_fail(err, PV_ERR_ARGUMENT, -1, "nothing to merge");
     pv_profile **parts = calloc(npaths, sizeof *parts);
-    if (!parts) return pv_fail(err, -1, "out of memory");
+    if (!parts) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     uint64_t hash = PV_REGISTRY_HASH_SEED;
     size_t total_bytes = 0;
     int64_t modified = 0;

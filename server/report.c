@@ -273,6 +273,8 @@ static int usage_error(const char *problem, const char *detail)
 
 int pv_report_main(int argc, char **argv)
 {
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--compare") == 0) return pv_report_compare_main(argc, argv);
     sort_key key = SORT_TOTTIME;
     long long limit = -1;
     bool json = false;
@@ -333,11 +335,9 @@ int pv_report_main(int argc, char **argv)
      * checked); --json shows everything. */
     if (pv_load_merged_with(files, nfiles, json ? 0 : PV_LOAD_NO_EDGES, &profile, &failed, &err)) {
         const char *name = failed < nfiles ? files[failed] : "merging";
-        if (err.offset >= 0)
-            fprintf(stderr, "profviz: %s: %s (at byte %lld)\n", name, err.message,
-                    (long long)err.offset);
-        else
-            fprintf(stderr, "profviz: %s: %s\n", name, err.message);
+        char message[PV_ERROR_MESSAGE_MAX + 32];
+        pv_error_format(&err, message, sizeof message);
+        fprintf(stderr, "profviz: %s: %s\n", name, message);
         goto done;
     }
     if (json) {

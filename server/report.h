@@ -10,4 +10,8 @@
 
 int pv_report_main(int argc, char **argv);
 
+/* `profviz report --compare BASE NEW ...` (report_compare.c): argv as for
+ * pv_report_main; pv_report_main hands over when it sees --compare. */
+int pv_report_compare_main(int argc, char **argv);
+
 #endif

@@ -44,6 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         if (profile) abort();
         if (err.message[0] == '\0' || err.offset < -1 || err.offset > (int64_t)size) abort();
+        /* Bad bytes are input errors; only allocation can fail otherwise. */
+        if (err.kind != PV_ERR_INPUT && err.kind != PV_ERR_NOMEM) abort();
     }
     /* Loading without edges must accept and refuse exactly the same inputs,
      * with the same functions. */
@@ -60,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pv_profile_free(full);
         pv_profile_free(lean);
     } else if (pv_pstats_parse(data, size, &profile, &err) == 0 || err.offset != lean_err.offset ||
-               strcmp(err.message, lean_err.message) != 0) {
+               err.kind != lean_err.kind || strcmp(err.message, lean_err.message) != 0) {
         abort();
     }
     (void)pv_pstats_sniff(data, size);

@@ -269,6 +269,44 @@ static void builder_saturates_hostile_caller_counts(void **state)
     pv_profile_free(p);
 }
 
+static void builder_saturates_hostile_totals(void **state)
+{
+    pv_builder *b = pv_builder_new();
+    int64_t f = intern(b, "m.py", 1, "f"), g = intern(b, "m.py", 2, "g"),
+            h = intern(b, "m.py", 3, "h");
+    begin(b, f, INT64_MAX, INT64_MAX, 0, 0);
+    begin(b, g, INT64_MAX, 1, 0, 0);
+    begin(b, h, 5, INT64_MAX, 0, 0);
+    pv_profile *p = finish(b);
+    assert_true(p->total_calls == INT64_MAX);
+    assert_true(p->primitive_calls == INT64_MAX);
+    assert_true(p->functions[g].ncalls == INT64_MAX);
+    pv_profile_free(p);
+}
+
+static void count_add_saturates_both_ways(void **state)
+{
+    assert_true(pv_count_add(INT64_MAX, 1) == INT64_MAX);
+    assert_true(pv_count_add(INT64_MAX, INT64_MAX) == INT64_MAX);
+    assert_true(pv_count_add(1, INT64_MAX) == INT64_MAX);
+    assert_true(pv_count_add(INT64_MIN, -1) == INT64_MIN);
+    assert_true(pv_count_add(INT64_MAX, -1) == INT64_MAX - 1);
+    assert_true(pv_count_add(2, 3) == 5);
+}
+
+static void builder_refuses_names_with_a_nul_byte(void **state)
+{
+    pv_builder *b = pv_builder_new();
+    pv_error err;
+    assert_int_equal(pv_builder_intern(b, "m.py", 4, 1, "f\0x", 3, &err), -1);
+    assert_int_equal(err.kind, PV_ERR_ARGUMENT);
+    assert_string_equal(err.message, "a function name holds a NUL byte");
+    assert_int_equal(pv_builder_intern(b, "m\0.py", 5, 1, "f", 1, &err), -1);
+    assert_int_equal(err.kind, PV_ERR_ARGUMENT);
+    assert_true(intern(b, "m.py", 1, "f") == 0);
+    pv_builder_free(b);
+}
+
 static void builder_refuses_entries_and_callers_it_cannot_place(void **state)
 {
     pv_builder *b = pv_builder_new();
@@ -276,6 +314,7 @@ static void builder_refuses_entries_and_callers_it_cannot_place(void **state)
     int64_t f = intern(b, "m.py", 1, "f");
     assert_int_equal(pv_builder_add_caller(b, (uint32_t)f, 1, 1, 0, 0, &err), -1);
     assert_string_equal(err.message, "caller added outside an entry");
+    assert_int_equal(err.kind, PV_ERR_ARGUMENT);
     assert_int_equal(pv_builder_begin_entry(b, 7, 1, 1, 0, 0, &err), -1);
     assert_string_equal(err.message, "entry for unknown function id 7");
     begin(b, f, 1, 1, 0, 0);
@@ -450,6 +489,27 @@ static void merge_leaves_caller_only_functions_unlisted(void **state)
     pv_profile_free(b);
 }
 
+static void merge_saturates_hostile_counts(void **state)
+{
+    static const part_fn fns[] = {{"main", INT64_MAX, INT64_MAX, 1.0, 2.0},
+                                  {"f", INT64_MAX - 1, INT64_MAX, 0.5, 1.0}};
+    static const part_edge edges[] = {{"main", "f", INT64_MAX, INT64_MAX, 0.5, 1.0}};
+    pv_profile *a = PART(fns, edges), *b = PART(fns, edges);
+    pv_profile *m = merge2(a, b);
+    int64_t main_id = find(m, "m.py", 1, "main"), f = find(m, "m.py", 1, "f");
+    assert_true(m->functions[main_id].ncalls == INT64_MAX);
+    assert_true(m->functions[main_id].pcalls == INT64_MAX);
+    assert_true(m->functions[f].ncalls == INT64_MAX);
+    const pv_edge *e = edge(m, main_id, f);
+    assert_non_null(e);
+    assert_true(e->ncalls == INT64_MAX && e->pcalls == INT64_MAX);
+    assert_true(e->cumtime == 2.0);
+    assert_true(m->total_calls == INT64_MAX);
+    pv_profile_free(m);
+    pv_profile_free(a);
+    pv_profile_free(b);
+}
+
 static void merge_of_one_or_no_parts(void **state)
 {
     static const part_fn fa[] = {{"main", 1, 1, 0.5, 1}, {"f", 3, 2, 0.25, 1}};
@@ -597,6 +657,10 @@ int main(void)
         cmocka_unit_test(merge_keeps_distinct_functions_and_edges_apart),
         cmocka_unit_test(merge_leaves_caller_only_functions_unlisted),
         cmocka_unit_test(merge_of_one_or_no_parts),
+        cmocka_unit_test(merge_saturates_hostile_counts),
+        cmocka_unit_test(builder_saturates_hostile_totals),
+        cmocka_unit_test(count_add_saturates_both_ways),
+        cmocka_unit_test(builder_refuses_names_with_a_nul_byte),
         cmocka_unit_test(arena_hands_out_aligned_memory_and_frees_it_all_at_once),
         cmocka_unit_test(arena_allocations_do_not_overlap),
         cmocka_unit_test(sort_ids_is_stable),

@@ -80,7 +80,7 @@ static pv_tree *build(const pv_profile *p, const int64_t *path, size_t path_len,
     req.cutoff = cutoff;
     req.max_nodes = max_nodes;
     pv_tree *t = NULL;
-    pv_error err = {{0}, 0};
+    pv_error err = {0};
     int rc = pv_tree_build(p, &req, &t, &err);
     if (rc != 0) fail_msg("pv_tree_build: %s (offset %lld)", err.message, (long long)err.offset);
     assert_non_null(t);
@@ -309,7 +309,8 @@ static void tree_does_not_expand_mutual_recursion(void **state)
     pv_error err;
     assert_int_equal(pv_tree_build(p, &req, &bad, &err), -1);
     assert_null(bad);
-    assert_int_equal(err.offset, 3);
+    assert_int_equal(err.kind, PV_ERR_NOT_FOUND);
+    assert_int_equal(err.offset, -1);
     assert_string_equal(err.message,
                         "path step 3: function 1 is already on the path (recursion is not "
                         "expanded)");
@@ -702,7 +703,9 @@ static void tree_subtree_matches_full_tree_at_that_place(void **state)
     pv_profile_free(p);
 }
 
-static void expect_bad_path(const pv_profile *p, const int64_t *path, size_t len, int64_t offset,
+/* A bad path is "not found" (404 in the API); the step is named in the
+ * message, and offset stays -1 since a step is not a byte offset. */
+static void expect_bad_path(const pv_profile *p, const int64_t *path, size_t len, int64_t step,
                             const char *message)
 {
     pv_tree_request req;
@@ -710,11 +713,15 @@ static void expect_bad_path(const pv_profile *p, const int64_t *path, size_t len
     req.path = path;
     req.path_len = len;
     pv_tree *t = NULL;
-    pv_error err = {{0}, 0};
+    pv_error err = {0};
     assert_int_equal(pv_tree_build(p, &req, &t, &err), -1);
     assert_null(t);
     assert_string_equal(err.message, message);
-    assert_int_equal(err.offset, offset);
+    assert_int_equal(err.kind, PV_ERR_NOT_FOUND);
+    assert_int_equal(err.offset, -1);
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "path step %lld:", (long long)step);
+    assert_int_equal(strncmp(err.message, prefix, strlen(prefix)), 0);
 }
 
 static void tree_rejects_bad_path_naming_the_step(void **state)
@@ -757,6 +764,7 @@ static void tree_rejects_out_of_range_request_fields(void **state)
     req.depth = -1;
     assert_int_equal(pv_tree_build(p, &req, &t, &err), -1);
     assert_string_equal(err.message, "depth must be 0 or more, not -1");
+    assert_int_equal(err.kind, PV_ERR_ARGUMENT);
     assert_int_equal(err.offset, -1);
 
     pv_tree_request_defaults(&req);
@@ -771,6 +779,7 @@ static void tree_rejects_out_of_range_request_fields(void **state)
     req.max_nodes = 0;
     assert_int_equal(pv_tree_build(p, &req, &t, &err), -1);
     assert_string_equal(err.message, "max_nodes must be 1 or more");
+    assert_int_equal(err.kind, PV_ERR_ARGUMENT);
     assert_null(t);
     pv_profile_free(p);
 }

@@ -32,7 +32,7 @@ static pv_marshal_reader *reader(const bytes *b)
 static pv_mvalue next_ok(pv_marshal_reader *r, pv_mkind kind)
 {
     pv_mvalue v = {0}; /* see marshal_next_fills_a_value_that_held_garbage */
-    pv_error err = {{0}, 0};
+    pv_error err = {0};
     int rc = pv_marshal_next(r, &v, &err);
     if (rc != 0) print_error("unexpected error at %lld: %s\n", (long long)err.offset, err.message);
     assert_int_equal(rc, 0);
@@ -57,7 +57,7 @@ static void assert_error(const pv_error *err, const char *message, int64_t offse
 static void expect_failure(const bytes *b, const char *message, int64_t offset)
 {
     pv_marshal_reader *r = reader(b);
-    pv_error err = {{0}, 0};
+    pv_error err = {0};
     pv_mvalue v;
     assert_int_equal(pv_marshal_read_whole(r, &v, &err), -1);
     assert_error(&err, message, offset);

@@ -88,7 +88,7 @@ static void entry(bytes *b, const char *file, int32_t line, const char *name, in
 static pv_profile *parse_ok(const bytes *b)
 {
     pv_profile *p = NULL;
-    pv_error err = {{0}, 0};
+    pv_error err = {0};
     int rc = pv_pstats_parse(b->p, b->n, &p, &err);
     if (rc != 0) print_error("unexpected error at %lld: %s\n", (long long)err.offset, err.message);
     assert_int_equal(rc, 0);
@@ -99,7 +99,7 @@ static pv_profile *parse_ok(const bytes *b)
 static void expect_failure(const bytes *b, const char *message, int64_t offset)
 {
     pv_profile *p = (pv_profile *)1;
-    pv_error err = {{0}, 0};
+    pv_error err = {0};
     assert_int_equal(pv_pstats_parse(b->p, b->n, &p, &err), -1);
     assert_null(p);
     if (!strstr(err.message, message) || err.offset != offset)
@@ -107,6 +107,7 @@ static void expect_failure(const bytes *b, const char *message, int64_t offset)
                     message, (long long)offset);
     assert_non_null(strstr(err.message, message));
     assert_int_equal(err.offset, offset);
+    assert_int_equal(err.kind, PV_ERR_INPUT);
 }
 
 static pv_profile *load(const char *name)
@@ -114,7 +115,7 @@ static pv_profile *load(const char *name)
     char path[1024];
     snprintf(path, sizeof path, "%s/tests/golden/%s", PROFVIZ_SOURCE_DIR, name);
     pv_profile *p = NULL;
-    pv_error err = {{0}, 0};
+    pv_error err = {0};
     int rc = pv_pstats_load_file(path, &p, &err);
     if (rc != 0) print_error("%s: %s at %lld\n", path, err.message, (long long)err.offset);
     assert_int_equal(rc, 0);
@@ -132,7 +133,7 @@ static void pstats_without_edges_keeps_every_function_and_total(void **state)
         pv_profile *full = load(names[k]), *lean = NULL;
         char path[1024];
         snprintf(path, sizeof path, "%s/tests/golden/%s", PROFVIZ_SOURCE_DIR, names[k]);
-        pv_error err = {{0}, 0};
+        pv_error err = {0};
         assert_int_equal(pv_pstats_load_file_with(path, PV_LOAD_NO_EDGES, &lean, &err), 0);
         assert_true(full->has_edges);
         assert_false(lean->has_edges);
@@ -186,10 +187,55 @@ static void pstats_without_edges_still_checks_every_caller(void **state)
     u8(&b, '0');
     u8(&b, '0');
     pv_profile *p = NULL;
-    pv_error err = {{0}, 0};
+    pv_error err = {0};
     assert_int_equal(pv_pstats_parse_with(b.p, b.n, PV_LOAD_NO_EDGES, &p, &err), -1);
     assert_non_null(strstr(err.message, "not 4"));
     assert_int_equal(err.offset, (int64_t)at);
+    bytes_free(&b);
+}
+
+/* An entry (file, 1, name) with 1 call and no callers; file and name are
+ * given with their lengths, so they may hold NUL bytes. */
+static void nul_entry(bytes *b, const char *file, size_t file_len, const char *name,
+                      size_t name_len)
+{
+    small_tuple(b, 0, 3);
+    u8(b, 'z');
+    u8(b, (unsigned)file_len);
+    put(b, file, file_len);
+    int32_obj(b, 1);
+    u8(b, 'z');
+    u8(b, (unsigned)name_len);
+    put(b, name, name_len);
+    small_tuple(b, 0, 5);
+    int32_obj(b, 1);
+    int32_obj(b, 1);
+    int32_obj(b, 0);
+    int32_obj(b, 0);
+    u8(b, '{');
+    u8(b, '0');
+}
+
+static void pstats_keeps_names_that_differ_after_a_nul_byte_apart(void **state)
+{
+    (void)state;
+    bytes b = {0};
+    u8(&b, '{');
+    nul_entry(&b, "m.py", 4, "f\0x", 3);
+    nul_entry(&b, "m.py", 4, "f\0y", 3);
+    nul_entry(&b, "m.py", 4, "f", 1);
+    nul_entry(&b, "n\0a.py", 6, "f", 1);
+    nul_entry(&b, "n\0b.py", 6, "f", 1);
+    u8(&b, '0');
+    pv_profile *p = parse_ok(&b);
+    assert_int_equal(p->nfunctions, 5);
+    assert_string_equal(p->functions[0].name, "f\xe2\x90\x80x"); /* f U+2400 x */
+    assert_string_equal(p->functions[1].name, "f\xe2\x90\x80y");
+    assert_string_equal(p->functions[2].name, "f");
+    assert_string_equal(p->functions[3].file, "n\xe2\x90\x80\x61.py");
+    assert_string_equal(p->functions[4].file, "n\xe2\x90\x80\x62.py");
+    assert_int_equal(p->total_calls, 5);
+    pv_profile_free(p);
     bytes_free(&b);
 }
 
@@ -1262,7 +1308,7 @@ static void refuse_every_prefix(const char *fixture)
         assert_non_null(prefix);
         memcpy(prefix, data, n);
         pv_profile *p = NULL;
-        pv_error err = {{0}, -2};
+        pv_error err = {.offset = -2};
         int rc = pv_pstats_parse(prefix, n, &p, &err);
         if (rc != -1 || err.offset < 0 || err.offset > (int64_t)n)
             print_error("%s cut to %zu bytes: rc %d, \"%s\" at %lld\n", fixture, n, rc, err.message,
@@ -1301,7 +1347,7 @@ static void parse_anything(const unsigned char *data, size_t len)
     assert_non_null(copy);
     memcpy(copy, data, len);
     pv_profile *p = NULL;
-    pv_error err = {{0}, -2};
+    pv_error err = {.offset = -2};
     if (pv_pstats_parse(copy, len, &p, &err) == 0) {
         assert_non_null(p);
         for (uint32_t id = 0; id < p->nfunctions; id++) {
@@ -1355,6 +1401,7 @@ int main(void)
         cmocka_unit_test(pstats_ids_are_the_same_on_every_load),
         cmocka_unit_test(pstats_without_edges_keeps_every_function_and_total),
         cmocka_unit_test(pstats_without_edges_still_checks_every_caller),
+        cmocka_unit_test(pstats_keeps_names_that_differ_after_a_nul_byte_apart),
         cmocka_unit_test(pstats_reads_an_empty_stats_dict),
         cmocka_unit_test(pstats_skips_the_sampled_marker_of_python_3_15),
         cmocka_unit_test(pstats_duplicate_top_level_key_last_wins_and_replaces_callers),

@@ -91,6 +91,8 @@ static void text_is_clean_utf8_refuses_surrogates_overlongs_and_truncations(void
         "f4 90 80 80", /* beyond U+10FFFF */
         "80",          /* lone continuation byte */
         "ff",
+        "00",                         /* NUL: valid UTF-8, but not in a C string */
+        "61 62 63 64 65 66 67 00 68", /* ... also past the eight-byte fast path */
     };
     for (size_t k = 0; k < sizeof dirty / sizeof dirty[0]; k++) {
         unsigned char in[16];
@@ -155,6 +157,17 @@ static void text_replaces_surrogates_when_not_unescaping(void **state)
     check("61 ed b3", true, "61efbfbdefbfbd");
 }
 
+static void text_shows_nul_bytes_as_a_symbol_so_names_stay_distinct(void **state)
+{
+    check("66 00 78", false, "66e2908078"); /* f\0x -> f U+2400 x */
+    check("66 00 79", true, "66e2908079");
+    check("00", false, "e29080");
+    check("00 00 ff", false, "e29080e29080efbfbd");
+    check("61 62 63 64 65 66 67 68 69 00", false, "616263646566676869e29080");
+    /* A surrogate escape never unescapes to NUL (escapes are 0x80..0xff). */
+    check("00 ed b2 80", true, "e29080efbfbd");
+}
+
 static void text_worst_case_output_fits_the_documented_bound(void **state)
 {
     unsigned char in[200];
@@ -181,6 +194,7 @@ int main(void)
         cmocka_unit_test(text_maps_surrogate_escapes_back_to_their_bytes),
         cmocka_unit_test(text_replaces_surrogates_when_not_unescaping),
         cmocka_unit_test(text_worst_case_output_fits_the_documented_bound),
+        cmocka_unit_test(text_shows_nul_bytes_as_a_symbol_so_names_stay_distinct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

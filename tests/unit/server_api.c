@@ -11,6 +11,7 @@
 
 #include "api.h"
 #include "registry.h"
+#include "status.h"
 
 #define FIXTURE(name) PROFVIZ_SOURCE_DIR "/tests/golden/" name
 
@@ -113,6 +114,31 @@ static void api_bad_tree_parameters_are_400_naming_the_parameter(void **state)
     }
 }
 
+static void api_bad_path_is_404_and_names_the_step(void **state)
+{
+    fixture *f = *state;
+    char path[64];
+    snprintf(path, sizeof path, "/api/profiles/%s/tree", f->id);
+    const char *args[] = {"path=999999", NULL};
+    char *body;
+    assert_int_equal(call(f, "GET", path, args, &body), 404);
+    if (!strstr(body, "\"error\":\"bad path: path step 0:")) print_error("%s\n", body);
+    assert_non_null(strstr(body, "\"error\":\"bad path: path step 0:"));
+    assert_null(strstr(body, "at byte"));
+    free(body);
+}
+
+static void status_table_maps_every_kind(void **state)
+{
+    (void)state;
+    assert_int_equal(pv_status_of(PV_ERR_INPUT), 400);
+    assert_int_equal(pv_status_of(PV_ERR_ARGUMENT), 400);
+    assert_int_equal(pv_status_of(PV_ERR_NOT_FOUND), 404);
+    assert_int_equal(pv_status_of(PV_ERR_NOMEM), 500);
+    assert_int_equal(pv_status_of(PV_ERR_IO), 500);
+    assert_int_equal(pv_status_of(PV_ERR_NONE), 500);
+}
+
 static void api_function_rows_have_exact_numbers(void **state)
 {
     fixture *f = *state;
@@ -135,6 +161,8 @@ int main(void)
         cmocka_unit_test(api_refuses_other_methods_with_405),
         cmocka_unit_test(api_bad_tree_parameters_are_400_naming_the_parameter),
         cmocka_unit_test(api_function_rows_have_exact_numbers),
+        cmocka_unit_test(api_bad_path_is_404_and_names_the_step),
+        cmocka_unit_test(status_table_maps_every_kind),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

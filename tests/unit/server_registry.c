@@ -197,9 +197,11 @@ static void registry_refuses_a_file_that_is_no_profile_with_its_name_in_the_mess
     const char *path = FIXTURE("README.md");
     assert_int_equal(pv_registry_load_file(reg, path, NULL, &err), -1);
     assert_non_null(strstr(err.message, "README.md"));
+    assert_int_equal(err.kind, PV_ERR_INPUT);
     assert_int_equal(pv_registry_count(reg), 0);
     assert_int_equal(pv_registry_load_file(reg, "/nonexistent/x.prof", NULL, &err), -1);
     assert_non_null(strstr(err.message, "/nonexistent/x.prof"));
+    assert_int_equal(err.kind, PV_ERR_NOT_FOUND);
     assert_int_equal(err.offset, -1);
     pv_registry_free(reg);
 }

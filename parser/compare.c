@@ -1,0 +1,599 @@
+/* compare.c: pairing the functions of two profiles (see compare.h).
+ *
+ * The rules, in the order they are applied; a function paired by one is not
+ * looked at again:
+ * 1. Relative path. A file's relative path starts after the last package
+ *    marker among its folders: "site-packages" or "dist-packages", a
+ *    "pythonX[.Y]" folder inside "lib" or "lib64" (lib/python3.11/), or a
+ *    "Lib" folder inside "PythonXY" (Windows' C:\Python311\Lib\); case does
+ *    not matter in markers. A file without a marker, with a folder in its
+ *    name and not "<...>" (frozen modules, "<string>") or "~" (C functions),
+ *    is one of the profile's own files: its relative path starts after the
+ *    longest run of whole folders common to all of them. Other files are
+ *    their own relative path. Paths compare with '\' and '/' alike.
+ *    Functions with the same name and relative path form a group; one of
+ *    each side is a pair; with several, the two sides sorted by line are
+ *    paired in order, as many as possible, the sum of squared line
+ *    distances the least (so an edit that shifts every function of a file
+ *    by ten lines keeps each paired with itself). Kind: "same" when file
+ *    and line are equal too, "path" when the line is, else "line".
+ * 2. C functions (file "~", or "" from the profile module, line 0): the name
+ *    without "<built-in method ...>", "<built-in function ...>" or "<...>"
+ *    and without a "builtins." or "__builtin__." prefix; paired only when
+ *    exactly one of each side has it. Kind "builtin".
+ * 3. Suffix: functions of one name where one relative path ends with the
+ *    other at a folder boundary ("app/main.py" and "main.py": one profile had
+ *    files outside the project), paired only when neither has another such
+ *    candidate. Kind "suffix".
+ * Whatever is left is "base_only" or "new_only".
+ */
+#include "compare.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The dynamic program of rule 1 is bounded: a group of more than this many
+ * pairs of candidates is paired in line order instead. */
+#define PV_COMPARE_MAX_DP_CELLS ((size_t)1 << 20)
+
+typedef struct side {
+    const pv_profile *p;
+    uint32_t *rel;     /* [nfunctions]: offset of the relative path in the file */
+    uint32_t *partner; /* [nfunctions]: the other side's id, or PV_COMPARE_NONE */
+    uint8_t *kind;     /* [nfunctions]: pv_match of the pair */
+    uint32_t *next;    /* [nfunctions]: next member of the same group */
+} side;
+
+typedef struct ctx {
+    side s[2]; /* 0: BASE, 1: NEW */
+    pv_error *err;
+} ctx;
+
+static bool is_sep(char c)
+{
+    return c == '/' || c == '\\';
+}
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* True when the n bytes at s are word (ASCII, any case). */
+static bool comp_is(const char *s, size_t n, const char *word)
+{
+    size_t i = 0;
+    for (; i < n && word[i]; i++)
+        if (lower(s[i]) != word[i]) return false;
+    return i == n && !word[i];
+}
+
+/* True for "python" + digits, optionally "." + digits, and letters
+ * ("python3.11", "Python311", "python3.13t"). */
+static bool comp_is_python(const char *s, size_t n, bool dotted)
+{
+    if (n < 7 || !comp_is(s, 6, "python")) return false;
+    size_t i = 6;
+    if (s[i] < '0' || s[i] > '9') return false;
+    while (i < n && s[i] >= '0' && s[i] <= '9')
+        i++;
+    if (dotted && i < n && s[i] == '.') {
+        i++;
+        if (i == n || s[i] < '0' || s[i] > '9') return false;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+    }
+    while (i < n && lower(s[i]) >= 'a' && lower(s[i]) <= 'z')
+        i++;
+    return i == n;
+}
+
+/* The offset after the last package marker folder of file, or -1. */
+static long marker_end(const char *file)
+{
+    long mark = -1;
+    const char *prev = NULL;
+    size_t prev_n = 0;
+    const char *c = file;
+    while (*c) {
+        const char *start = c;
+        while (*c && !is_sep(*c))
+            c++;
+        size_t n = (size_t)(c - start);
+        if (!*c) break; /* the file name itself is never a marker */
+        bool marker = comp_is(start, n, "site-packages") || comp_is(start, n, "dist-packages") ||
+                      (prev && (comp_is(prev, prev_n, "lib") || comp_is(prev, prev_n, "lib64")) &&
+                       comp_is_python(start, n, true)) ||
+                      (prev && comp_is(start, n, "lib") && comp_is_python(prev, prev_n, false));
+        c++;
+        if (marker) mark = (long)(c - file);
+        prev = start;
+        prev_n = n;
+    }
+    return mark;
+}
+
+static bool is_special(const char *file)
+{
+    return file[0] == '<' || file[0] == '\0' || strcmp(file, "~") == 0;
+}
+
+static bool has_sep(const char *s)
+{
+    for (; *s; s++)
+        if (is_sep(*s)) return true;
+    return false;
+}
+
+/* Fills sd->rel for every function of sd->p (rule 1). */
+static void find_relative_paths(side *sd)
+{
+    const pv_profile *p = sd->p;
+    /* The common prefix of the own files, as a length into the first one. */
+    const char *first = NULL, *last_seen = NULL;
+    size_t common = 0;
+    for (uint32_t id = 0; id < p->nfunctions; id++) {
+        const char *file = p->functions[id].file;
+        if (file == last_seen || is_special(file) || !has_sep(file) || marker_end(file) >= 0)
+            continue;
+        last_seen = file;
+        if (!first) {
+            first = file;
+            common = strlen(file);
+            continue;
+        }
+        size_t i = 0;
+        while (i < common && file[i] &&
+               (file[i] == first[i] || (is_sep(file[i]) && is_sep(first[i]))))
+            i++;
+        common = i;
+    }
+    while (common > 0 && !is_sep(first[common - 1]))
+        common--;
+    for (uint32_t id = 0; id < p->nfunctions; id++) {
+        const char *file = p->functions[id].file;
+        long mark = is_special(file) ? -1 : marker_end(file);
+        if (mark >= 0)
+            sd->rel[id] = (uint32_t)mark;
+        else if (first && !is_special(file) && has_sep(file))
+            sd->rel[id] = (uint32_t)common;
+        else
+            sd->rel[id] = 0;
+    }
+}
+
+/* ---- Keys --------------------------------------------------------------- */
+
+typedef enum key_kind { KEY_PATH, KEY_BUILTIN, KEY_BASENAME } key_kind;
+
+/* A key as a few byte ranges: separators compare alike. */
+typedef struct key {
+    const char *name;
+    size_t name_len;
+    const char *path; /* NULL for KEY_BUILTIN */
+    size_t path_len;
+} key;
+
+static bool is_c_function(const pv_function *f)
+{
+    return f->line == 0 && (f->file[0] == '\0' || strcmp(f->file, "~") == 0);
+}
+
+/* The name of a C function without its spelling (rule 2). */
+static void builtin_name(const char *name, const char **out, size_t *len)
+{
+    size_t n = strlen(name);
+    static const char *const wraps[] = {"<built-in method ", "<built-in function "};
+    bool unwrapped = false;
+    for (size_t w = 0; w < 2 && !unwrapped; w++) {
+        size_t k = strlen(wraps[w]);
+        if (n > k + 1 && strncmp(name, wraps[w], k) == 0 && name[n - 1] == '>') {
+            name += k;
+            n -= k + 1;
+            unwrapped = true;
+        }
+    }
+    if (!unwrapped && n > 2 && name[0] == '<' && name[n - 1] == '>' && !memchr(name, ' ', n)) {
+        name++;
+        n -= 2;
+    }
+    static const char *const modules[] = {"builtins.", "__builtin__."};
+    for (size_t m = 0; m < 2; m++) {
+        size_t k = strlen(modules[m]);
+        if (n > k && strncmp(name, modules[m], k) == 0) {
+            name += k;
+            n -= k;
+            break;
+        }
+    }
+    *out = name;
+    *len = n;
+}
+
+static key key_of(const ctx *c, int s, uint32_t id, key_kind kind)
+{
+    const pv_function *f = &c->s[s].p->functions[id];
+    key k = {f->name, strlen(f->name), NULL, 0};
+    const char *rel = f->file + c->s[s].rel[id];
+    size_t rel_len = strlen(rel);
+    if (kind == KEY_PATH) {
+        k.path = rel;
+        k.path_len = rel_len;
+    } else if (kind == KEY_BASENAME) {
+        size_t i = rel_len;
+        while (i > 0 && !is_sep(rel[i - 1]))
+            i--;
+        k.path = rel + i;
+        k.path_len = rel_len - i;
+    } else {
+        builtin_name(f->name, &k.name, &k.name_len);
+    }
+    return k;
+}
+
+static uint64_t hash_bytes(uint64_t h, const char *s, size_t n, bool paths)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)(paths && s[i] == '\\' ? '/' : s[i]);
+        h = (h ^ b) * UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+static uint64_t key_hash(const key *k)
+{
+    uint64_t h = hash_bytes(UINT64_C(0xcbf29ce484222325), k->name, k->name_len, false);
+    h = (h ^ 0xff) * UINT64_C(0x100000001b3);
+    return k->path ? hash_bytes(h, k->path, k->path_len, true) : h;
+}
+
+static bool same_path(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i] && !(is_sep(a[i]) && is_sep(b[i]))) return false;
+    return true;
+}
+
+static bool key_equal(const key *a, const key *b)
+{
+    return a->name_len == b->name_len && memcmp(a->name, b->name, a->name_len) == 0 &&
+           a->path_len == b->path_len && (!a->path || same_path(a->path, b->path, a->path_len));
+}
+
+/* True when one path ends with the other at a folder boundary. */
+static bool suffix_related(const char *a, size_t na, const char *b, size_t nb)
+{
+    if (na < nb) {
+        const char *t = a;
+        a = b;
+        b = t;
+        size_t tn = na;
+        na = nb;
+        nb = tn;
+    }
+    return same_path(a + (na - nb), b, nb) && (na == nb || is_sep(a[na - nb - 1]));
+}
+
+/* ---- Pairing within a group ---------------------------------------------- */
+
+typedef struct member {
+    uint32_t id;
+    int64_t line;
+} member;
+
+static int member_cmp(const void *pa, const void *pb)
+{
+    const member *a = pa, *b = pb;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+static void set_pair(ctx *c, uint32_t b, uint32_t n, pv_match kind)
+{
+    if (kind == PV_MATCH_LINE || kind == PV_MATCH_SAME || kind == PV_MATCH_PATH) {
+        const pv_function *fb = &c->s[0].p->functions[b], *fn = &c->s[1].p->functions[n];
+        if (fb->line != fn->line)
+            kind = PV_MATCH_LINE;
+        else
+            kind = strcmp(fb->file, fn->file) == 0 ? PV_MATCH_SAME : PV_MATCH_PATH;
+    }
+    c->s[0].partner[b] = n;
+    c->s[1].partner[n] = b;
+    c->s[0].kind[b] = c->s[1].kind[n] = (uint8_t)kind;
+}
+
+static bool compatible(const ctx *c, uint32_t b, uint32_t n, key_kind kind)
+{
+    if (kind != KEY_BASENAME) return true;
+    const pv_function *fb = &c->s[0].p->functions[b], *fn = &c->s[1].p->functions[n];
+    const char *rb = fb->file + c->s[0].rel[b], *rn = fn->file + c->s[1].rel[n];
+    return suffix_related(rb, strlen(rb), rn, strlen(rn));
+}
+
+typedef struct cell {
+    uint32_t count;
+    double cost;
+} cell;
+
+/* Pairs B[0..nb) with N[0..nn) (both sorted by line) in order: as many pairs
+ * as possible, then the least sum of squared line distances. Returns 0, or
+ * -1 when out of memory. */
+static int pair_in_order(ctx *c, const member *B, size_t nb, const member *N, size_t nn,
+                         key_kind kind, pv_match match)
+{
+    if ((nb + 1) * (nn + 1) > PV_COMPARE_MAX_DP_CELLS) {
+        size_t n = nb < nn ? nb : nn;
+        for (size_t i = 0; i < n; i++)
+            if (compatible(c, B[i].id, N[i].id, kind)) set_pair(c, B[i].id, N[i].id, match);
+        return 0;
+    }
+    size_t w = nn + 1;
+    cell *dp = malloc((nb + 1) * w * sizeof *dp);
+    if (!dp) return pv_fail(c->err, PV_ERR_NOMEM, -1, "out of memory");
+    /* dp[i][j]: the best pairing of B[i..] with N[j..]. */
+    for (size_t i = nb + 1; i-- > 0;) {
+        for (size_t j = nn + 1; j-- > 0;) {
+            cell best = {0, 0};
+            if (i < nb && j < nn) {
+                cell skip_b = dp[(i + 1) * w + j], skip_n = dp[i * w + j + 1];
+                best = skip_b.count > skip_n.count ||
+                               (skip_b.count == skip_n.count && skip_b.cost <= skip_n.cost)
+                           ? skip_b
+                           : skip_n;
+                if (compatible(c, B[i].id, N[j].id, kind)) {
+                    double d = (double)B[i].line - (double)N[j].line;
+                    cell take = dp[(i + 1) * w + j + 1];
+                    take.count++;
+                    take.cost += d * d;
+                    if (take.count > best.count ||
+                        (take.count == best.count && take.cost < best.cost))
+                        best = take;
+                }
+            }
+            dp[i * w + j] = best;
+        }
+    }
+    size_t i = 0, j = 0;
+    while (i < nb && j < nn) {
+        cell here = dp[i * w + j];
+        if (compatible(c, B[i].id, N[j].id, kind)) {
+            double d = (double)B[i].line - (double)N[j].line;
+            cell take = dp[(i + 1) * w + j + 1];
+            if (take.count + 1 == here.count && take.cost + d * d == here.cost) {
+                set_pair(c, B[i].id, N[j].id, match);
+                i++;
+                j++;
+                continue;
+            }
+        }
+        cell skip_b = dp[(i + 1) * w + j];
+        if (skip_b.count == here.count && skip_b.cost == here.cost)
+            i++;
+        else
+            j++;
+    }
+    free(dp);
+    return 0;
+}
+
+/* ---- Grouping -------------------------------------------------------------- */
+
+typedef struct group {
+    uint32_t head[2], tail[2], count[2];
+    int rep_side;
+    uint32_t rep_id;
+} group;
+
+/* Pairs the members of g that are compatible with exactly one member of the
+ * other side, which is compatible with them only (rule 3: a guess between
+ * two files is no match). */
+static void pair_unique(ctx *c, const group *g)
+{
+    for (uint32_t b = g->head[0]; b != PV_COMPARE_NONE; b = c->s[0].next[b]) {
+        uint32_t only = PV_COMPARE_NONE, found = 0;
+        for (uint32_t n = g->head[1]; n != PV_COMPARE_NONE && found < 2; n = c->s[1].next[n])
+            if (compatible(c, b, n, KEY_BASENAME)) only = n, found++;
+        if (found != 1) continue;
+        found = 0;
+        for (uint32_t o = g->head[0]; o != PV_COMPARE_NONE && found < 2; o = c->s[0].next[o])
+            found += compatible(c, o, only, KEY_BASENAME);
+        if (found == 1) set_pair(c, b, only, PV_MATCH_SUFFIX);
+    }
+}
+
+static bool candidate(const ctx *c, int s, uint32_t id, key_kind kind)
+{
+    if (c->s[s].partner[id] != PV_COMPARE_NONE) return false;
+    bool cf = is_c_function(&c->s[s].p->functions[id]);
+    return kind == KEY_BUILTIN ? cf : kind == KEY_PATH || !cf;
+}
+
+/* Groups the unpaired candidates of both sides by key and pairs each group.
+ * Returns 0, or -1 when out of memory. */
+static int pair_by_key(ctx *c, key_kind kind, pv_match match)
+{
+    size_t n = 0;
+    for (int s = 0; s < 2; s++)
+        for (uint32_t id = 0; id < c->s[s].p->nfunctions; id++)
+            n += candidate(c, s, id, kind);
+    if (n == 0) return 0;
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap <<= 1;
+    uint32_t *slots = malloc(cap * sizeof *slots);
+    group *groups = malloc(n * sizeof *groups);
+    member *buf = NULL;
+    size_t buf_cap = 0;
+    if (!slots || !groups) goto oom;
+    memset(slots, 0xff, cap * sizeof *slots);
+    size_t ngroups = 0;
+    for (int s = 0; s < 2; s++) {
+        for (uint32_t id = 0; id < c->s[s].p->nfunctions; id++) {
+            if (!candidate(c, s, id, kind)) continue;
+            key k = key_of(c, s, id, kind);
+            size_t at = (size_t)key_hash(&k) & (cap - 1);
+            group *g = NULL;
+            while (slots[at] != UINT32_MAX) {
+                group *o = &groups[slots[at]];
+                key ok = key_of(c, o->rep_side, o->rep_id, kind);
+                if (key_equal(&k, &ok)) {
+                    g = o;
+                    break;
+                }
+                at = (at + 1) & (cap - 1);
+            }
+            if (!g) {
+                slots[at] = (uint32_t)ngroups;
+                g = &groups[ngroups++];
+                *g = (group){{PV_COMPARE_NONE, PV_COMPARE_NONE},
+                             {PV_COMPARE_NONE, PV_COMPARE_NONE},
+                             {0, 0},
+                             s,
+                             id};
+            }
+            c->s[s].next[id] = PV_COMPARE_NONE;
+            if (g->tail[s] == PV_COMPARE_NONE)
+                g->head[s] = id;
+            else
+                c->s[s].next[g->tail[s]] = id;
+            g->tail[s] = id;
+            g->count[s]++;
+        }
+    }
+    for (size_t gi = 0; gi < ngroups; gi++) {
+        group *g = &groups[gi];
+        if (!g->count[0] || !g->count[1]) continue;
+        if (g->count[0] == 1 && g->count[1] == 1) {
+            if (compatible(c, g->head[0], g->head[1], kind))
+                set_pair(c, g->head[0], g->head[1], match);
+            continue;
+        }
+        if (kind == KEY_BUILTIN) continue; /* ambiguous: leave them apart */
+        if (kind == KEY_BASENAME) {
+            pair_unique(c, g);
+            continue;
+        }
+        size_t need = (size_t)g->count[0] + g->count[1];
+        if (need > buf_cap) {
+            member *nb = realloc(buf, need * sizeof *buf);
+            if (!nb) goto oom;
+            buf = nb;
+            buf_cap = need;
+        }
+        size_t k = 0;
+        for (int s = 0; s < 2; s++)
+            for (uint32_t id = g->head[s]; id != PV_COMPARE_NONE; id = c->s[s].next[id])
+                buf[k++] = (member){id, c->s[s].p->functions[id].line};
+        qsort(buf, g->count[0], sizeof *buf, member_cmp);
+        qsort(buf + g->count[0], g->count[1], sizeof *buf, member_cmp);
+        if (pair_in_order(c, buf, g->count[0], buf + g->count[0], g->count[1], kind, match) < 0)
+            goto fail;
+    }
+    free(buf);
+    free(slots);
+    free(groups);
+    return 0;
+oom:
+    pv_fail(c->err, PV_ERR_NOMEM, -1, "out of memory");
+fail:
+    free(buf);
+    free(slots);
+    free(groups);
+    return -1;
+}
+
+/* ---- The comparison ---------------------------------------------------------- */
+
+void pv_compare_free(pv_compare *cmp)
+{
+    if (!cmp) return;
+    free(cmp->rows);
+    free(cmp->row_of_base);
+    free(cmp->row_of_new);
+    free(cmp);
+}
+
+int pv_compare_build(const pv_profile *base, const pv_profile *new_p, pv_compare **out,
+                     pv_error *err)
+{
+    *out = NULL;
+    ctx c = {.err = err};
+    c.s[0].p = base;
+    c.s[1].p = new_p;
+    pv_compare *cmp = calloc(1, sizeof *cmp);
+    bool ok = cmp != NULL;
+    for (int s = 0; s < 2 && ok; s++) {
+        size_t n = c.s[s].p->nfunctions ? c.s[s].p->nfunctions : 1;
+        c.s[s].rel = malloc(n * sizeof *c.s[s].rel);
+        c.s[s].partner = malloc(n * sizeof *c.s[s].partner);
+        c.s[s].kind = malloc(n);
+        c.s[s].next = malloc(n * sizeof *c.s[s].next);
+        ok = c.s[s].rel && c.s[s].partner && c.s[s].kind && c.s[s].next;
+        if (ok) {
+            memset(c.s[s].partner, 0xff, n * sizeof *c.s[s].partner);
+            find_relative_paths(&c.s[s]);
+        }
+    }
+    if (ok) {
+        cmp->nbase = base->nfunctions;
+        cmp->nnew = new_p->nfunctions;
+        cmp->row_of_base = malloc((base->nfunctions ? base->nfunctions : 1) * sizeof(uint32_t));
+        cmp->row_of_new = malloc((new_p->nfunctions ? new_p->nfunctions : 1) * sizeof(uint32_t));
+        cmp->rows = malloc(((size_t)base->nfunctions + new_p->nfunctions + 1) * sizeof *cmp->rows);
+        ok = cmp->row_of_base && cmp->row_of_new && cmp->rows;
+    }
+    if (!ok) {
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+        goto fail;
+    }
+    if (pair_by_key(&c, KEY_PATH, PV_MATCH_SAME) < 0 ||
+        pair_by_key(&c, KEY_BUILTIN, PV_MATCH_BUILTIN) < 0 ||
+        pair_by_key(&c, KEY_BASENAME, PV_MATCH_SUFFIX) < 0)
+        goto fail;
+
+    size_t r = 0;
+    for (uint32_t id = 0; id < new_p->nfunctions; id++) {
+        uint32_t b = c.s[1].partner[id];
+        pv_match m = b == PV_COMPARE_NONE ? PV_MATCH_NEW_ONLY : (pv_match)c.s[1].kind[id];
+        cmp->rows[r] = (pv_compare_row){b, id, m};
+        cmp->row_of_new[id] = (uint32_t)r;
+        if (b != PV_COMPARE_NONE) cmp->row_of_base[b] = (uint32_t)r;
+        cmp->counts[m]++;
+        r++;
+    }
+    for (uint32_t id = 0; id < base->nfunctions; id++) {
+        if (c.s[0].partner[id] != PV_COMPARE_NONE) continue;
+        cmp->rows[r] = (pv_compare_row){id, PV_COMPARE_NONE, PV_MATCH_BASE_ONLY};
+        cmp->row_of_base[id] = (uint32_t)r;
+        cmp->counts[PV_MATCH_BASE_ONLY]++;
+        r++;
+    }
+    cmp->nrows = r;
+    *out = cmp;
+    cmp = NULL;
+fail:
+    for (int s = 0; s < 2; s++) {
+        free(c.s[s].rel);
+        free(c.s[s].partner);
+        free(c.s[s].kind);
+        free(c.s[s].next);
+    }
+    pv_compare_free(cmp);
+    return *out ? 0 : -1;
+}
+
+bool pv_compare_fits(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p)
+{
+    return cmp->nbase == base->nfunctions && cmp->nnew == new_p->nfunctions;
+}
+
+const char *pv_match_name(pv_match match)
+{
+    static const char *const names[PV_MATCH_COUNT] = {
+        [PV_MATCH_SAME] = "same",         [PV_MATCH_PATH] = "path",
+        [PV_MATCH_LINE] = "line",         [PV_MATCH_BUILTIN] = "builtin",
+        [PV_MATCH_SUFFIX] = "suffix",     [PV_MATCH_BASE_ONLY] = "base_only",
+        [PV_MATCH_NEW_ONLY] = "new_only",
+    };
+    return (unsigned)match < PV_MATCH_COUNT ? names[match] : "?";
+}

@@ -1,0 +1,204 @@
+/* compare_values.c: the numbers of a comparison's rows, its sort orders and
+ * its totals (see compare.h). Every number is computed from the two
+ * profiles when asked for, in one fixed order of operations, so that a
+ * script redoing the arithmetic in Python gets the same bits. */
+#include "compare.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sort.h"
+
+double pv_compare_share(double part, double total)
+{
+    return total != 0 ? 100.0 * part / total : NAN;
+}
+
+static double ratio(double n, double b)
+{
+    if (b != 0) return n / b;
+    if (n != 0 && n == n) return n > 0 ? INFINITY : -INFINITY;
+    return NAN;
+}
+
+void pv_compare_values_of(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
+                          size_t r, pv_compare_mode mode, pv_compare_values *v)
+{
+    const pv_compare_row *row = &cmp->rows[r];
+    const pv_function *fb = row->base != PV_COMPARE_NONE ? &base->functions[row->base] : NULL;
+    const pv_function *fn = row->new_ != PV_COMPARE_NONE ? &new_p->functions[row->new_] : NULL;
+    double bt = fb ? fb->tottime : 0, bc = fb ? fb->cumtime : 0;
+    double nt = fn ? fn->tottime : 0, nc = fn ? fn->cumtime : 0;
+    int64_t bn = fb ? fb->ncalls : 0, nn = fn ? fn->ncalls : 0;
+    v->ncalls_int = nn - bn;
+    if (mode == PV_COMPARE_NORMALISED) {
+        bt = pv_compare_share(bt, base->total_time);
+        bc = pv_compare_share(bc, base->total_time);
+        nt = pv_compare_share(nt, new_p->total_time);
+        nc = pv_compare_share(nc, new_p->total_time);
+        v->ncalls = pv_compare_share((double)nn, (double)new_p->total_calls) -
+                    pv_compare_share((double)bn, (double)base->total_calls);
+    } else {
+        v->ncalls = (double)v->ncalls_int;
+    }
+    v->tottime = nt - bt;
+    v->cumtime = nc - bc;
+    v->ratio_tottime = ratio(nt, bt);
+    v->ratio_cumtime = ratio(nc, bc);
+}
+
+const pv_function *pv_compare_display(const pv_compare *cmp, const pv_profile *base,
+                                      const pv_profile *new_p, size_t r)
+{
+    const pv_compare_row *row = &cmp->rows[r];
+    return row->new_ != PV_COMPARE_NONE ? &new_p->functions[row->new_]
+                                        : &base->functions[row->base];
+}
+
+void pv_compare_totals_of(const pv_profile *base, const pv_profile *new_p, pv_compare_totals *t)
+{
+    t->base_time = base->total_time;
+    t->new_time = new_p->total_time;
+    t->change_time = new_p->total_time - base->total_time;
+    t->ratio_time = ratio(new_p->total_time, base->total_time);
+    t->base_calls = base->total_calls;
+    t->new_calls = new_p->total_calls;
+    t->change_calls = new_p->total_calls - base->total_calls;
+    t->base_pcalls = base->primitive_calls;
+    t->new_pcalls = new_p->primitive_calls;
+    t->change_pcalls = new_p->primitive_calls - base->primitive_calls;
+}
+
+/* ---- Sorting -------------------------------------------------------------- */
+
+static const char *const key_names[PV_CKEY_COUNT] = {
+    [PV_CKEY_CHANGE] = "change",
+    [PV_CKEY_CUMCHANGE] = "cumchange",
+    [PV_CKEY_TOTTIME_CHANGE] = "tottime_change",
+    [PV_CKEY_CUMTIME_CHANGE] = "cumtime_change",
+    [PV_CKEY_NCALLS_CHANGE] = "ncalls_change",
+    [PV_CKEY_RATIO] = "ratio",
+    [PV_CKEY_CUMRATIO] = "cumratio",
+    [PV_CKEY_BASE_TOTTIME] = "base_tottime",
+    [PV_CKEY_NEW_TOTTIME] = "new_tottime",
+    [PV_CKEY_BASE_CUMTIME] = "base_cumtime",
+    [PV_CKEY_NEW_CUMTIME] = "new_cumtime",
+    [PV_CKEY_BASE_NCALLS] = "base_ncalls",
+    [PV_CKEY_NEW_NCALLS] = "new_ncalls",
+    [PV_CKEY_NAME] = "name",
+    [PV_CKEY_FILE] = "file",
+};
+
+int pv_compare_key_from_name(const char *name)
+{
+    for (int k = 0; k < PV_CKEY_COUNT; k++)
+        if (strcmp(key_names[k], name) == 0) return k;
+    return -1;
+}
+
+const char *pv_compare_key_name(pv_compare_key key)
+{
+    return (unsigned)key < PV_CKEY_COUNT ? key_names[key] : "?";
+}
+
+/* The number a row sorts by (NAN sorts last). */
+static double sort_value(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
+                         size_t r, pv_compare_key key, pv_compare_mode mode)
+{
+    const pv_compare_row *row = &cmp->rows[r];
+    const pv_function *fb = row->base != PV_COMPARE_NONE ? &base->functions[row->base] : NULL;
+    const pv_function *fn = row->new_ != PV_COMPARE_NONE ? &new_p->functions[row->new_] : NULL;
+    bool norm = mode == PV_COMPARE_NORMALISED;
+    switch (key) {
+    case PV_CKEY_BASE_TOTTIME:
+        return !fb ? NAN : norm ? pv_compare_share(fb->tottime, base->total_time) : fb->tottime;
+    case PV_CKEY_NEW_TOTTIME:
+        return !fn ? NAN : norm ? pv_compare_share(fn->tottime, new_p->total_time) : fn->tottime;
+    case PV_CKEY_BASE_CUMTIME:
+        return !fb ? NAN : norm ? pv_compare_share(fb->cumtime, base->total_time) : fb->cumtime;
+    case PV_CKEY_NEW_CUMTIME:
+        return !fn ? NAN : norm ? pv_compare_share(fn->cumtime, new_p->total_time) : fn->cumtime;
+    case PV_CKEY_BASE_NCALLS:
+        return !fb ? NAN : (double)fb->ncalls;
+    case PV_CKEY_NEW_NCALLS:
+        return !fn ? NAN : (double)fn->ncalls;
+    default:
+        break;
+    }
+    pv_compare_values v;
+    pv_compare_values_of(cmp, base, new_p, r, mode, &v);
+    switch (key) {
+    case PV_CKEY_CHANGE:
+        return fabs(v.tottime);
+    case PV_CKEY_CUMCHANGE:
+        return fabs(v.cumtime);
+    case PV_CKEY_TOTTIME_CHANGE:
+        return v.tottime;
+    case PV_CKEY_CUMTIME_CHANGE:
+        return v.cumtime;
+    case PV_CKEY_NCALLS_CHANGE:
+        return v.ncalls;
+    case PV_CKEY_RATIO:
+        return v.ratio_tottime;
+    case PV_CKEY_CUMRATIO:
+        return v.ratio_cumtime;
+    default:
+        return NAN;
+    }
+}
+
+typedef struct sort_ctx {
+    const pv_compare *cmp;
+    const pv_profile *base, *new_p;
+    const double *values; /* NULL for the text keys */
+    pv_compare_key key;
+    bool descending;
+} sort_ctx;
+
+static int compare_text(const pv_function *a, const pv_function *b, bool file_first)
+{
+    int c = file_first ? strcmp(a->file, b->file) : strcmp(a->name, b->name);
+    if (c == 0 && file_first && a->line != b->line) return a->line < b->line ? -1 : 1;
+    if (c == 0) c = file_first ? strcmp(a->name, b->name) : strcmp(a->file, b->file);
+    if (c == 0 && a->line != b->line) c = a->line < b->line ? -1 : 1;
+    return c;
+}
+
+static int compare_rows(const void *context, uint32_t x, uint32_t y)
+{
+    const sort_ctx *sc = context;
+    int c = 0;
+    if (sc->values) {
+        double a = sc->values[x], b = sc->values[y];
+        bool na = a != a, nb = b != b;
+        if (na != nb) return na ? 1 : -1; /* NAN last in either order */
+        if (!na && a != b) c = a < b ? -1 : 1;
+    } else {
+        c = compare_text(pv_compare_display(sc->cmp, sc->base, sc->new_p, x),
+                         pv_compare_display(sc->cmp, sc->base, sc->new_p, y),
+                         sc->key == PV_CKEY_FILE);
+    }
+    if (c) return sc->descending ? -c : c;
+    return (x > y) - (x < y);
+}
+
+int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
+                    pv_compare_key key, pv_compare_mode mode, bool descending, uint32_t *order,
+                    pv_error *err)
+{
+    double *values = NULL;
+    if (key != PV_CKEY_NAME && key != PV_CKEY_FILE) {
+        values = malloc((cmp->nrows ? cmp->nrows : 1) * sizeof *values);
+        if (!values) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+        for (size_t r = 0; r < cmp->nrows; r++)
+            values[r] = sort_value(cmp, base, new_p, r, key, mode);
+    }
+    for (size_t r = 0; r < cmp->nrows; r++)
+        order[r] = (uint32_t)r;
+    sort_ctx sc = {cmp, base, new_p, values, key, descending};
+    int rc = pv_sort_ids(order, cmp->nrows, compare_rows, &sc);
+    free(values);
+    if (rc < 0) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+    return 0;
+}
