@@ -21,7 +21,8 @@
 #    stopped.
 # 4. `scripts/test.sh` inside it.
 #
-# Prints each step's result and time; the logs stay in the cache folder.
+# Prints each step's result and time; the logs of the last 10 runs stay in
+# the cache folder (logs/).
 # Closes with 'fresh-check: N passed, N failed' (the two commands). Exits 0
 # when both pass, 1 when either fails, 2 when the root could not be made. The mounts are undone and the root deleted on every exit.
 set -euo pipefail
@@ -186,6 +187,8 @@ in_root() { chroot "$root" /usr/bin/env -i "${chroot_env[@]}" /bin/bash -c "cd /
 # --- 3. scripts/run-example.sh -s -p PORT, until it serves
 logs=$cache/logs/$(date -u +%Y%m%d-%H%M%S)-${commit:0:7}
 mkdir -p "$logs"
+# keep the logs of the last 10 runs
+find "$cache/logs" -mindepth 1 -maxdepth 1 -type d | sort | head -n -10 | xargs -r rm -rf
 example_log=$logs/run-example.log
 t=$SECONDS
 say "step 1: scripts/run-example.sh -s -p $port (log: $example_log)"
