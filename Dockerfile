@@ -34,4 +34,7 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /api/health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && grep -q '\"status\": *\"ok\"' <&3"]
 ENTRYPOINT ["profviz"]
-CMD ["--dir", "/profiles", "--host", "0.0.0.0", "--port", "8080", "--server-only"]
+# Listening on every address lets a published port reach the container;
+# browsers on the host reach it as localhost. Add --allow-host NAME for each
+# other name clients use (docs: README, "What profviz promises").
+CMD ["--dir", "/profiles", "--host", "0.0.0.0", "--allow-host", "localhost", "--port", "8080", "--server-only"]

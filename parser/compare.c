@@ -19,7 +19,8 @@
  *    and line are equal too, "path" when the line is, else "line".
  * 2. C functions (file "~", or "" from the profile module, line 0): the name
  *    without "<built-in method ...>", "<built-in function ...>" or "<...>"
- *    and without a "builtins." or "__builtin__." prefix; paired only when
+ *    and without a "builtins." or "__builtin__." prefix or an " at 0x..."
+ *    address at the end (of a type object); paired only when
  *    exactly one of each side has it. Kind "builtin".
  * 3. Suffix: functions of one name where one relative path ends with the
  *    other at a folder boundary ("app/main.py" and "main.py": one profile had
@@ -197,6 +198,13 @@ static void builtin_name(const char *name, const char **out, size_t *len)
         name++;
         n -= 2;
     }
+    /* "<built-in method __new__ of type object at 0x7f...>": the address
+     * changes from run to run. */
+    size_t h = n;
+    while (h > 0 && ((name[h - 1] >= '0' && name[h - 1] <= '9') ||
+                     (lower(name[h - 1]) >= 'a' && lower(name[h - 1]) <= 'f')))
+        h--;
+    if (h < n && h >= 6 && memcmp(name + h - 6, " at 0x", 6) == 0) n = h - 6;
     static const char *const modules[] = {"builtins.", "__builtin__."};
     for (size_t m = 0; m < 2; m++) {
         size_t k = strlen(modules[m]);

@@ -40,6 +40,11 @@ static size_t utf8_sequence(const unsigned char *s, size_t n, size_t *maximal)
     return need;
 }
 
+size_t pv_utf8_char_len(const unsigned char *s, size_t n, size_t *maximal)
+{
+    return utf8_sequence(s, n, maximal);
+}
+
 bool pv_text_is_clean_utf8(const unsigned char *s, size_t len)
 {
     size_t i = 0, maximal;

@@ -30,6 +30,12 @@ size_t pv_text_to_utf8(const unsigned char *in, size_t len, bool unescape_surrog
  * byte, i.e. when pv_text_to_utf8 would copy them unchanged. */
 bool pv_text_is_clean_utf8(const unsigned char *s, size_t len);
 
+/* The length of the valid UTF-8 sequence (no surrogates, no overlong forms)
+ * at s[0], with n > 0 bytes available: 1 to 4, or 0 when the bytes there are
+ * not valid, with *maximal set to the number of bytes that one U+FFFD stands
+ * for (Python's "maximal subpart", at least 1). */
+size_t pv_utf8_char_len(const unsigned char *s, size_t n, size_t *maximal);
+
 /* The length of the first len bytes of s without a UTF-8 sequence that len
  * cuts short at the end (a lead byte whose continuation bytes lie beyond len).
  * Cutting text there never makes valid UTF-8 invalid. Never fails. */

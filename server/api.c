@@ -1,13 +1,13 @@
 /* api.c: routes under /api, parameter parsing, and the model as JSON.
  *
- * Each handler builds a cJSON tree and returns it (NULL when out of memory);
- * strings from the profile are added by reference, not copied, since the
- * registry entry stays acquired until the body is printed. Numbers go through
- * pv_json_double (json.h) so that every double reads back exactly.
+ * Each handler writes its answer straight into a streaming JSON writer
+ * (json.h) while the registry entry is acquired: nothing but the text is
+ * built, integers stay integers, and every double reads back exactly. An
+ * allocation that fails anywhere turns the answer into a 500.
  */
 #include "api.h"
+#include "api_compare.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -34,24 +34,20 @@ static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ..
     char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    int n = vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof message) message[pv_utf8_prefix_len(message, sizeof message - 1)] = '\0';
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    pv_json_key_cstring(&w, "error", message);
+    pv_json_end_object(&w);
     reply->status = status;
-    reply->body = NULL;
-    reply->len = 0;
-    cJSON *o = cJSON_CreateObject();
-    if (!o || !cJSON_AddStringToObject(o, "error", message)) {
-        cJSON_Delete(o);
-        reply->status = 500;
-        return -1;
-    }
-    reply->body = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
+    reply->body = pv_json_take(&w, &reply->len);
     if (!reply->body) {
         reply->status = 500;
+        reply->len = 0;
         return -1;
     }
-    reply->len = strlen(reply->body);
     return 0;
 }
 
@@ -64,116 +60,61 @@ static int reply_fail(pv_api_reply *reply, const pv_error *err)
     return reply_error(reply, pv_status_of(err->kind), "%s", message);
 }
 
-/* Prints json (and deletes it) into reply with status 200; NULL json means
- * out of memory. Returns 0, or -1 when out of memory. */
-static int reply_json(pv_api_reply *reply, cJSON *json)
+/* Hands the text of w to reply with status 200, or answers 500 when the
+ * writer ran out of memory. Returns 0, or -1 when even that failed. */
+static int reply_json(pv_api_reply *reply, pv_json *w)
 {
-    if (!json) return reply_error(reply, 500, "out of memory");
-    char *text = cJSON_PrintUnformatted(json);
-    cJSON_Delete(json);
-    if (!text) return reply_error(reply, 500, "out of memory");
+    reply->body = pv_json_take(w, &reply->len);
+    if (!reply->body) return reply_error(reply, 500, "out of memory");
     reply->status = 200;
-    reply->body = text;
-    reply->len = strlen(text);
     return 0;
 }
 
-/* ---- JSON helpers: each returns false when out of memory ------------------ */
-
-static bool add_item(cJSON *o, const char *key, cJSON *item)
-{
-    if (!item) return false;
-    if (!cJSON_AddItemToObjectCS(o, key, item)) {
-        cJSON_Delete(item);
-        return false;
-    }
-    return true;
-}
-
-/* A number, or null when it is NAN or infinite (what pstats leaves blank). */
-static bool add_num(cJSON *o, const char *key, double v)
-{
-    return add_item(o, key, pv_json_double(v));
-}
-
-/* An integer, printed without going through floating point (most numbers of
- * a tree are ids, lines and counts; this keeps them cheap). */
-static cJSON *int_item(int64_t v)
-{
-    char buf[24];
-    snprintf(buf, sizeof buf, "%lld", (long long)v);
-    return cJSON_CreateRaw(buf);
-}
-
-static bool add_int(cJSON *o, const char *key, int64_t v)
-{
-    return add_item(o, key, int_item(v));
-}
-
-static bool add_ref(cJSON *o, const char *key, const char *s)
-{
-    return add_item(o, key, cJSON_CreateStringReference(s));
-}
-
-static bool add_bool(cJSON *o, const char *key, bool v)
-{
-    return add_item(o, key, cJSON_CreateBool(v));
-}
-
-static bool append(cJSON *array, cJSON *item)
-{
-    if (!item) return false;
-    if (!cJSON_AddItemToArray(array, item)) {
-        cJSON_Delete(item);
-        return false;
-    }
-    return true;
-}
+/* ---- The model as JSON ----------------------------------------------------- */
 
 static double ratio(double num, int64_t den)
 {
     return den > 0 ? num / (double)den : NAN;
 }
 
-/* The pstats numbers of a row: calls, times and per-call times. */
-static bool add_numbers(cJSON *o, int64_t ncalls, int64_t pcalls, double tottime, double cumtime)
+/* The pstats numbers of a row: calls, times and per-call times (null where
+ * pstats leaves them blank). */
+static void put_numbers(pv_json *w, int64_t ncalls, int64_t pcalls, double tottime, double cumtime)
 {
-    return add_int(o, "ncalls", ncalls) && add_int(o, "pcalls", pcalls) &&
-           add_num(o, "tottime", tottime) &&
-           add_num(o, "tottime_percall", ratio(tottime, ncalls)) &&
-           add_num(o, "cumtime", cumtime) && add_num(o, "cumtime_percall", ratio(cumtime, pcalls));
+    pv_json_key_int(w, "ncalls", ncalls);
+    pv_json_key_int(w, "pcalls", pcalls);
+    pv_json_key_double(w, "tottime", tottime);
+    pv_json_key_double(w, "tottime_percall", ratio(tottime, ncalls));
+    pv_json_key_double(w, "cumtime", cumtime);
+    pv_json_key_double(w, "cumtime_percall", ratio(cumtime, pcalls));
 }
 
-static bool add_identity(cJSON *o, const pv_profile *p, uint32_t id)
+static void put_identity(pv_json *w, const pv_profile *p, uint32_t id)
 {
     const pv_function *f = &p->functions[id];
-    return add_int(o, "id", id) && add_ref(o, "file", f->file) && add_int(o, "line", f->line) &&
-           add_ref(o, "name", f->name);
+    pv_json_key_int(w, "id", id);
+    pv_json_key_cstring(w, "file", f->file);
+    pv_json_key_int(w, "line", f->line);
+    pv_json_key_cstring(w, "name", f->name);
 }
 
-/* A row of the function table, or NULL when out of memory. */
-static cJSON *function_row(const pv_profile *p, uint32_t id)
+/* A row of the function table. */
+static void put_function_row(pv_json *w, const pv_profile *p, uint32_t id)
 {
     const pv_function *f = &p->functions[id];
-    cJSON *o = cJSON_CreateObject();
-    if (!o || !add_identity(o, p, id) ||
-        !add_numbers(o, f->ncalls, f->pcalls, f->tottime, f->cumtime)) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
+    pv_json_begin_object(w);
+    put_identity(w, p, id);
+    put_numbers(w, f->ncalls, f->pcalls, f->tottime, f->cumtime);
+    pv_json_end_object(w);
 }
 
 /* The other function of an edge with the edge's own numbers. */
-static cJSON *edge_row(const pv_profile *p, const pv_edge *e, uint32_t other)
+static void put_edge_row(pv_json *w, const pv_profile *p, const pv_edge *e, uint32_t other)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (!o || !add_identity(o, p, other) ||
-        !add_numbers(o, e->ncalls, e->pcalls, e->tottime, e->cumtime)) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
+    pv_json_begin_object(w);
+    put_identity(w, p, other);
+    put_numbers(w, e->ncalls, e->pcalls, e->tottime, e->cumtime);
+    pv_json_end_object(w);
 }
 
 /* Writes t (seconds since 1970) as ISO 8601 UTC, "2026-11-25T10:33:00Z". */
@@ -185,24 +126,27 @@ static void iso_time(int64_t t, char *buf, size_t size)
         snprintf(buf, size, "1970-01-01T00:00:00Z");
 }
 
-/* The summary of a profile (the entry's summary fields only, so it works on
- * copies whose profile is evicted), or NULL when out of memory. */
-static cJSON *summary(const pv_registry_entry *entry)
+/* The members of a profile's summary (the entry's summary fields only, so it
+ * works on copies whose profile is evicted), inside an object. */
+static void put_summary_members(pv_json *w, const pv_registry_entry *entry)
 {
     char modified[32];
     iso_time(entry->modified, modified, sizeof modified);
-    cJSON *o = cJSON_CreateObject();
-    if (!o || !add_item(o, "id", cJSON_CreateString(entry->id)) ||
-        !add_ref(o, "name", entry->name) || !add_int(o, "functions", entry->functions) ||
-        !add_int(o, "total_calls", entry->total_calls) ||
-        !add_int(o, "primitive_calls", entry->primitive_calls) ||
-        !add_num(o, "total_time", entry->total_time) ||
-        !add_int(o, "size", (int64_t)entry->bytes) ||
-        !add_item(o, "modified", cJSON_CreateString(modified))) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
+    pv_json_key_cstring(w, "id", entry->id);
+    pv_json_key_cstring(w, "name", entry->name);
+    pv_json_key_int(w, "functions", entry->functions);
+    pv_json_key_int(w, "total_calls", entry->total_calls);
+    pv_json_key_int(w, "primitive_calls", entry->primitive_calls);
+    pv_json_key_double(w, "total_time", entry->total_time);
+    pv_json_key_int(w, "size", (int64_t)entry->bytes);
+    pv_json_key_cstring(w, "modified", modified);
+}
+
+static void put_summary(pv_json *w, const pv_registry_entry *entry)
+{
+    pv_json_begin_object(w);
+    put_summary_members(w, entry);
+    pv_json_end_object(w);
 }
 
 /* ---- Parameters ----------------------------------------------------------- */
@@ -288,13 +232,13 @@ static int fraction_param(const pv_api_request *req, const char *name, double *o
 
 static int handle_health(const pv_api_request *req, pv_api_reply *reply)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (o && (!add_ref(o, "status", "ok") || !add_ref(o, "version", PROFVIZ_VERSION) ||
-              !add_bool(o, "uploads", req->uploads))) {
-        cJSON_Delete(o);
-        o = NULL;
-    }
-    return reply_json(reply, o);
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    pv_json_key_cstring(&w, "status", "ok");
+    pv_json_key_cstring(&w, "version", PROFVIZ_VERSION);
+    pv_json_key_bool(&w, "uploads", req->uploads);
+    pv_json_end_object(&w);
+    return reply_json(reply, &w);
 }
 
 static int handle_list(pv_registry *reg, const pv_api_request *req, pv_api_reply *reply)
@@ -302,18 +246,15 @@ static int handle_list(pv_registry *reg, const pv_api_request *req, pv_api_reply
     pv_registry_entry *list = NULL;
     size_t n = 0;
     pv_error err;
-    if (pv_registry_list(reg, req->uploads, &list, &n, &err) < 0) return reply_fail(reply, &err);
-    cJSON *array = cJSON_CreateArray();
-    for (size_t i = 0; array && i < n; i++) {
-        if (!append(array, summary(&list[i]))) {
-            cJSON_Delete(array);
-            array = NULL;
-        }
-    }
-    /* Print before freeing: names are referenced, not copied. */
-    int rc = reply_json(reply, array);
+    if (pv_registry_list(reg, req->newest_first, &list, &n, &err) < 0)
+        return reply_fail(reply, &err);
+    pv_json w = {0};
+    pv_json_begin_array(&w);
+    for (size_t i = 0; i < n; i++)
+        put_summary(&w, &list[i]);
+    pv_json_end_array(&w);
     pv_registry_list_free(list, n);
-    return rc;
+    return reply_json(reply, &w);
 }
 
 int pv_api_error_reply(unsigned status, const char *message, pv_api_reply *reply)
@@ -329,15 +270,20 @@ int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_a
     size_t n = 0;
     pv_error err;
     if (pv_registry_list(reg, false, &list, &n, &err) < 0) return reply_fail(reply, &err);
-    int rc = -1;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(list[i].id, id) == 0) {
-            rc = reply_json(reply, summary(&list[i]));
-            reply->status = status;
-            break;
-        }
+    size_t i = 0;
+    while (i < n && strcmp(list[i].id, id) != 0)
+        i++;
+    int rc;
+    if (i == n) {
+        rc = reply_error(reply, 404, "no profile with id %.20s", id);
+    } else {
+        pv_json w = {0};
+        put_summary(&w, &list[i]);
+        rc = reply_json(reply, &w);
+        /* Only a summary gets the caller's status: an out-of-memory answer
+         * stays a 500, never a 201 with an error body. */
+        if (rc == 0 && reply->status == 200) reply->status = status;
     }
-    if (rc < 0 && !reply->body) rc = reply_error(reply, 404, "no profile with id %.20s", id);
     pv_registry_list_free(list, n);
     return rc;
 }
@@ -345,21 +291,16 @@ int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_a
 static int handle_profile(const pv_registry_entry *entry, pv_api_reply *reply)
 {
     const pv_profile *p = entry->profile;
-    cJSON *o = summary(entry);
-    cJSON *roots = cJSON_CreateArray();
-    bool ok = o && roots;
-    for (uint32_t i = 0; ok && i < p->nroots; i++)
-        ok = append(roots, function_row(p, p->roots[i]));
-    if (ok) {
-        ok = add_item(o, "roots", roots);
-        roots = NULL;
-    }
-    if (!ok) {
-        cJSON_Delete(o);
-        cJSON_Delete(roots);
-        o = NULL;
-    }
-    return reply_json(reply, o);
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    put_summary_members(&w, entry);
+    pv_json_key(&w, "roots");
+    pv_json_begin_array(&w);
+    for (uint32_t i = 0; i < p->nroots; i++)
+        put_function_row(&w, p, p->roots[i]);
+    pv_json_end_array(&w);
+    pv_json_end_object(&w);
+    return reply_json(reply, &w);
 }
 
 static int handle_functions(const pv_registry_entry *entry, const pv_api_request *req,
@@ -412,22 +353,17 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
     pv_error err;
     if (pv_registry_query_functions(entry, &query, &ids, &nids, &total, &err) < 0)
         return reply_fail(reply, &err);
-    cJSON *o = cJSON_CreateObject();
-    cJSON *rows = cJSON_CreateArray();
-    bool ok = o && rows && add_int(o, "total", (int64_t)total);
-    for (size_t i = 0; ok && i < nids; i++)
-        ok = append(rows, function_row(entry->profile, ids[i]));
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    pv_json_key_int(&w, "total", (int64_t)total);
+    pv_json_key(&w, "rows");
+    pv_json_begin_array(&w);
+    for (size_t i = 0; i < nids; i++)
+        put_function_row(&w, entry->profile, ids[i]);
+    pv_json_end_array(&w);
+    pv_json_end_object(&w);
     free(ids);
-    if (ok) {
-        ok = add_item(o, "rows", rows);
-        rows = NULL;
-    }
-    if (!ok) {
-        cJSON_Delete(o);
-        cJSON_Delete(rows);
-        o = NULL;
-    }
-    return reply_json(reply, o);
+    return reply_json(reply, &w);
 }
 
 /* Orders edges by cumtime descending (count-only edges by calls), then by
@@ -443,18 +379,14 @@ static int compare_edges(const void *pa, const void *pb)
 }
 
 /* An array of the n edges (sorted), each as the row of its other end. */
-static cJSON *edge_list(const pv_profile *p, const pv_edge **edges, size_t n, bool callers)
+static void put_edge_list(pv_json *w, const pv_profile *p, const pv_edge **edges, size_t n,
+                          bool callers)
 {
     qsort(edges, n, sizeof *edges, compare_edges);
-    cJSON *array = cJSON_CreateArray();
-    for (size_t i = 0; array && i < n; i++) {
-        uint32_t other = callers ? edges[i]->caller : edges[i]->callee;
-        if (!append(array, edge_row(p, edges[i], other))) {
-            cJSON_Delete(array);
-            array = NULL;
-        }
-    }
-    return array;
+    pv_json_begin_array(w);
+    for (size_t i = 0; i < n; i++)
+        put_edge_row(w, p, edges[i], callers ? edges[i]->caller : edges[i]->callee);
+    pv_json_end_array(w);
 }
 
 /* Parses a function id segment: decimal digits naming a function of p. */
@@ -483,16 +415,17 @@ static int handle_function(const pv_registry_entry *entry, const char *fid_text,
     for (uint32_t i = 0; i < f->ncallees; i++)
         edges[f->ncallers + i] = &p->edges[p->callee_edges[f->first_callee + i]];
 
-    cJSON *o = cJSON_CreateObject();
-    bool ok = o && add_item(o, "function", function_row(p, fid)) &&
-              add_item(o, "callers", edge_list(p, edges, f->ncallers, true)) &&
-              add_item(o, "callees", edge_list(p, edges + f->ncallers, f->ncallees, false));
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    pv_json_key(&w, "function");
+    put_function_row(&w, p, fid);
+    pv_json_key(&w, "callers");
+    put_edge_list(&w, p, edges, f->ncallers, true);
+    pv_json_key(&w, "callees");
+    put_edge_list(&w, p, edges + f->ncallers, f->ncallees, false);
+    pv_json_end_object(&w);
     free(edges);
-    if (!ok) {
-        cJSON_Delete(o);
-        o = NULL;
-    }
-    return reply_json(reply, o);
+    return reply_json(reply, &w);
 }
 
 /* Parses "ID,ID,..." ("" is the empty path) into a new array. Returns 0 (with
@@ -538,35 +471,32 @@ static int parse_path(const char *s, int64_t **ids, size_t *n, pv_error *perr)
 }
 
 /* The node at index i of tree and all its descendants. */
-static cJSON *tree_node(const pv_profile *p, const pv_tree *tree, size_t i)
+static void put_tree_node(pv_json *w, const pv_profile *p, const pv_tree *tree, size_t i)
 {
     const pv_tree_node *node = &tree->nodes[i];
-    cJSON *o = cJSON_CreateObject();
-    cJSON *children = cJSON_CreateArray();
-    bool ok = o && children;
-    if (ok && node->func == PV_TREE_SYNTHETIC_ROOT) {
-        ok = add_int(o, "id", -1) && add_ref(o, "name", "<all roots>") && add_ref(o, "file", "") &&
-             add_int(o, "line", 0);
-    } else if (ok) {
+    pv_json_begin_object(w);
+    if (node->func == PV_TREE_SYNTHETIC_ROOT) {
+        pv_json_key_int(w, "id", -1);
+        pv_json_key_cstring(w, "name", "<all roots>");
+        pv_json_key_cstring(w, "file", "");
+        pv_json_key_int(w, "line", 0);
+    } else {
         const pv_function *f = &p->functions[node->func];
-        ok = add_int(o, "id", node->func) && add_ref(o, "name", f->name) &&
-             add_ref(o, "file", f->file) && add_int(o, "line", f->line);
+        pv_json_key_int(w, "id", node->func);
+        pv_json_key_cstring(w, "name", f->name);
+        pv_json_key_cstring(w, "file", f->file);
+        pv_json_key_int(w, "line", f->line);
     }
-    ok = ok && add_num(o, "time", node->time) && add_int(o, "calls", node->calls) &&
-         add_bool(o, "exact", node->exact);
-    for (uint32_t c = 0; ok && c < node->nchildren; c++)
-        ok = append(children, tree_node(p, tree, (size_t)node->first_child + c));
-    if (ok) {
-        ok = add_item(o, "children", children);
-        children = NULL;
-    }
-    ok = ok && add_bool(o, "more", node->more);
-    if (!ok) {
-        cJSON_Delete(o);
-        cJSON_Delete(children);
-        return NULL;
-    }
-    return o;
+    pv_json_key_double(w, "time", node->time);
+    pv_json_key_int(w, "calls", node->calls);
+    pv_json_key_bool(w, "exact", node->exact);
+    pv_json_key(w, "children");
+    pv_json_begin_array(w);
+    for (uint32_t c = 0; c < node->nchildren && !pv_json_failed(w); c++)
+        put_tree_node(w, p, tree, (size_t)node->first_child + c);
+    pv_json_end_array(w);
+    pv_json_key_bool(w, "more", node->more);
+    pv_json_end_object(w);
 }
 
 static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req,
@@ -577,9 +507,13 @@ static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req
     pv_tree_request_defaults(&treq);
     long long depth = treq.depth, max_nodes = (long long)treq.max_nodes;
     if (int_param(req, "depth", 0, PV_API_MAX_DEPTH, &depth, &perr) < 0 ||
-        int_param(req, "max_nodes", 1, PV_API_MAX_NODES, &max_nodes, &perr) < 0 ||
+        int_param(req, "max_nodes", 1, INT64_MAX, &max_nodes, &perr) < 0 ||
         fraction_param(req, "cutoff", &treq.cutoff, &perr) < 0)
         return reply_fail(reply, &perr);
+    if (max_nodes > PV_API_MAX_NODES)
+        return reply_error(reply, 400,
+                           "bad parameter 'max_nodes': at most %d nodes per tree request, got %lld",
+                           PV_API_MAX_NODES, max_nodes);
     treq.depth = (int)depth;
     treq.max_nodes = (size_t)max_nodes;
 
@@ -600,24 +534,20 @@ static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req
         if (err.kind == PV_ERR_NOT_FOUND) pv_error_prefix(&err, "bad path: ");
         return reply_fail(reply, &err);
     }
-    cJSON *o = cJSON_CreateObject();
-    cJSON *json_path = cJSON_CreateArray();
-    bool ok = o && json_path;
-    for (size_t i = 0; ok && i < tree->path_len; i++)
-        ok = append(json_path, int_item(tree->path[i]));
-    if (ok) {
-        ok = add_item(o, "path", json_path);
-        json_path = NULL;
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    pv_json_key(&w, "path");
+    pv_json_begin_array(&w);
+    for (size_t i = 0; i < tree->path_len; i++)
+        pv_json_int(&w, tree->path[i]);
+    pv_json_end_array(&w);
+    if (tree->nnodes > 0) {
+        pv_json_key(&w, "root");
+        put_tree_node(&w, entry->profile, tree, 0);
     }
-    ok = ok && tree->nnodes > 0 && add_item(o, "root", tree_node(entry->profile, tree, 0));
-    if (!ok) {
-        cJSON_Delete(o);
-        cJSON_Delete(json_path);
-        o = NULL;
-    }
-    rc = reply_json(reply, o);
+    pv_json_end_object(&w);
     pv_tree_free(tree);
-    return rc;
+    return reply_json(reply, &w);
 }
 
 /* ---- Routing ---------------------------------------------------------------- */
@@ -650,6 +580,7 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
     reply->body = NULL;
     reply->len = 0;
     const char *path = req->path;
+    if (pv_api_compare_route(path)) return pv_api_compare_handle(reg, req, reply);
     bool known = strcmp(path, "/api/health") == 0 || strcmp(path, "/api/profiles") == 0 ||
                  strncmp(path, "/api/profiles/", 14) == 0;
     if (!known) return reply_error(reply, 404, "no such API endpoint: %.100s", path);

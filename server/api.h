@@ -1,4 +1,4 @@
-/* api.h: the REST API under /api, answering with JSON built by cJSON.
+/* api.h: the REST API under /api, answering with JSON (json.h).
  *
  * pv_api_handle takes a request already split by the HTTP layer (method,
  * decoded path, and a way to look up query parameters) and fills a
@@ -32,7 +32,8 @@ typedef struct pv_api_request {
     const char *path;   /* decoded path, starting with "/api" */
     pv_api_arg_fn arg;
     void *arg_ctx;
-    bool uploads; /* team mode (--dir): health says so, the list is newest first */
+    bool uploads;      /* uploads are on (--dir, writable): health says so */
+    bool newest_first; /* team mode (--dir, read-only too): the list is newest first */
 } pv_api_request;
 
 typedef struct pv_api_reply {
@@ -46,7 +47,7 @@ typedef struct pv_api_reply {
 #define PV_API_MAX_LIMIT 10000
 #define PV_API_MAX_QUERY 1000
 #define PV_API_MAX_DEPTH 1000
-#define PV_API_MAX_NODES 100000
+#define PV_API_MAX_NODES 20000 /* a bigger tree costs too much to build and send */
 #define PV_API_MAX_PATH 10000
 
 /* Answers req from reg. Returns 0 with *reply filled (any status), or -1 when

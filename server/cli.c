@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "folder.h"
 #include "http.h"
 #include "registry.h"
@@ -49,6 +50,8 @@ void pv_cli_usage(FILE *stream)
     fputs("usage: profviz [options] FILE...   serve profiles and open them in the browser\n"
           "       profviz --dir DIR [options]  serve every profile in DIR, with uploads\n"
           "       profviz report [--sort KEY] [--limit N] [--json] FILE...\n"
+          "       profviz compare [options] BASE NEW   serve both, open their comparison\n"
+          "       profviz report --compare BASE NEW [--sort KEY] [--limit N] [--json]\n"
           "       profviz run [options] [--] script.py [args...]   (see profviz run --help)\n"
           "       profviz run [options] -m module [args...]\n"
           "       profviz --help | --version\n"
@@ -67,7 +70,16 @@ void pv_cli_usage(FILE *stream)
           "      --max-upload-mb N  largest upload accepted (default 200)\n"
           "      --token TOKEN   require TOKEN on every request but /api/health, as\n"
           "                      'Authorization: Bearer TOKEN' or a cookie set by opening\n"
-          "                      a link with ?token=TOKEN (default: $PROFVIZ_TOKEN)\n"
+          "                      a link with ?token=TOKEN (default: $PROFVIZ_TOKEN); other\n"
+          "                      users can read a command line: prefer --token-file\n"
+          "      --token-file FILE  read the token from the first line of FILE\n"
+          "      --allow-host NAME  also answer requests for NAME (a host name or\n"
+          "                      address, optionally with :PORT; repeatable); needed to\n"
+          "                      listen on an address other than loopback\n"
+          "      --embed-origin ORIGIN  let pages of ORIGIN (e.g. http://localhost:8888,\n"
+          "                      a Jupyter notebook) show profviz in a frame; repeatable\n"
+          "      --header-timeout S  seconds a connection may take to send a request's\n"
+          "                      headers (default 10)\n"
           "\n"
           "FILE is a profile written by cProfile or profile (e.g. python -m cProfile -o\n"
           "out.prof script.py), optionally gzip-compressed.\n",
@@ -98,9 +110,33 @@ typedef struct serve_options {
     long cache_mb;
     long max_upload_mb;
     const char *token;
+    char *token_storage; /* read from --token-file */
+    long header_timeout;
+    const char **allow_hosts;
+    size_t nallow_hosts;
+    const char **embed_origins;
+    size_t nembed_origins;
     const char **files;
     size_t nfiles;
 } serve_options;
+
+/* Reads the token from the first line of path into opts. Returns 0, or the
+ * exit status 2 after printing the error. */
+static int read_token_file(const char *path, serve_options *opts)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return cli_error("--token-file %s: %s", path, strerror(errno));
+    char line[1024];
+    bool got = fgets(line, sizeof line, f) != NULL;
+    fclose(f);
+    if (!got) return cli_error("--token-file %s: the file is empty", path);
+    line[strcspn(line, "\r\n")] = '\0';
+    free(opts->token_storage);
+    opts->token_storage = strdup(line);
+    if (!opts->token_storage) return cli_error("out of memory");
+    opts->token = opts->token_storage;
+    return 0;
+}
 
 /* Parses a whole decimal number from min to max. */
 static bool parse_count(const char *v, long min, long max, long *out)
@@ -160,8 +196,13 @@ static int parse_options(int argc, char **argv, serve_options *opts)
     opts->cache_mb = DEFAULT_CACHE_MB;
     opts->max_upload_mb = DEFAULT_MAX_UPLOAD_MB;
     opts->token = getenv("PROFVIZ_TOKEN");
-    opts->files = calloc((size_t)(argc > 0 ? argc : 1), sizeof *opts->files);
-    if (!opts->files) return cli_error("out of memory");
+    size_t slots = (size_t)(argc > 0 ? argc : 1);
+    opts->files = calloc(slots, sizeof *opts->files);
+    opts->allow_hosts = calloc(slots, sizeof *opts->allow_hosts);
+    opts->embed_origins = calloc(slots, sizeof *opts->embed_origins);
+    if (!opts->files || !opts->allow_hosts || !opts->embed_origins)
+        return cli_error("out of memory");
+    const char *token_arg = NULL, *token_file = NULL;
     bool options_done = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -201,9 +242,27 @@ static int parse_options(int argc, char **argv, serve_options *opts)
             if (got < 0 || !parse_count(v, 1, 1L << 20, &opts->max_upload_mb))
                 return cli_error("--max-upload-mb needs a number of megabytes from 1, not '%s'",
                                  got < 0 ? "" : v);
+        } else if ((got = option_value(argc, argv, &i, NULL, "--token-file", &v)) != 0) {
+            if (got < 0 || !*v) return cli_error("--token-file needs a file (see profviz --help)");
+            token_file = v;
         } else if ((got = option_value(argc, argv, &i, NULL, "--token", &v)) != 0) {
             if (got < 0) return cli_error("--token needs a value (see profviz --help)");
-            opts->token = v;
+            token_arg = v;
+        } else if ((got = option_value(argc, argv, &i, NULL, "--allow-host", &v)) != 0) {
+            if (got < 0 || !*v)
+                return cli_error("--allow-host needs a host name (see profviz --help)");
+            opts->allow_hosts[opts->nallow_hosts++] = v;
+        } else if ((got = option_value(argc, argv, &i, NULL, "--embed-origin", &v)) != 0) {
+            if (got < 0 || !pv_auth_valid_origin(v))
+                return cli_error("--embed-origin needs an origin like http://localhost:8888, "
+                                 "not '%s'",
+                                 got < 0 ? "" : v);
+            opts->embed_origins[opts->nembed_origins++] = v;
+        } else if ((got = option_value(argc, argv, &i, NULL, "--header-timeout", &v)) != 0) {
+            if (got < 0 || !parse_count(v, 1, 3600, &opts->header_timeout))
+                return cli_error("--header-timeout needs a number of seconds from 1 to 3600, "
+                                 "not '%s'",
+                                 got < 0 ? "" : v);
         } else {
             return cli_error("unknown option '%s' (see profviz --help)", a);
         }
@@ -212,7 +271,23 @@ static int parse_options(int argc, char **argv, serve_options *opts)
         return cli_error("give either --dir DIR or profile files, not both");
     if (!opts->dir && opts->nfiles == 0)
         return cli_error("no profile given (usage: profviz [options] FILE... or --dir DIR)");
+    if (token_file && read_token_file(token_file, opts)) return 2;
+    if (token_arg) {
+        /* Keep a copy and blank the argument, so that /proc/PID/cmdline
+         * stops showing it (it was visible until here: --token-file and
+         * PROFVIZ_TOKEN never are). */
+        free(opts->token_storage);
+        opts->token_storage = strdup(token_arg);
+        if (!opts->token_storage) return cli_error("out of memory");
+        memset((char *)token_arg, 'x', strlen(token_arg));
+        opts->token = opts->token_storage;
+    }
     if (opts->token && !*opts->token) opts->token = NULL; /* PROFVIZ_TOKEN= means none */
+    if (!pv_auth_is_loopback(opts->host) && opts->nallow_hosts == 0)
+        return cli_error("listening on %s answers requests for other names than localhost: "
+                         "say which with --allow-host NAME (the name or address clients use, "
+                         "repeatable)",
+                         opts->host);
     if (opts->token && !valid_token(opts->token))
         return cli_error("the token may only hold printable ASCII without spaces, quotes, "
                          "commas, semicolons or backslashes");
@@ -312,28 +387,24 @@ static void open_browser(const char *url)
     spawn_browser("xdg-open", url);
 }
 
-/* True for an address only this machine reaches: 127.0.0.0/8, ::1,
- * localhost. */
-static bool is_loopback(const char *host)
-{
-    struct in_addr a4;
-    struct in6_addr a6;
-    if (strcmp(host, "localhost") == 0) return true;
-    if (inet_pton(AF_INET, host, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
-    if (inet_pton(AF_INET6, host, &a6) == 1) return IN6_IS_ADDR_LOOPBACK(&a6);
-    return false;
-}
-
 int pv_serve_check(int argc, char **argv)
 {
     serve_options opts;
     memset(&opts, 0, sizeof opts);
     int status = parse_options(argc, argv, &opts);
     free(opts.files);
+    free(opts.allow_hosts);
+    free(opts.embed_origins);
+    free(opts.token_storage);
     return status;
 }
 
 int pv_serve_main(int argc, char **argv)
+{
+    return pv_serve_main_page(argc, argv, NULL, NULL);
+}
+
+int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_ctx)
 {
     serve_options opts;
     memset(&opts, 0, sizeof opts);
@@ -406,19 +477,31 @@ int pv_serve_main(int argc, char **argv)
         .folder = folder,
         .token = opts.token,
         .max_upload_bytes = (size_t)opts.max_upload_mb << 20,
+        .header_seconds = (unsigned)opts.header_timeout,
+        .allow_hosts = opts.allow_hosts,
+        .nallow_hosts = opts.nallow_hosts,
+        .embed_origins = opts.embed_origins,
+        .nembed_origins = opts.nembed_origins,
     };
     if (pv_http_start(&config, &server, &err) < 0) {
         cli_error("%s", err.message);
         goto done;
     }
-    if (!opts.token && !is_loopback(opts.host))
+    if (!opts.token && !pv_auth_is_loopback(opts.host))
         fprintf(stderr,
                 "profviz: warning: listening on %s without a token: anyone who can reach "
                 "this address can read%s the profiles (set --token or PROFVIZ_TOKEN)\n",
                 opts.host, folder ? " and upload" : "");
     printf("profviz: serving %s\n", pv_http_url(server));
+    char page_url[512];
+    snprintf(page_url, sizeof page_url, "%s", pv_http_url(server));
+    if (page) {
+        size_t used = strlen(page_url);
+        page(reg, page_ctx, page_url + used, sizeof page_url - used);
+        printf("profviz: opening %s\n", page_url);
+    }
     fflush(stdout);
-    if (!opts.server_only) open_browser(pv_http_url(server));
+    if (!opts.server_only) open_browser(page_url);
 
     while (!stop_requested) {
         sigsuspend(&waiting);
@@ -432,5 +515,8 @@ done:
     pv_folder_free(folder);
     pv_registry_free(reg);
     free(opts.files);
+    free(opts.allow_hosts);
+    free(opts.embed_origins);
+    free(opts.token_storage);
     return status;
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +43,9 @@ struct pv_folder {
     char *dir;
     pv_registry *reg;
     pthread_mutex_t lock;
+    int notify_fd; /* inotify on dir, or -1: then scans are timed */
+    bool scanned;  /* a scan has run */
+    struct timespec last_scan;
     seen *files;
     size_t count, cap;
     bool writable;
@@ -174,6 +178,14 @@ int pv_folder_open(const char *dir, pv_registry *reg, pv_folder **out, pv_error 
     }
     f->reg = reg;
     f->writable = access(dir, W_OK) == 0;
+    f->notify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (f->notify_fd >= 0 &&
+        inotify_add_watch(f->notify_fd, f->dir,
+                          IN_CREATE | IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE |
+                              IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
+        close(f->notify_fd);
+        f->notify_fd = -1;
+    }
     if (f->writable) remove_stale_uploads(f->dir);
     *out = f;
     return 0;
@@ -191,6 +203,7 @@ void pv_folder_free(pv_folder *f)
         free(f->files[i].name);
     free(f->files);
     pthread_mutex_destroy(&f->lock);
+    if (f->notify_fd >= 0) close(f->notify_fd);
     free(f->dir);
     free(f);
 }
@@ -362,6 +375,46 @@ int pv_folder_scan(pv_folder *f, pv_error *err)
 {
     pthread_mutex_lock(&f->lock);
     int rc = scan_locked(f, err);
+    pthread_mutex_unlock(&f->lock);
+    return rc;
+}
+
+/* Reads every pending inotify event (lock held). Returns true when there
+ * was one, or the queue overflowed, or it cannot be read. */
+static bool drain_events(pv_folder *f)
+{
+    bool any = false;
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    for (;;) {
+        ssize_t n = read(f->notify_fd, buf, sizeof buf);
+        if (n > 0) {
+            any = true;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno != EAGAIN) any = true;
+        return any;
+    }
+}
+
+int pv_folder_refresh(pv_folder *f, pv_error *err)
+{
+    pthread_mutex_lock(&f->lock);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    bool due = !f->scanned;
+    if (f->notify_fd >= 0)
+        due = drain_events(f) || due;
+    else
+        due = due || (now.tv_sec - f->last_scan.tv_sec) * 1000 +
+                             (now.tv_nsec - f->last_scan.tv_nsec) / 1000000 >=
+                         PV_FOLDER_RESCAN_MS;
+    int rc = 0;
+    if (due) {
+        f->scanned = true;
+        f->last_scan = now;
+        rc = scan_locked(f, err);
+    }
     pthread_mutex_unlock(&f->lock);
     return rc;
 }

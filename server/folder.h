@@ -54,6 +54,16 @@ void pv_folder_free(pv_folder *folder);
  * Returns 0, or -1 with err filled when the folder cannot be read. */
 int pv_folder_scan(pv_folder *folder, pv_error *err);
 
+/* The least time between two scans of pv_folder_refresh where inotify is
+ * not available. */
+#define PV_FOLDER_RESCAN_MS 1000
+
+/* Scans as pv_folder_scan does, but only when something in the folder
+ * changed since the last scan (inotify says so; without inotify, at most
+ * once per PV_FOLDER_RESCAN_MS), so that requests can call it freely.
+ * Returns 0, or -1 with err filled when the folder cannot be read. */
+int pv_folder_refresh(pv_folder *folder, pv_error *err);
+
 /* Starts an upload: creates its temporary file. Returns 0 and sets *out, or
  * -1 with err filled. */
 int pv_upload_begin(pv_folder *folder, pv_upload **out, pv_error *err);

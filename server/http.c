@@ -1,4 +1,13 @@
-/* http.c: the microhttpd daemon, request routing, static files and gzip.
+/* http.c: the microhttpd daemon, the front door, the route table and
+ * responses (see http.h).
+ *
+ * A request's life: on_uri makes its record; the first call of on_request
+ * (headers only) marks the connection busy for the guard and runs the front
+ * door; later calls bring the body (uploads); the last one routes it. A
+ * route that runs on the pool suspends the connection, and the job resumes
+ * it with its reply in the record; microhttpd then calls on_request once
+ * more, which queues that reply. on_completed frees the record and tells
+ * the guard the connection waits for its next request.
  *
  * The listening socket is opened here rather than by microhttpd, so that a
  * port in use can be told apart from other failures and the next port tried,
@@ -11,6 +20,7 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,24 +29,23 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "api.h"
-#include "embed.h"
+#include "assets.h"
+#include "auth.h"
+#include "guard.h"
+#include "gzip.h"
+#include "intake.h"
+#include "pool.h"
 #include "status.h"
 
-#define MAX_WEB_ROOT_FILE ((size_t)64 << 20)
-
-/* An embedded file with what serving it needs, prepared at start. */
-typedef struct asset {
-    const pv_embed_file *file;
-    const char *content_type;
-    char etag[24];     /* "\"<16 hex>\"" */
-    unsigned char *gz; /* compressed copy, or NULL when not worth it */
-    size_t gz_size;
-} asset;
+/* The memory microhttpd gives each connection for the request line, the
+ * headers and the query: room for thousands of parameters. */
+#define CONNECTION_MEMORY ((size_t)256 << 10)
+/* A tree or page job's declared memory (most are far smaller). */
+#define API_JOB_COST ((size_t)32 << 20)
 
 struct pv_http_server {
     struct MHD_Daemon *daemon;
@@ -44,104 +53,102 @@ struct pv_http_server {
     pv_folder *folder; /* team mode, or NULL */
     char *token;       /* or NULL */
     size_t max_upload;
-    char *web_root;
-    asset *assets;
-    size_t nassets;
+    pv_assets *assets;
+    pv_guard *guard;
+    pv_pool *pool;
+    char **allow_hosts;
+    pv_auth_rules rules;
+    char *csp;       /* Content-Security-Policy of every response */
+    bool frame_deny; /* X-Frame-Options: SAMEORIGIN (no --embed-origin) */
     unsigned port;
     char url[300];
 };
 
-/* ---- gzip ------------------------------------------------------------- */
+typedef struct request request;
+typedef struct pv_http_server server;
 
-/* Compresses len bytes into a new gzip buffer. Returns it (caller frees) with
- * *out_len set, or NULL when out of memory or when it would not be smaller. */
-static unsigned char *gzip_bytes(const void *data, size_t len, int level, size_t *out_len)
-{
-    if (len > UINT32_MAX) return NULL;
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return NULL;
-    size_t cap = deflateBound(&zs, (uLong)len);
-    unsigned char *out = malloc(cap);
-    if (!out) {
-        deflateEnd(&zs);
-        return NULL;
-    }
-    zs.next_in = (Bytef *)(uintptr_t)data;
-    zs.avail_in = (uInt)len;
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    int rc = deflate(&zs, Z_FINISH);
-    size_t produced = zs.total_out;
-    deflateEnd(&zs);
-    if (rc != Z_STREAM_END || produced >= len) {
-        free(out);
-        return NULL;
-    }
-    *out_len = produced;
-    return out;
-}
+/* A route's API handler, run on the pool with the connection suspended
+ * (or inline, for cheap ones). */
+typedef int (*api_fn)(server *s, const pv_api_request *req, pv_api_reply *reply);
 
-/* True when the request's Accept-Encoding takes gzip (gzip, x-gzip or *,
- * with a q-value that is not zero). */
-static bool accepts_gzip(struct MHD_Connection *conn)
-{
-    const char *h =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
-    if (!h) return false;
-    while (*h) {
-        while (*h == ' ' || *h == '\t' || *h == ',')
-            h++;
-        const char *tok = h;
-        while (*h && *h != ',' && *h != ';' && *h != ' ' && *h != '\t')
-            h++;
-        size_t tok_len = (size_t)(h - tok);
-        bool named = (tok_len == 4 && strncasecmp(tok, "gzip", 4) == 0) ||
-                     (tok_len == 6 && strncasecmp(tok, "x-gzip", 6) == 0) ||
-                     (tok_len == 1 && *tok == '*');
-        bool zero = false;
-        while (*h && *h != ',') {
-            /* Parameters: only q matters. */
-            if ((*h == 'q' || *h == 'Q') && h[1] == '=') {
-                char *end = NULL;
-                double q = strtod(h + 2, &end);
-                zero = end != h + 2 && q <= 0;
-                h = end != h + 2 ? end : h + 2;
-                continue;
-            }
-            h++;
-        }
-        if (named && !zero) return true;
-    }
-    return false;
-}
+typedef struct route {
+    const char *path;
+    bool prefix; /* path is a prefix (ends with '/') rather than the whole path */
+    bool pooled; /* runs on the worker pool */
+    api_fn fn;
+} route;
+
+/* Per-request state, made when the request line arrives and freed when the
+ * request completes. */
+struct request {
+    server *s;
+    struct MHD_Connection *conn;
+    bool headers_seen; /* the access handler has run once */
+    bool nul_in_path;  /* the raw path holds %00, which decoding would hide */
+    char *raw_uri;     /* as sent, for the ?token= redirect */
+    pv_intake *intake; /* an upload in progress, or NULL */
+    bool uploading;
+    bool discarding; /* refused while its body comes: dropped, then answered */
+    size_t discarded;
+    time_t discard_since;
+    pv_intake_answer refusal;
+    /* A job on the pool: */
+    const route *route;
+    char *path, *method; /* copies for the job */
+    bool queued, done;
+    bool upload_job;
+    pv_api_reply reply;
+    int reply_rc;
+    char location[64];
+};
+
+static const char json_type[] = "application/json; charset=utf-8";
+static const char text_type[] = "text/plain; charset=utf-8";
 
 /* ---- Responses ------------------------------------------------------------ */
 
-static bool is_compressible(const char *content_type)
+static void add_common_headers(const server *s, struct MHD_Response *r, const char *content_type)
 {
-    return strncmp(content_type, "text/", 5) == 0 || strstr(content_type, "javascript") ||
-           strstr(content_type, "json") || strstr(content_type, "svg");
-}
-
-static void add_common_headers(struct MHD_Response *r, const char *content_type)
-{
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    if (content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, "Content-Security-Policy", s->csp);
+    if (s->frame_deny) MHD_add_response_header(r, "X-Frame-Options", "SAMEORIGIN");
+}
+
+static enum MHD_Result queue(const server *s, struct MHD_Connection *conn, unsigned status,
+                             struct MHD_Response *r, const char *content_type,
+                             const char *cache_control)
+{
+    if (!r) return MHD_NO;
+    add_common_headers(s, r, content_type);
+    if (cache_control) MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static bool accepts_gzip(struct MHD_Connection *conn)
+{
+    return pv_gzip_accepted(
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
 }
 
 /* Queues a response of status with body (a malloc'd buffer, taken over in
  * every case), gzip-compressing it when accepted and large enough. */
-static enum MHD_Result queue_owned(struct MHD_Connection *conn, unsigned status, char *body,
-                                   size_t len, const char *content_type, const char *cache_control)
+static enum MHD_Result queue_owned(const server *s, struct MHD_Connection *conn, unsigned status,
+                                   char *body, size_t len, const char *content_type,
+                                   const char *cache_control, const char *location)
 {
-    bool compressible = is_compressible(content_type);
+    bool compressible = pv_assets_compressible(content_type);
     bool gz = false;
     if (compressible && len > PV_HTTP_GZIP_MIN && accepts_gzip(conn)) {
         size_t gz_len = 0;
-        unsigned char *packed = gzip_bytes(body, len, 3, &gz_len);
+        unsigned char *packed = pv_gzip_compress(body, len, 3, &gz_len);
         if (packed) {
             free(body);
             body = (char *)packed;
@@ -154,78 +161,102 @@ static enum MHD_Result queue_owned(struct MHD_Connection *conn, unsigned status,
         free(body);
         return MHD_NO;
     }
-    add_common_headers(r, content_type);
-    if (cache_control) MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
     if (compressible) MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
     if (gz) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-static const char json_type[] = "application/json; charset=utf-8";
-
-/* Queues an API reply (its body taken over), with a Location header when
- * location is not NULL. */
-static enum MHD_Result queue_reply(struct MHD_Connection *conn, pv_api_reply *reply,
-                                   const char *location)
-{
-    if (!reply->body) {
-        static const char oom[] = "{\"error\":\"out of memory\"}";
-        struct MHD_Response *r = MHD_create_response_from_buffer(
-            sizeof oom - 1, (void *)(uintptr_t)oom, MHD_RESPMEM_PERSISTENT);
-        if (!r) return MHD_NO;
-        add_common_headers(r, json_type);
-        enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, r);
-        MHD_destroy_response(r);
-        return ret;
-    }
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(reply->len, reply->body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(reply->body);
-        return MHD_NO;
-    }
-    add_common_headers(r, json_type);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (location) MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
-    if (reply->status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    enum MHD_Result ret = MHD_queue_response(conn, reply->status, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-/* Queues {"error": message} with status. */
-static enum MHD_Result queue_error(struct MHD_Connection *conn, unsigned status,
-                                   const char *message)
-{
-    pv_api_reply reply;
-    pv_api_error_reply(status, message, &reply);
-    return queue_reply(conn, &reply, NULL);
+    return queue(s, conn, status, r, content_type, cache_control);
 }
 
 /* Queues a constant body (never freed). */
-static enum MHD_Result queue_static(struct MHD_Connection *conn, unsigned status, const char *body,
-                                    const char *content_type)
+static enum MHD_Result queue_static(const server *s, struct MHD_Connection *conn, unsigned status,
+                                    const char *body, const char *content_type)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
                                                              MHD_RESPMEM_PERSISTENT);
-    if (!r) return MHD_NO;
-    add_common_headers(r, content_type);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue(s, conn, status, r, content_type, "no-store");
 }
 
-static enum MHD_Result not_found(struct MHD_Connection *conn)
+static enum MHD_Result queue_oom(const server *s, struct MHD_Connection *conn)
 {
-    return queue_static(conn, MHD_HTTP_NOT_FOUND, "404 not found\n", "text/plain; charset=utf-8");
+    return queue_static(s, conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "{\"error\":\"out of memory\"}",
+                        json_type);
+}
+
+/* Queues an API reply (its body taken over); a reply without a body (out
+ * of memory) becomes a 500 whatever its status said. */
+static enum MHD_Result queue_reply(const server *s, struct MHD_Connection *conn,
+                                   pv_api_reply *reply, const char *location)
+{
+    if (!reply->body) return queue_oom(s, conn);
+    char *body = reply->body;
+    reply->body = NULL;
+    return queue_owned(s, conn, reply->status, body, reply->len, json_type, "no-store", location);
+}
+
+/* Queues {"error": message} with status. */
+static enum MHD_Result queue_error(const server *s, struct MHD_Connection *conn, unsigned status,
+                                   const char *message)
+{
+    pv_api_reply reply;
+    if (pv_api_error_reply(status, message, &reply) < 0) return queue_oom(s, conn);
+    return queue_reply(s, conn, &reply, NULL);
+}
+
+static enum MHD_Result not_found(const server *s, struct MHD_Connection *conn, bool api)
+{
+    if (api) return queue_error(s, conn, MHD_HTTP_NOT_FOUND, "no such API endpoint");
+    return queue_static(s, conn, MHD_HTTP_NOT_FOUND, "404 not found\n", text_type);
+}
+
+/* ---- Static files ------------------------------------------------------------- */
+
+static bool etag_matches(struct MHD_Connection *conn, const char *etag)
+{
+    const char *h =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    return etag && h && (strstr(h, etag) || strcmp(h, "*") == 0);
+}
+
+static enum MHD_Result serve_web(server *s, struct MHD_Connection *conn, const char *url,
+                                 const char *method)
+{
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return queue_static(s, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "405 method not allowed\n",
+                            text_type);
+    char rel[1024];
+    if (!pv_assets_path(url, rel, sizeof rel)) return not_found(s, conn, false);
+    pv_asset a;
+    unsigned char *owned = NULL;
+    pv_error err;
+    int found = pv_assets_find(s->assets, rel, &a, &owned, &err);
+    if (found < 0)
+        return queue_static(s, conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the file\n",
+                            text_type);
+    if (found == 0) return not_found(s, conn, false);
+    if (owned)
+        return queue_owned(s, conn, MHD_HTTP_OK, (char *)owned, a.size, a.content_type, "no-store",
+                           NULL);
+    struct MHD_Response *r;
+    unsigned status = MHD_HTTP_OK;
+    bool gz = false;
+    if (etag_matches(conn, a.etag)) {
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        status = MHD_HTTP_NOT_MODIFIED;
+    } else if (a.gz && accepts_gzip(conn)) {
+        r = MHD_create_response_from_buffer(a.gz_size, (void *)(uintptr_t)a.gz,
+                                            MHD_RESPMEM_PERSISTENT);
+        gz = true;
+    } else {
+        r = MHD_create_response_from_buffer(a.size, (void *)(uintptr_t)a.data,
+                                            MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r) return MHD_NO;
+    /* Files keep their names across versions, so clients revalidate with
+     * the ETag every time (a cheap 304). */
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, a.etag);
+    if (a.gz) MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    if (gz) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    return queue(s, conn, status, r, a.content_type, "no-cache");
 }
 
 /* ---- API ---------------------------------------------------------------------- */
@@ -243,229 +274,158 @@ static int lookup_arg(void *ctx, const char *name, const char **value, size_t *l
     return 1;
 }
 
-/* In team mode, rescans the folder before a listing and before a request
- * for a profile id the registry does not hold (a file just copied in). */
-static void rescan_if_needed(pv_http_server *s, const char *url, const char *method)
+/* In team mode, rescans the folder when it changed (folder.h). */
+static void rescan(server *s)
 {
-    if (!s->folder || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)) return;
-    bool scan = strcmp(url, "/api/profiles") == 0;
-    if (!scan && strncmp(url, "/api/profiles/", 14) == 0) {
-        char id[PV_REGISTRY_ID_LEN + 2];
-        size_t len = strcspn(url + 14, "/");
-        if (len > PV_REGISTRY_ID_LEN) return; /* not an id: 404 anyway */
-        memcpy(id, url + 14, len);
-        id[len] = '\0';
-        scan = !pv_registry_contains(s->registry, id);
-    }
     pv_error err;
-    if (scan && pv_folder_scan(s->folder, &err) < 0) fprintf(stderr, "profviz: %s\n", err.message);
+    if (s->folder && pv_folder_refresh(s->folder, &err) < 0)
+        fprintf(stderr, "profviz: %s\n", err.message);
 }
 
-static enum MHD_Result serve_api(pv_http_server *s, struct MHD_Connection *conn, const char *url,
-                                 const char *method)
+static int api_plain(server *s, const pv_api_request *req, pv_api_reply *reply)
 {
-    rescan_if_needed(s, url, method);
-    pv_api_request req = {.method = method,
-                          .path = url,
-                          .arg = lookup_arg,
-                          .arg_ctx = conn,
-                          .uploads = s->folder && pv_folder_writable(s->folder)};
-    pv_api_reply reply;
-    if (pv_api_handle(s->registry, &req, &reply) < 0)
-        return queue_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "{\"error\":\"out of memory\"}",
-                            json_type);
-    return queue_owned(conn, reply.status, reply.body, reply.len, json_type, "no-store");
+    return pv_api_handle(s->registry, req, reply);
 }
 
-/* ---- Static files ------------------------------------------------------------- */
-
-static const char *content_type_of(const char *path)
+static int api_list(server *s, const pv_api_request *req, pv_api_reply *reply)
 {
-    static const struct {
-        const char *ext, *type;
-    } types[] = {
-        {".html", "text/html; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"},
-        {".mjs", "text/javascript; charset=utf-8"},
-        {".json", "application/json; charset=utf-8"},
-        {".map", "application/json; charset=utf-8"},
-        {".svg", "image/svg+xml"},
-        {".png", "image/png"},
-        {".jpg", "image/jpeg"},
-        {".ico", "image/x-icon"},
-        {".woff2", "font/woff2"},
-        {".woff", "font/woff"},
-        {".txt", "text/plain; charset=utf-8"},
-        {".wasm", "application/wasm"},
-    };
-    const char *dot = strrchr(path, '.');
-    const char *slash = strrchr(path, '/');
-    if (dot && (!slash || dot > slash)) {
-        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-            if (strcmp(dot, types[i].ext) == 0) return types[i].type;
-    }
-    return "application/octet-stream";
+    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) rescan(s);
+    return pv_api_handle(s->registry, req, reply);
 }
 
-/* Maps a decoded URL path to a file path relative to the web root, or returns
- * false when it can't name a file: only segments of [A-Za-z0-9._-] that don't
- * start with '.', so "..", encoded dots (whose '%' survives one decoding),
- * backslashes and empty segments are all refused. "/" means index.html. */
-static bool web_path(const char *url, char *out, size_t size)
-{
-    if (url[0] != '/') return false;
-    const char *p = url + 1;
-    if (!*p) p = "index.html";
-    size_t len = strlen(p);
-    if (len >= size) return false;
-    bool segment_start = true;
-    for (size_t i = 0; i < len; i++) {
-        char c = p[i];
-        if (c == '/') {
-            if (segment_start) return false; /* empty segment */
-            segment_start = true;
-            continue;
-        }
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_' || c == '.';
-        if (!ok || (segment_start && c == '.')) return false;
-        segment_start = false;
-    }
-    if (segment_start) return false; /* trailing slash */
-    memcpy(out, p, len + 1);
-    return true;
-}
+/* The routes under /api, first match wins; everything else is the web UI.
+ * A new endpoint is a new row (before "/api/" when it is under it). */
+static const route routes[] = {
+    {"/api/health", false, false, api_plain},
+    {"/api/profiles", false, true, api_list},
+    {"/api/", true, true, api_plain},
+    {"/api", false, false, api_plain},
+};
 
-static const asset *find_asset(const pv_http_server *s, const char *path)
+static const route *find_route(const char *url)
 {
-    size_t lo = 0, hi = s->nassets;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(s->assets[mid].file->path, path);
-        if (c == 0) return &s->assets[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        const route *r = &routes[i];
+        if (r->prefix ? strncmp(url, r->path, strlen(r->path)) == 0 : strcmp(url, r->path) == 0)
+            return r;
     }
     return NULL;
 }
 
-static bool etag_matches(struct MHD_Connection *conn, const char *etag)
+static void fill_api_request(const request *r, const char *path, const char *method,
+                             pv_api_request *req)
 {
-    const char *h =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    return h && (strstr(h, etag) || strcmp(h, "*") == 0);
+    *req = (pv_api_request){.method = method,
+                            .path = path,
+                            .arg = lookup_arg,
+                            .arg_ctx = r->conn,
+                            .uploads = r->s->folder && pv_folder_writable(r->s->folder),
+                            .newest_first = r->s->folder != NULL};
 }
 
-static enum MHD_Result serve_asset(struct MHD_Connection *conn, const asset *a)
+/* The pool job of an API route. */
+static void run_api_job(void *arg)
 {
-    struct MHD_Response *r;
-    unsigned status = MHD_HTTP_OK;
-    bool gz = false;
-    if (etag_matches(conn, a->etag)) {
-        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-        status = MHD_HTTP_NOT_MODIFIED;
-    } else if (a->gz && accepts_gzip(conn)) {
-        r = MHD_create_response_from_buffer(a->gz_size, a->gz, MHD_RESPMEM_PERSISTENT);
-        gz = true;
+    request *r = arg;
+    pv_api_request req;
+    fill_api_request(r, r->path, r->method, &req);
+    r->reply_rc = r->route->fn(r->s, &req, &r->reply);
+    r->done = true;
+    MHD_resume_connection(r->conn);
+}
+
+/* The pool job of an upload: parse and store it, then its summary. */
+static void run_upload_job(void *arg)
+{
+    request *r = arg;
+    server *s = r->s;
+    const char *name = NULL;
+    size_t name_len = 0;
+    if (!lookup_arg(r->conn, "name", &name, &name_len) || !*name)
+        name = pv_intake_part_name(r->intake) ? pv_intake_part_name(r->intake) : "upload.prof";
+    char id[PV_REGISTRY_ID_LEN + 1];
+    pv_error err;
+    rescan(s); /* files copied in since the last scan count for dedupe */
+    pv_upload_result result = pv_intake_store(r->intake, name, id, &err);
+    if (result == PV_UPLOAD_INVALID || result == PV_UPLOAD_FAILED) {
+        char message[PV_ERROR_MESSAGE_MAX + 40];
+        pv_error_format(&err, message, sizeof message);
+        unsigned status =
+            result == PV_UPLOAD_INVALID ? MHD_HTTP_BAD_REQUEST : pv_status_of(err.kind);
+        r->reply_rc = pv_api_error_reply(status, message, &r->reply);
     } else {
-        r = MHD_create_response_from_buffer(a->file->size, (void *)(uintptr_t)a->file->data,
-                                            MHD_RESPMEM_PERSISTENT);
+        bool stored = result == PV_UPLOAD_STORED;
+        r->reply_rc = pv_api_summary_reply(s->registry, id, stored ? MHD_HTTP_CREATED : MHD_HTTP_OK,
+                                           &r->reply);
+        if (r->reply_rc == 0 && r->reply.status == MHD_HTTP_CREATED)
+            snprintf(r->location, sizeof r->location, "/api/profiles/%s", id);
     }
-    if (!r) return MHD_NO;
-    add_common_headers(r, a->content_type);
-    /* Files keep their names across versions, so clients revalidate with
-     * the ETag every time (a cheap 304). */
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, a->etag);
-    if (a->gz) MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-    if (gz) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    r->done = true;
+    MHD_resume_connection(r->conn);
 }
 
-/* Serves rel (already checked by web_path) from the web root on disk. */
-static enum MHD_Result serve_disk(pv_http_server *s, struct MHD_Connection *conn, const char *rel)
+/* Hands the request to the pool and suspends its connection. */
+static enum MHD_Result submit(request *r, void (*fn)(void *), size_t cost)
 {
-    char full[4096];
-    int w = snprintf(full, sizeof full, "%s/%s", s->web_root, rel);
-    if (w < 0 || (size_t)w >= sizeof full) return not_found(conn);
-    int fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return not_found(conn);
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > MAX_WEB_ROOT_FILE) {
-        close(fd);
-        return not_found(conn);
+    r->queued = true;
+    MHD_suspend_connection(r->conn);
+    if (pv_pool_submit(r->s->pool, cost, fn, r) < 0) {
+        MHD_resume_connection(r->conn);
+        r->queued = false;
+        return queue_error(r->s, r->conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+                           "the server is busy: try again in a moment");
     }
-    size_t size = (size_t)st.st_size, got = 0;
-    char *buf = malloc(size ? size : 1);
-    while (buf && got < size) {
-        ssize_t n = read(fd, buf + got, size - got);
-        if (n <= 0) break;
-        got += (size_t)n;
-    }
-    close(fd);
-    if (!buf || got != size) {
-        free(buf);
-        return queue_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the file\n",
-                            "text/plain; charset=utf-8");
-    }
-    return queue_owned(conn, MHD_HTTP_OK, buf, size, content_type_of(rel), "no-store");
+    return MHD_YES;
 }
 
-static enum MHD_Result serve_web(pv_http_server *s, struct MHD_Connection *conn, const char *url,
-                                 const char *method)
+static enum MHD_Result serve_api(request *r, const char *url, const char *method)
 {
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return queue_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "405 method not allowed\n",
-                            "text/plain; charset=utf-8");
-    char rel[1024];
-    if (!web_path(url, rel, sizeof rel)) return not_found(conn);
-    if (s->web_root) return serve_disk(s, conn, rel);
-    const asset *a = find_asset(s, rel);
-    return a ? serve_asset(conn, a) : not_found(conn);
+    server *s = r->s;
+    const route *rt = find_route(url);
+    if (!rt) return not_found(s, r->conn, true);
+    if (!rt->pooled) {
+        pv_api_request req;
+        pv_api_reply reply;
+        fill_api_request(r, url, method, &req);
+        if (rt->fn(s, &req, &reply) < 0) return queue_oom(s, r->conn);
+        return queue_reply(s, r->conn, &reply, NULL);
+    }
+    r->route = rt;
+    r->path = strdup(url);
+    r->method = strdup(method);
+    if (!r->path || !r->method) return queue_oom(s, r->conn);
+    return submit(r, run_api_job, API_JOB_COST);
 }
 
-/* ---- Token ------------------------------------------------------------------ */
+/* ---- The front door ------------------------------------------------------- */
 
-/* Compares a and the token in time that depends on their lengths only. */
-static bool token_equal(const char *token, const char *given, size_t given_len)
+static pv_guard_conn *guard_record(struct MHD_Connection *conn)
 {
-    size_t n = strlen(token);
-    unsigned char diff = (unsigned char)(n != given_len);
-    for (size_t i = 0; i < n; i++)
-        diff |= (unsigned char)(token[i] ^ (i < given_len ? given[i] : 0));
-    return diff == 0;
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+static const char *header(struct MHD_Connection *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
 /* True when the request carries the token in its Authorization header or
  * its cookie. */
-static bool has_token(pv_http_server *s, struct MHD_Connection *conn)
+static bool has_token(const server *s, struct MHD_Connection *conn)
 {
-    const char *auth =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
-        const char *t = auth + 7;
-        while (*t == ' ')
-            t++;
-        size_t len = strlen(t);
-        while (len > 0 && (t[len - 1] == ' ' || t[len - 1] == '\t'))
-            len--;
-        if (token_equal(s->token, t, len)) return true;
-    }
+    if (pv_auth_bearer_matches(s->token, header(conn, MHD_HTTP_HEADER_AUTHORIZATION))) return true;
     const char *cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "profviz_token");
-    return cookie && token_equal(s->token, cookie, strlen(cookie));
+    return cookie && pv_auth_token_equal(s->token, cookie, strlen(cookie));
 }
 
-static enum MHD_Result unauthorized(struct MHD_Connection *conn, bool api)
+static enum MHD_Result unauthorized(const server *s, struct MHD_Connection *conn, bool api)
 {
     if (api)
-        return queue_static(conn, MHD_HTTP_UNAUTHORIZED, "{\"error\":\"a token is required\"}",
+        return queue_static(s, conn, MHD_HTTP_UNAUTHORIZED, "{\"error\":\"a token is required\"}",
                             json_type);
-    return queue_static(conn, MHD_HTTP_UNAUTHORIZED,
+    return queue_static(s, conn, MHD_HTTP_UNAUTHORIZED,
                         "<!doctype html><html><head><meta charset=\"utf-8\"><title>profviz: token "
                         "required</title></head><body><h1>A token is required</h1><p>This "
                         "profviz server needs a token. Open the link you were given (it ends with "
@@ -474,248 +434,71 @@ static enum MHD_Result unauthorized(struct MHD_Connection *conn, bool api)
                         "text/html; charset=utf-8");
 }
 
-/* True when the raw query parameter at p (up to end) is named token. */
-static bool is_token_param(const char *p, const char *end)
-{
-    return end - p >= 5 && strncmp(p, "token", 5) == 0 && (p + 5 == end || p[5] == '=');
-}
-
 /* Answers a GET with a correct ?token=: sets the cookie and redirects to the
- * same URL (raw, as sent) without the token parameter. */
-static enum MHD_Result token_redirect(pv_http_server *s, struct MHD_Connection *conn,
+ * same local path without the token parameter. */
+static enum MHD_Result token_redirect(const server *s, struct MHD_Connection *conn,
                                       const char *raw_uri)
 {
-    size_t len = strlen(raw_uri);
-    char *location = malloc(len + 1);
+    size_t size = strlen(raw_uri) + 2;
+    char *location = malloc(size);
     char *cookie = malloc(strlen(s->token) + 64);
     if (!location || !cookie) {
         free(location);
         free(cookie);
         return MHD_NO;
     }
-    size_t path_len = strcspn(raw_uri, "?#");
-    memcpy(location, raw_uri, path_len);
-    size_t out = path_len;
-    const char *q = raw_uri[path_len] == '?' ? raw_uri + path_len + 1 : NULL;
-    bool first = true;
-    while (q && *q && *q != '#') {
-        const char *end = q + strcspn(q, "&#");
-        if (end > q && !is_token_param(q, end)) {
-            location[out++] = first ? '?' : '&';
-            memcpy(location + out, q, (size_t)(end - q));
-            out += (size_t)(end - q);
-            first = false;
-        }
-        q = *end == '&' ? end + 1 : end;
-    }
-    location[out] = '\0';
-    if (out == 0) snprintf(location, len + 1, "/");
+    pv_auth_redirect_target(raw_uri, location, size);
     sprintf(cookie, "profviz_token=%s; HttpOnly; SameSite=Strict; Path=/", s->token);
     struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-    enum MHD_Result ret = MHD_NO;
     if (r) {
         MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
         MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-        MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-        ret = MHD_queue_response(conn, MHD_HTTP_SEE_OTHER, r);
-        MHD_destroy_response(r);
     }
     free(location);
     free(cookie);
-    return ret;
+    return queue(s, conn, MHD_HTTP_SEE_OTHER, r, NULL, "no-store");
 }
 
-/* ---- Uploads ------------------------------------------------------------------ */
-
-/* How much of an over-limit body is still read (and dropped) so that the
- * client gets its 413; past this the connection is closed. */
-#define DISCARD_ALLOWANCE ((size_t)16 << 20)
-
-/* Per-request state, made when the request line arrives and freed when the
- * request completes. */
-typedef struct request {
-    bool headers_seen; /* the access handler has run once */
-    bool nul_in_path;  /* the raw path holds %00, which decoding would hide */
-    char *raw_uri;     /* as sent, for the ?token= redirect */
-    /* An upload in progress (POST /api/profiles in team mode): */
-    bool uploading;
-    bool too_large;   /* past the limit: body dropped, 413 at the end */
-    bool write_error; /* the temporary file could not be written */
-    pv_error write_err;
-    size_t received; /* body bytes so far */
-    pv_upload *upload;
-    struct MHD_PostProcessor *post; /* multipart/form-data, or NULL for a raw body */
-    bool in_file;                   /* the multipart "file" field has started */
-    bool file_done;                 /* ... and another field came after it */
-    char *part_name;                /* the file name of that field */
-} request;
-
-static void request_free(request *r)
+/* First call for a request (headers only): Host, Origin, token, and the
+ * start of an upload. Returns MHD_YES without queueing anything when the
+ * request goes on. */
+static enum MHD_Result on_headers(server *s, request *r, const char *url, const char *method,
+                                  bool api)
 {
-    if (!r) return;
-    if (r->post) MHD_destroy_post_processor(r->post);
-    pv_upload_abort(r->upload);
-    free(r->part_name);
-    free(r->raw_uri);
-    free(r);
-}
-
-static void upload_write(request *r, const char *data, size_t len)
-{
-    pv_error err;
-    if (r->write_error || !r->upload || len == 0) return;
-    if (pv_upload_write(r->upload, data, len, &err) < 0) {
-        r->write_error = true;
-        r->write_err = err;
+    struct MHD_Connection *conn = r->conn;
+    const char *host = header(conn, MHD_HTTP_HEADER_HOST);
+    if (!pv_auth_host_allowed(&s->rules, host))
+        return queue_error(s, conn, MHD_HTTP_FORBIDDEN,
+                           "this server answers requests for localhost only: start it with "
+                           "--allow-host NAME to serve it under another name");
+    if (pv_auth_changes_state(method) &&
+        !pv_auth_same_origin(host, header(conn, MHD_HTTP_HEADER_ORIGIN),
+                             header(conn, "Sec-Fetch-Site")))
+        return queue_error(s, conn, MHD_HTTP_FORBIDDEN,
+                           "cross-origin requests may not change anything here");
+    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (s->token && !(get && strcmp(url, "/api/health") == 0)) {
+        const char *t = NULL;
+        size_t len = 0;
+        if (get && lookup_arg(conn, "token", &t, &len) && pv_auth_token_equal(s->token, t, len))
+            return token_redirect(s, conn, r->raw_uri);
+        if (!has_token(s, conn)) return unauthorized(s, conn, api);
     }
-}
-
-/* Multipart fields: the first "file" field is the upload; others are
- * ignored. */
-static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *filename, const char *content_type,
-                               const char *transfer_encoding, const char *data, uint64_t off,
-                               size_t size)
-{
-    request *r = cls;
-    (void)kind;
-    (void)content_type;
-    (void)transfer_encoding;
-    if (!key || strcmp(key, "file") != 0) {
-        if (r->in_file) r->file_done = true;
-        return MHD_YES;
-    }
-    if (r->file_done || (r->in_file && off == 0 && pv_upload_size(r->upload) > 0)) {
-        r->file_done = true; /* a second "file" field */
-        return MHD_YES;
-    }
-    if (!r->in_file) {
-        r->in_file = true;
-        if (filename && *filename) r->part_name = strdup(filename);
-    }
-    upload_write(r, data, size);
-    return MHD_YES;
-}
-
-/* True when the request's Content-Type is multipart/form-data. */
-static bool is_multipart(struct MHD_Connection *conn)
-{
-    const char *ct =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    return ct && strncasecmp(ct, "multipart/form-data", 19) == 0;
-}
-
-static enum MHD_Result too_large(pv_http_server *s, struct MHD_Connection *conn)
-{
-    char message[128];
-    snprintf(message, sizeof message, "the upload is larger than the limit of %zu MB",
-             s->max_upload >> 20);
-    return queue_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, message);
-}
-
-/* First call of POST /api/profiles: refuse it, or start the upload. */
-static enum MHD_Result upload_start(pv_http_server *s, struct MHD_Connection *conn, request *r)
-{
-    if (!s->folder) return queue_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "uploads need --dir");
-    if (!pv_folder_writable(s->folder))
-        return queue_error(conn, MHD_HTTP_FORBIDDEN,
-                           "the profile folder is read-only: uploads are off");
-    const char *cl =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl) {
-        char *end = NULL;
-        errno = 0;
-        unsigned long long n = strtoull(cl, &end, 10);
-        if (end != cl && (errno == ERANGE || n > s->max_upload)) return too_large(s, conn);
-    }
-    pv_error err;
-    if (pv_upload_begin(s->folder, &r->upload, &err) < 0)
-        return queue_error(conn, pv_status_of(err.kind), err.message);
-    if (is_multipart(conn)) {
-        r->post = MHD_create_post_processor(conn, 64 * 1024, on_part, r);
-        if (!r->post) {
-            pv_upload_abort(r->upload);
-            r->upload = NULL;
-            return queue_error(conn, MHD_HTTP_BAD_REQUEST,
-                               "bad multipart/form-data: no boundary in the Content-Type");
+    if (strcmp(method, "POST") == 0 && strcmp(url, "/api/profiles") == 0 && !r->nul_in_path) {
+        const char *expect = header(conn, MHD_HTTP_HEADER_EXPECT);
+        pv_intake_answer answer;
+        pv_intake_step step =
+            pv_intake_begin(s->folder, s->max_upload, header(conn, MHD_HTTP_HEADER_CONTENT_TYPE),
+                            header(conn, MHD_HTTP_HEADER_CONTENT_LENGTH),
+                            expect && strcasecmp(expect, "100-continue") == 0, &r->intake, &answer);
+        if (step == PV_INTAKE_ANSWER) {
+            if (answer.status == MHD_HTTP_CONTENT_TOO_LARGE)
+                pv_guard_linger(s->guard, guard_record(conn));
+            return queue_error(s, conn, answer.status, answer.message);
         }
-    }
-    r->uploading = true;
-    return MHD_YES;
-}
-
-/* A chunk of the body. */
-static enum MHD_Result upload_chunk(pv_http_server *s, struct MHD_Connection *conn, request *r,
-                                    const char *data, size_t size)
-{
-    r->received += size;
-    if (!r->too_large && r->received > s->max_upload) {
-        /* Stop storing at once; answer now if microhttpd lets us, else
-         * read on (dropping it) to answer at the end. */
-        r->too_large = true;
-        pv_upload_abort(r->upload);
-        r->upload = NULL;
-        if (too_large(s, conn) == MHD_YES) {
-            r->uploading = false;
-            return MHD_YES;
-        }
-    }
-    if (r->too_large) return r->received - s->max_upload > DISCARD_ALLOWANCE ? MHD_NO : MHD_YES;
-    if (r->post) {
-        if (MHD_post_process(r->post, data, size) != MHD_YES && !r->write_error) {
-            r->write_error = true;
-            pv_fail(&r->write_err, PV_ERR_INPUT, -1, "bad multipart/form-data body");
-        }
-    } else {
-        upload_write(r, data, size);
+        r->uploading = true;
     }
     return MHD_YES;
-}
-
-/* The body is complete: store it and answer. */
-static enum MHD_Result upload_end(pv_http_server *s, struct MHD_Connection *conn, request *r)
-{
-    r->uploading = false;
-    if (r->too_large) return too_large(s, conn);
-    bool multipart = r->post != NULL;
-    if (r->post) {
-        MHD_destroy_post_processor(r->post);
-        r->post = NULL;
-    }
-    /* From here every answer but success deletes the temporary file first,
-     * so that no client sees it after its answer. */
-    if (r->write_error || (multipart && !r->in_file)) {
-        pv_upload_abort(r->upload);
-        r->upload = NULL;
-    }
-    if (r->write_error) {
-        return queue_error(conn, pv_status_of(r->write_err.kind), r->write_err.message);
-    }
-    if (multipart && !r->in_file)
-        return queue_error(conn, MHD_HTTP_BAD_REQUEST,
-                           "the multipart/form-data body has no field named \"file\"");
-    const char *name = NULL;
-    size_t name_len = 0;
-    if (!lookup_arg(conn, "name", &name, &name_len) || !*name)
-        name = r->part_name ? r->part_name : "upload.prof";
-    char id[PV_REGISTRY_ID_LEN + 1];
-    pv_error err;
-    pv_upload *u = r->upload;
-    r->upload = NULL;
-    pv_upload_result result = pv_upload_finish(u, name, id, &err);
-    pv_api_reply reply;
-    if (result == PV_UPLOAD_INVALID) {
-        char message[PV_ERROR_MESSAGE_MAX + 32];
-        pv_error_format(&err, message, sizeof message);
-        return queue_error(conn, MHD_HTTP_BAD_REQUEST, message);
-    }
-    if (result == PV_UPLOAD_FAILED) return queue_error(conn, pv_status_of(err.kind), err.message);
-    bool stored = result == PV_UPLOAD_STORED;
-    pv_api_summary_reply(s->registry, id, stored ? MHD_HTTP_CREATED : MHD_HTTP_OK, &reply);
-    char location[64];
-    snprintf(location, sizeof location, "/api/profiles/%s", id);
-    return queue_reply(conn, &reply, stored && reply.status == MHD_HTTP_CREATED ? location : NULL);
 }
 
 /* ---- microhttpd callbacks --------------------------------------------------- */
@@ -723,10 +506,10 @@ static enum MHD_Result upload_end(pv_http_server *s, struct MHD_Connection *conn
 /* Called with the raw (still encoded) URI before anything else. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    (void)cls;
-    (void)conn;
     request *r = calloc(1, sizeof *r);
     if (!r) return NULL;
+    r->s = cls;
+    r->conn = conn;
     r->raw_uri = strdup(uri);
     if (!r->raw_uri) {
         free(r);
@@ -745,29 +528,39 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode code)
 {
-    (void)cls;
-    (void)conn;
+    server *s = cls;
     (void)code;
-    request_free(*con_cls); /* an unfinished upload's temporary file goes here */
+    request *r = *con_cls;
+    if (r) {
+        pv_intake_free(r->intake); /* an unfinished upload's temporary file goes here */
+        free(r->reply.body);
+        free(r->path);
+        free(r->method);
+        free(r->raw_uri);
+        free(r);
+    }
     *con_cls = NULL;
+    pv_guard_waiting(s->guard, guard_record(conn));
 }
 
-/* First call for a request (headers only): the token, and uploads. Returns
- * MHD_YES without queueing anything when the request goes on. */
-static enum MHD_Result on_headers(pv_http_server *s, struct MHD_Connection *conn, request *r,
-                                  const char *url, const char *method, bool api)
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
 {
-    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-    if (s->token && !(get && strcmp(url, "/api/health") == 0)) {
-        const char *t = NULL;
-        size_t len = 0;
-        if (get && lookup_arg(conn, "token", &t, &len) && token_equal(s->token, t, len))
-            return token_redirect(s, conn, r->raw_uri);
-        if (!has_token(s, conn)) return unauthorized(conn, api);
+    server *s = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *addr =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const struct sockaddr *sa = addr ? addr->client_addr : NULL;
+        socklen_t len = !sa                         ? 0
+                        : sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                    : sizeof(struct sockaddr_in);
+        *socket_context = fd ? pv_guard_opened(s->guard, fd->connect_fd, sa, len) : NULL;
+    } else {
+        pv_guard_closed(s->guard, *socket_context);
+        *socket_context = NULL;
     }
-    if (strcmp(method, "POST") == 0 && strcmp(url, "/api/profiles") == 0 && !r->nul_in_path)
-        return upload_start(s, conn, r);
-    return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -775,54 +568,60 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_data_size, void **con_cls)
 {
     (void)version;
-    pv_http_server *s = cls;
+    server *s = cls;
     request *r = *con_cls;
     if (!r)
-        return queue_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n",
-                            "text/plain; charset=utf-8");
+        return queue_static(s, conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n", text_type);
     bool api = strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0;
     if (!r->headers_seen) {
         /* First call: headers only. Answer now (refusals), or on a later
          * call once the body is in. */
         r->headers_seen = true;
-        return on_headers(s, conn, r, url, method, api);
+        pv_guard_busy(s->guard, guard_record(conn));
+        return on_headers(s, r, url, method, api);
+    }
+    if (r->queued) {
+        /* Resumed: the job's reply is ready. */
+        if (!r->done) return MHD_YES;
+        if (r->reply_rc < 0) return queue_oom(s, conn);
+        return queue_reply(s, conn, &r->reply, r->location[0] ? r->location : NULL);
     }
     if (*upload_data_size != 0) {
         size_t size = *upload_data_size;
         *upload_data_size = 0;
-        if (r->uploading) return upload_chunk(s, conn, r, upload_data, size);
-        return MHD_YES; /* a body nobody asked for: read and drop it */
+        if (r->discarding) {
+            /* microhttpd answers a chunked body only once it is read: drop
+             * it, within bounds, then answer. */
+            r->discarded += size;
+            return r->discarded > PV_GUARD_LINGER_BYTES ||
+                           time(NULL) - r->discard_since > PV_GUARD_LINGER_SECONDS
+                       ? MHD_NO
+                       : MHD_YES;
+        }
+        if (!r->uploading) return MHD_YES; /* a body nobody asked for: read and drop it */
+        if (pv_intake_feed(r->intake, upload_data, size, &r->refusal) == PV_INTAKE_ANSWER) {
+            r->uploading = false;
+            r->discarding = true;
+            r->discard_since = time(NULL);
+        }
+        return MHD_YES;
     }
-    if (r->uploading) return upload_end(s, conn, r);
-    if (r->nul_in_path) {
-        if (!api) return not_found(conn);
-        return queue_static(conn, MHD_HTTP_NOT_FOUND, "{\"error\":\"no such API endpoint\"}",
-                            json_type);
+    if (r->discarding) return queue_error(s, conn, r->refusal.status, r->refusal.message);
+    if (r->uploading) {
+        r->uploading = false;
+        pv_intake_answer answer;
+        if (pv_intake_end(r->intake, &answer) == PV_INTAKE_ANSWER)
+            return queue_error(s, conn, answer.status, answer.message);
+        return submit(r, run_upload_job, s->max_upload);
     }
-    if (api) return serve_api(s, conn, url, method);
+    if (r->nul_in_path) return not_found(s, conn, api);
+    if (api) return serve_api(r, url, method);
     return serve_web(s, conn, url, method);
 }
 
 /* ---- Start and stop --------------------------------------------------------- */
 
-static int prepare_assets(pv_http_server *s, pv_error *err)
-{
-    s->nassets = pv_embed_count;
-    s->assets = calloc(s->nassets ? s->nassets : 1, sizeof *s->assets);
-    if (!s->assets) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-    for (size_t i = 0; i < s->nassets; i++) {
-        asset *a = &s->assets[i];
-        a->file = &pv_embed_files[i];
-        a->content_type = content_type_of(a->file->path);
-        uint64_t h = pv_registry_hash(PV_REGISTRY_HASH_SEED, a->file->data, a->file->size);
-        snprintf(a->etag, sizeof a->etag, "\"%016llx\"", (unsigned long long)h);
-        if (is_compressible(a->content_type) && a->file->size > 1024)
-            a->gz = gzip_bytes(a->file->data, a->file->size, 9, &a->gz_size);
-    }
-    return 0;
-}
-
-static void format_url(pv_http_server *s, const char *host)
+static void format_url(server *s, const char *host)
 {
     bool v6 = strchr(host, ':') != NULL;
     snprintf(s->url, sizeof s->url, "http://%s%s%s:%u/", v6 ? "[" : "", host, v6 ? "]" : "",
@@ -892,9 +691,46 @@ static int open_listener(const char *host, unsigned port, unsigned tries, unsign
     return pv_fail(err, PV_ERR_IO, -1, "ports %u to %u on %s are all in use", port, last, host);
 }
 
+/* Copies the allow list and builds the frame policy. */
+static int prepare_policy(server *s, const pv_http_config *c, pv_error *err)
+{
+    s->allow_hosts = calloc(c->nallow_hosts ? c->nallow_hosts : 1, sizeof *s->allow_hosts);
+    if (!s->allow_hosts) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+    for (size_t i = 0; i < c->nallow_hosts; i++)
+        if (!(s->allow_hosts[i] = strdup(c->allow_hosts[i])))
+            return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+    s->rules.allow_hosts = (const char *const *)s->allow_hosts;
+    s->rules.nallow_hosts = c->nallow_hosts;
+    static const char base[] = "frame-ancestors 'self'";
+    static const char rest[] = "; base-uri 'none'; object-src 'none'; form-action 'self'";
+    size_t size = sizeof base + sizeof rest;
+    for (size_t i = 0; i < c->nembed_origins; i++) {
+        if (!pv_auth_valid_origin(c->embed_origins[i]))
+            return pv_fail(err, PV_ERR_ARGUMENT, -1,
+                           "--embed-origin %s: not an origin like http://localhost:8888",
+                           c->embed_origins[i]);
+        size += strlen(c->embed_origins[i]) + 1;
+    }
+    if (!(s->csp = malloc(size))) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+    strcpy(s->csp, base);
+    for (size_t i = 0; i < c->nembed_origins; i++) {
+        strcat(s->csp, " ");
+        strcat(s->csp, c->embed_origins[i]);
+    }
+    strcat(s->csp, rest);
+    s->frame_deny = c->nembed_origins == 0;
+    return 0;
+}
+
+static unsigned processors(unsigned lo, unsigned hi)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < (long)lo ? lo : n > (long)hi ? hi : (unsigned)n;
+}
+
 int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *err)
 {
-    pv_http_server *s = calloc(1, sizeof *s);
+    server *s = calloc(1, sizeof *s);
     int fd = -1;
     if (!s) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     s->registry = config->registry;
@@ -904,39 +740,33 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
         pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto fail;
     }
-    if (config->web_root) {
-        struct stat st;
-        if (stat(config->web_root, &st) < 0 || !S_ISDIR(st.st_mode)) {
-            pv_fail(err, PV_ERR_ARGUMENT, -1, "--web-root %s: not a folder", config->web_root);
-            goto fail;
-        }
-        s->web_root = strdup(config->web_root);
-        if (!s->web_root) {
-            pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-            goto fail;
-        }
-    }
-    if (prepare_assets(s, err) < 0) goto fail;
+    if (prepare_policy(s, config, err) < 0) goto fail;
+    if (pv_assets_new(config->web_root, &s->assets, err) < 0) goto fail;
+    unsigned max_conn = config->max_connections ? config->max_connections : 256;
+    pv_guard_config gc = {.header_seconds = config->header_seconds,
+                          .max_connections = max_conn,
+                          .per_address = config->per_ip_connections};
+    if (pv_guard_new(&gc, &s->guard, err) < 0) goto fail;
+    size_t budget = config->work_budget_bytes ? config->work_budget_bytes : (size_t)1 << 30;
+    unsigned workers = config->workers ? config->workers : processors(2, 8);
+    if (pv_pool_new(workers, 0, budget, &s->pool, err) < 0) goto fail;
 
     const char *host = config->host ? config->host : "127.0.0.1";
     fd = open_listener(host, config->port, config->port_tries, &s->port, err);
     if (fd < 0) goto fail;
     format_url(s, host);
 
-    unsigned threads = config->threads;
-    if (threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n < 2 ? 2 : n > 16 ? 16 : (unsigned)n;
-    }
-    unsigned max_conn = config->max_connections ? config->max_connections : 256;
+    unsigned threads = config->threads ? config->threads : processors(2, 16);
     unsigned timeout = config->timeout_seconds ? config->timeout_seconds : 30;
-    unsigned per_ip = config->per_ip_connections ? config->per_ip_connections : 128;
+    /* microhttpd's own limit is a backstop above the guard's, which makes
+     * room by cutting waiting connections before it is reached. */
     s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request, s,
-        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+        on_request, s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE,
+        threads, MHD_OPTION_CONNECTION_LIMIT, max_conn + max_conn / 4 + threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->daemon) {
         pv_fail(err, PV_ERR_IO, -1, "cannot start the HTTP server on %s", s->url);
         goto fail;
@@ -950,24 +780,29 @@ fail:
     return -1;
 }
 
-const char *pv_http_url(const pv_http_server *server)
+const char *pv_http_url(const pv_http_server *s)
 {
-    return server->url;
+    return s->url;
 }
 
-unsigned pv_http_port(const pv_http_server *server)
+unsigned pv_http_port(const pv_http_server *s)
 {
-    return server->port;
+    return s->port;
 }
 
 void pv_http_stop(pv_http_server *s)
 {
     if (!s) return;
+    /* The pool first: its jobs resume their connections, which the daemon
+     * then finishes. */
+    pv_pool_free(s->pool);
     if (s->daemon) MHD_stop_daemon(s->daemon);
-    for (size_t i = 0; i < s->nassets; i++)
-        free(s->assets[i].gz);
-    free(s->assets);
-    free(s->web_root);
+    pv_guard_free(s->guard);
+    pv_assets_free(s->assets);
+    for (size_t i = 0; s->allow_hosts && i < s->rules.nallow_hosts; i++)
+        free(s->allow_hosts[i]);
+    free(s->allow_hosts);
+    free(s->csp);
     free(s->token);
     free(s);
 }

@@ -1,29 +1,31 @@
-/* http.h: the HTTP server (libmicrohttpd): routes, static files, gzip.
+/* http.h: the HTTP server (libmicrohttpd): the daemon, the front door and
+ * the routes.
  *
- * A pv_http_server listens on one address, answers /api/... through api.c and
- * everything else from the web UI: the files embedded in the binary (see
- * embed.h) or, with a web root, the files of that folder. Requests run on a
- * pool of threads; the handler gets the server through microhttpd's cls
- * pointer, so there is no global state. Responses over PV_HTTP_GZIP_MIN bytes
- * are gzip-compressed when the client accepts it; embedded files are
- * compressed once at start.
- *
- * Team mode (a folder in the config): GET /api/profiles rescans the folder
- * first, and so does a request for an unknown profile id; POST /api/profiles
- * streams the body (raw, or the "file" field of multipart/form-data) into a
- * temporary file of the folder, refusing it with 413 as soon as it passes
- * max_upload_bytes (by Content-Length before reading anything), and hands it
- * to pv_upload_finish (folder.h).
- *
- * A token in the config guards every request but GET /api/health: it must
- * come as "Authorization: Bearer TOKEN" or as the cookie profviz_token, else
- * 401. A GET with ?token=TOKEN sets that cookie and redirects (303) to the
- * same URL without the parameter. Tokens are compared in constant time.
+ * A pv_http_server listens on one address and answers /api/... through
+ * api.c and everything else from the web UI (assets.h). Its parts:
+ * - the front door, for every request before routing (auth.h): the Host
+ *   must be this machine or an --allow-host value (else 403), a
+ *   state-changing request must be same-origin or from no
+ *   browser (else 403), and the token, when set, must come as
+ *   "Authorization: Bearer TOKEN" or as the cookie profviz_token (else
+ *   401); a GET with ?token=TOKEN sets that cookie and redirects (303) to
+ *   the same local path without it. Every response carries
+ *   X-Content-Type-Options, Referrer-Policy and a Content-Security-Policy
+ *   whose frame-ancestors is 'self' plus the --embed-origin values (with
+ *   X-Frame-Options: SAMEORIGIN when there are none).
+ * - the connection guard (guard.h): header deadline, fair limits.
+ * - routes, in one table: each says whether it runs on the connection's
+ *   thread (health, static files) or on the worker pool (pool.h), with the
+ *   connection suspended meanwhile (everything that reads a profile, the
+ *   listing with its folder rescan, storing an upload).
+ * - uploads (intake.h) in team mode: POST /api/profiles.
+ * Responses over PV_HTTP_GZIP_MIN bytes are gzip-compressed when the
+ * client accepts it (gzip.h).
  *
  * Ownership: the server borrows the registry and the folder given in its
- * config (which must outlive it) and copies the token; it owns everything
- * else it allocates; pv_http_stop() waits for running requests, closes the
- * socket and frees it all.
+ * config (which must outlive it) and copies every string; pv_http_stop()
+ * finishes the queued work, waits for running requests, closes the socket
+ * and frees it all.
  */
 #ifndef PV_HTTP_H
 #define PV_HTTP_H
@@ -37,18 +39,25 @@
 #define PV_HTTP_GZIP_MIN 2048
 
 typedef struct pv_http_config {
-    const char *host;            /* address to listen on, e.g. "127.0.0.1" or "::1" */
-    unsigned port;               /* first port to try; 0 lets the system choose */
-    unsigned port_tries;         /* ports to try from port on when in use (1 = only port) */
-    const char *web_root;        /* folder to serve the UI from, or NULL for the embedded copy */
-    pv_registry *registry;       /* the profiles, borrowed */
-    unsigned threads;            /* request threads; 0 = one per processor (2 to 16) */
-    unsigned max_connections;    /* 0 = 256 */
-    unsigned timeout_seconds;    /* idle connection timeout; 0 = 30 */
-    unsigned per_ip_connections; /* 0 = 128 (an office behind one NAT is one address) */
-    pv_folder *folder;           /* team mode: the profile folder, borrowed; NULL otherwise */
-    const char *token;           /* required on every request but health; NULL for none */
-    size_t max_upload_bytes;     /* largest upload body; 0 = 200 MB */
+    const char *host;               /* address to listen on, e.g. "127.0.0.1" or "::1" */
+    unsigned port;                  /* first port to try; 0 lets the system choose */
+    unsigned port_tries;            /* ports to try from port on when in use (1 = only port) */
+    const char *web_root;           /* folder to serve the UI from, or NULL for the embedded copy */
+    pv_registry *registry;          /* the profiles, borrowed */
+    unsigned threads;               /* connection threads; 0 = one per processor (2 to 16) */
+    unsigned workers;               /* worker pool threads; 0 = one per processor (2 to 8) */
+    unsigned max_connections;       /* 0 = 256 */
+    unsigned timeout_seconds;       /* idle connection timeout; 0 = 30 */
+    unsigned header_seconds;        /* deadline for a request's headers; 0 = 10 */
+    unsigned per_ip_connections;    /* 0 = 128 (an office behind one NAT is one address) */
+    pv_folder *folder;              /* team mode: the profile folder, borrowed; NULL otherwise */
+    const char *token;              /* required on every request but health; NULL for none */
+    size_t max_upload_bytes;        /* largest upload body; 0 = 200 MB */
+    size_t work_budget_bytes;       /* memory the worker pool's jobs may use at once; 0 = 1 GB */
+    const char *const *allow_hosts; /* --allow-host values */
+    size_t nallow_hosts;
+    const char *const *embed_origins; /* --embed-origin values (checked by pv_auth_valid_origin) */
+    size_t nembed_origins;
 } pv_http_config;
 
 typedef struct pv_http_server pv_http_server;
@@ -63,8 +72,8 @@ const char *pv_http_url(const pv_http_server *server);
 /* The port the server listens on. */
 unsigned pv_http_port(const pv_http_server *server);
 
-/* Stops the server, waiting for requests in progress, and frees it. NULL is
- * fine. */
+/* Stops the server, finishing queued work and waiting for requests in
+ * progress, and frees it. NULL is fine. */
 void pv_http_stop(pv_http_server *server);
 
 #endif

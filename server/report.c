@@ -1,9 +1,8 @@
 /* report.c: `profviz report`, pstats' print_stats in C, and the whole model as
- * JSON. The JSON is written one function at a time so that a 300,000-function
- * profile never exists as one cJSON tree. */
+ * JSON, streamed through the JSON writer (json.h) a megabyte at a time, so
+ * that a 300,000-function profile is never held as one text. */
 #include "report.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -16,6 +15,17 @@
 #include "loader.h"
 #include "pstats.h"
 #include "sort.h"
+
+/* gcc defines __SANITIZE_ADDRESS__ under -fsanitize=address; clang 14 only
+ * answers __has_feature(address_sanitizer). */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PV_HAS_ASAN 1
+#endif
+#endif
+#ifndef PV_HAS_ASAN
+#define PV_HAS_ASAN 0
+#endif
 
 typedef enum {
     SORT_TOTTIME,
@@ -181,80 +191,83 @@ static void print_text(FILE *out, const pv_profile *p, const char *const *files,
     fputs("\n\n", out);
 }
 
-static cJSON *edge_json(const pv_edge *e, uint32_t other)
+static void put_edge(pv_json *w, const pv_edge *e, uint32_t other)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (!o) return NULL;
-    cJSON_AddNumberToObject(o, "id", other);
-    cJSON_AddNumberToObject(o, "ncalls", (double)e->ncalls);
-    cJSON_AddNumberToObject(o, "pcalls", (double)e->pcalls);
-    if (pv_edge_has_times(e)) {
-        pv_json_add_double(o, "tottime", e->tottime);
-        pv_json_add_double(o, "cumtime", e->cumtime);
-    } else {
-        cJSON_AddNullToObject(o, "tottime");
-        cJSON_AddNullToObject(o, "cumtime");
-    }
-    return o;
+    pv_json_begin_object(w);
+    pv_json_key_int(w, "id", other);
+    pv_json_key_int(w, "ncalls", e->ncalls);
+    pv_json_key_int(w, "pcalls", e->pcalls);
+    pv_json_key_double(w, "tottime", e->tottime); /* null for a count-only edge */
+    pv_json_key_double(w, "cumtime", e->cumtime);
+    pv_json_end_object(w);
 }
 
-static cJSON *function_json(const pv_profile *p, uint32_t id)
+static void put_function(pv_json *w, const pv_profile *p, uint32_t id)
 {
     const pv_function *f = &p->functions[id];
-    cJSON *o = cJSON_CreateObject(), *callers, *callees;
-    if (!o) return NULL;
-    cJSON_AddNumberToObject(o, "id", id);
-    cJSON_AddStringToObject(o, "file", f->file);
-    cJSON_AddNumberToObject(o, "line", (double)f->line);
-    cJSON_AddStringToObject(o, "name", f->name);
-    cJSON_AddNumberToObject(o, "ncalls", (double)f->ncalls);
-    cJSON_AddNumberToObject(o, "pcalls", (double)f->pcalls);
-    pv_json_add_double(o, "tottime", f->tottime);
-    pv_json_add_double(o, "cumtime", f->cumtime);
-    callers = cJSON_AddArrayToObject(o, "callers");
-    callees = cJSON_AddArrayToObject(o, "callees");
-    if (!callers || !callees) goto fail;
+    pv_json_begin_object(w);
+    pv_json_key_int(w, "id", id);
+    pv_json_key_cstring(w, "file", f->file);
+    pv_json_key_int(w, "line", f->line);
+    pv_json_key_cstring(w, "name", f->name);
+    pv_json_key_int(w, "ncalls", f->ncalls);
+    pv_json_key_int(w, "pcalls", f->pcalls);
+    pv_json_key_double(w, "tottime", f->tottime);
+    pv_json_key_double(w, "cumtime", f->cumtime);
+    pv_json_key(w, "callers");
+    pv_json_begin_array(w);
     for (uint32_t k = 0; k < f->ncallers; k++) {
         const pv_edge *e = &p->edges[f->first_caller + k];
-        cJSON *item = edge_json(e, e->caller);
-        if (!item || !cJSON_AddItemToArray(callers, item)) goto fail;
+        put_edge(w, e, e->caller);
     }
+    pv_json_end_array(w);
+    pv_json_key(w, "callees");
+    pv_json_begin_array(w);
     for (uint32_t k = 0; k < f->ncallees; k++) {
         const pv_edge *e = &p->edges[p->callee_edges[f->first_callee + k]];
-        cJSON *item = edge_json(e, e->callee);
-        if (!item || !cJSON_AddItemToArray(callees, item)) goto fail;
+        put_edge(w, e, e->callee);
     }
-    return o;
-fail:
-    cJSON_Delete(o);
-    return NULL;
+    pv_json_end_array(w);
+    pv_json_end_object(w);
 }
 
+/* Writes the whole model as JSON to out, a megabyte at a time. Returns 0, or
+ * -1 when out of memory or when writing fails (with the cause on stderr). */
 static int print_json(FILE *out, const pv_profile *p)
 {
-    /* The totals are printed through cJSON too, so that every number in the
-     * output is formatted the same way. */
-    cJSON *head = cJSON_CreateObject();
-    if (!head) return -1;
-    cJSON_AddNumberToObject(head, "total_calls", (double)p->total_calls);
-    cJSON_AddNumberToObject(head, "primitive_calls", (double)p->primitive_calls);
-    pv_json_add_double(head, "total_time", p->total_time);
-    char *text = cJSON_PrintUnformatted(head);
-    cJSON_Delete(head);
-    if (!text) return -1;
-    text[strlen(text) - 1] = '\0'; /* drop the closing brace: functions follow */
-    fprintf(out, "%s,\"functions\":[", text);
-    cJSON_free(text);
-    for (uint32_t id = 0; id < p->nfunctions; id++) {
-        cJSON *f = function_json(p, id);
-        char *item = f ? cJSON_PrintUnformatted(f) : NULL;
-        cJSON_Delete(f);
-        if (!item) return -1;
-        fprintf(out, "%s%s", id ? "," : "", item);
-        cJSON_free(item);
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    pv_json_key_int(&w, "total_calls", p->total_calls);
+    pv_json_key_int(&w, "primitive_calls", p->primitive_calls);
+    pv_json_key_double(&w, "total_time", p->total_time);
+    pv_json_key(&w, "functions");
+    pv_json_begin_array(&w);
+    int rc = 0;
+    for (uint32_t id = 0; id < p->nfunctions && rc == 0 && !pv_json_failed(&w); id++) {
+        /* Ask for the next function's edges while this one is written:
+         * edges are grouped by callee in file order and callees lie
+         * anywhere, so without this nearly every edge read waits for memory.
+         * (Written here, not in a helper: gcc takes a function of nothing
+         * but prefetches for one without effects and drops its calls.) */
+        if (id + 1 < p->nfunctions) {
+            const pv_function *next = &p->functions[id + 1];
+            if (next->ncallers) __builtin_prefetch(&p->edges[next->first_caller]);
+            for (uint32_t k = 0; k < next->ncallees && k < 16; k++)
+                __builtin_prefetch(&p->edges[p->callee_edges[next->first_callee + k]]);
+        }
+        put_function(&w, p, id);
+        if (w.len >= (1u << 20)) rc = pv_json_flush(&w, out);
     }
-    fputs("]}\n", out);
-    return 0;
+    pv_json_end_array(&w);
+    pv_json_end_object(&w);
+    bool nomem = pv_json_failed(&w) && rc == 0;
+    if (rc == 0) rc = pv_json_flush(&w, out);
+    if (rc == 0 && fputc('\n', out) == EOF) rc = -1;
+    pv_json_free(&w);
+    if (rc < 0)
+        fprintf(stderr, "profviz: %s\n",
+                nomem ? "out of memory while writing JSON" : "cannot write the JSON output");
+    return rc;
 }
 
 static const char report_usage[] =
@@ -342,7 +355,6 @@ int pv_report_main(int argc, char **argv)
     }
     if (json) {
         status = print_json(stdout, profile) == 0 ? 0 : 2;
-        if (status) fputs("profviz: out of memory while writing JSON\n", stderr);
     } else {
         uint32_t *order = malloc((profile->nfunctions ? profile->nfunctions : 1) * sizeof *order);
         for (uint32_t id = 0; order && id < profile->nfunctions; id++)
@@ -364,7 +376,7 @@ int pv_report_main(int argc, char **argv)
         /* The process ends right after this; giving a large model back page by
          * page would only slow that down. Sanitizer builds free it, so that leak
          * checking still sees every allocation returned. */
-#if defined(__SANITIZE_ADDRESS__) || defined(PROFVIZ_FREE_AT_EXIT)
+#if defined(__SANITIZE_ADDRESS__) || PV_HAS_ASAN || defined(PROFVIZ_FREE_AT_EXIT)
     pv_profile_free(profile);
 #else
     (void)profile;

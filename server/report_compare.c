@@ -88,33 +88,29 @@ static int parse(int argc, char **argv, compare_options *o)
     return 0;
 }
 
-/* Prints a cJSON item (deleting it); returns false when out of memory. */
-static bool print_item(FILE *out, cJSON *item)
-{
-    char *text = item ? cJSON_PrintUnformatted(item) : NULL;
-    cJSON_Delete(item);
-    if (!text) return false;
-    fputs(text, out);
-    cJSON_free(text);
-    return true;
-}
-
+/* Writes the comparison as JSON, draining the writer into out as it grows.
+ * Returns false when out of memory or when writing fails. */
 static bool print_json(FILE *out, const pv_registry_entry *e[2], const pv_compare *cmp,
                        const compare_options *o, const uint32_t *order, size_t shown)
 {
-    fputs("{\"base\":", out);
-    if (!print_item(out, pv_compare_json_summary(e[0]))) return false;
-    fputs(",\"new\":", out);
-    if (!print_item(out, pv_compare_json_summary(e[1]))) return false;
-    fprintf(out, ",\"mode\":\"%s\",\"functions\":[", pv_compare_mode_name(o->mode));
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    pv_json_key(&w, "base");
+    pv_compare_json_summary(&w, e[0]);
+    pv_json_key(&w, "new");
+    pv_compare_json_summary(&w, e[1]);
+    pv_json_key_cstring(&w, "mode", pv_compare_mode_name(o->mode));
+    pv_json_key(&w, "functions");
+    pv_json_begin_array(&w);
     for (size_t i = 0; i < shown; i++) {
-        if (i) fputc(',', out);
-        if (!print_item(out,
-                        pv_compare_json_row(cmp, e[0]->profile, e[1]->profile, order[i], o->mode)))
-            return false;
+        pv_compare_json_row(&w, cmp, e[0]->profile, e[1]->profile, order[i], o->mode);
+        if (w.len >= (1u << 20) && pv_json_flush(&w, out) < 0) break;
     }
-    fputs("]}\n", out);
-    return true;
+    pv_json_end_array(&w);
+    pv_json_end_object(&w);
+    bool ok = pv_json_flush(&w, out) == 0 && fputc('\n', out) != EOF;
+    pv_json_free(&w);
+    return ok;
 }
 
 /* "+1.234567" or "-", for a number that may be NAN. */
@@ -211,10 +207,9 @@ int pv_report_compare_main(int argc, char **argv)
     if (!reg) goto oom;
     for (int s = 0; s < 2; s++) {
         if (pv_registry_load_file(reg, o.files[s], ids[s], &err) < 0) {
-            if (err.offset >= 0)
-                fprintf(stderr, "profviz: %s (at byte %lld)\n", err.message, (long long)err.offset);
-            else
-                fprintf(stderr, "profviz: %s\n", err.message);
+            char message[PV_ERROR_MESSAGE_MAX + 32];
+            pv_error_format(&err, message, sizeof message);
+            fprintf(stderr, "profviz: %s\n", message);
             goto done;
         }
     }

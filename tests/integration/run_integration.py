@@ -471,7 +471,7 @@ def test_tree(srv, pid, multi_root_pid):
     check("cutoff=0.5: no node under half the root", not small, [n["name"] for n in small][:3])
 
     # A subtree is the full tree at that place.
-    status, _, full = srv.json(f"/api/profiles/{pid}/tree?depth=30&cutoff=0&max_nodes=100000")
+    status, _, full = srv.json(f"/api/profiles/{pid}/tree?depth=30&cutoff=0&max_nodes=20000")
     places = []
     base = full["path"]
     walk(full["root"], [], lambda n, p: places.append((p, n)) if p and len(p) <= 4 else None)
@@ -479,7 +479,7 @@ def test_tree(srv, pid, multi_root_pid):
     for p, node in places[:25]:
         path = base + p
         status, _, sub = srv.json(f"/api/profiles/{pid}/tree?path={','.join(map(str, path))}"
-                                  f"&depth=2&cutoff=0&max_nodes=100000")
+                                  f"&depth=2&cutoff=0&max_nodes=20000")
         if status != 200 or sub["path"] != path:
             ok = False
             print("  subtree", path, status, sub)
@@ -521,6 +521,13 @@ def test_tree(srv, pid, multi_root_pid):
         status, _, body = srv.json(f"/api/profiles/{pid}/tree?{qs}")
         check(f"tree?{qs} is 400 naming '{param}'",
               status == 400 and f"'{param}'" in body.get("error", ""), (status, body))
+    for n in (20001, 100000):
+        status, _, body = srv.json(f"/api/profiles/{pid}/tree?max_nodes={n}")
+        check(f"tree?max_nodes={n} (over the limit) is 400 naming the limit of 20000",
+              status == 400 and "'max_nodes'" in body.get("error", "") and
+              "20000" in body.get("error", ""), (status, body))
+    status, _, body = srv.json(f"/api/profiles/{pid}/tree?max_nodes=20000")
+    check("tree?max_nodes=20000 (the limit) is 200", status == 200, status)
     for path in ("123456", f"{base[0] if base else 0},123456", "0,0,0,0"):
         status, _, body = srv.json(f"/api/profiles/{pid}/tree?path={path}")
         check(f"tree?path={path} (no such node) is 404", status == 404 and "error" in body,

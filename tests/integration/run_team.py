@@ -650,12 +650,14 @@ def test_command_line(binary, work):
     check("FILE mode on loopback: no warning", b"warning" not in err, err)
 
     # Non-loopback without a token: a warning.
-    srv = Server(binary, os.path.join(work, "stale"), host="0.0.0.0")
+    srv = Server(binary, os.path.join(work, "stale"), ["--allow-host", "localhost"],
+                 host="0.0.0.0")
     code, err = srv.stop()
     lines = [ln for ln in err.splitlines() if "warning" in ln]
     check("non-loopback without a token: one warning line on stderr",
           len(lines) == 1 and "token" in lines[0], err)
-    srv = Server(binary, os.path.join(work, "stale"), ["--token", "abc"], host="0.0.0.0")
+    srv = Server(binary, os.path.join(work, "stale"), ["--token", "abc", "--allow-host", "x"],
+                 host="0.0.0.0")
     code, err = srv.stop()
     check("non-loopback with a token: no warning", "warning" not in err, err)
 

@@ -239,12 +239,14 @@ static void compare_pairs_c_functions_across_python_versions(void **state)
         {"~", 0, "<method 'append' of 'list' objects>", 5, 0.1, 0.1},
         {"~", 0, "<time.sleep>", 1, 1.0, 1.0},
         {"~", 0, "<sorted>", 1, 0.1, 0.1},
+        {"~", 0, "<built-in method __new__ of type object at 0x7f7d97509f20>", 1, 0.1, 0.1},
     };
     static const fn py313[] = {
         {"~", 0, "<built-in method builtins.len>", 5, 0.1, 0.1},
         {"~", 0, "<method 'append' of 'list' objects>", 5, 0.1, 0.1},
         {"~", 0, "<built-in method time.sleep>", 1, 1.0, 1.0},
         {"~", 0, "<built-in method builtins.exec>", 1, 0.1, 0.1},
+        {"~", 0, "<built-in method __new__ of type object at 0x7f6d76109f20>", 1, 0.1, 0.1},
     };
     pv_profile *a = MAKE(py27), *b = MAKE(py313);
     pv_compare *cmp = build(a, b);
@@ -252,6 +254,7 @@ static void compare_pairs_c_functions_across_python_versions(void **state)
     expect_pair(cmp, 1, 1, PV_MATCH_SAME);
     expect_pair(cmp, 2, 2, PV_MATCH_BUILTIN);
     expect_pair(cmp, 3, PV_COMPARE_NONE, PV_MATCH_NEW_ONLY);
+    expect_pair(cmp, 4, 4, PV_MATCH_BUILTIN);
     expect_base_only(cmp, 3);
     free_all(cmp, a, b);
 }

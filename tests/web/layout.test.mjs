@@ -1,8 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  flatten, levels, icicleRects, hitIcicle, sunburstArcs, hitSunburst, arcCentroid, neighbour, matches,
-} from '../../web/js/layout.js';
+import { flatten, levels, neighbour, matches, itemMatches, foldChain, HIDDEN } from '../../web/js/layout.js';
+import { IcicleView, ROW_HEIGHT } from '../../web/js/views/icicle.js';
+import { sunburstArcs, hitSunburst, arcCentroid } from '../../web/js/views/sunburst.js';
+
+const measure = (t) => t.length * 7;
+const icicleAt = (items, width) => {
+  const v = new IcicleView();
+  v.layout({ items }, width, 400, { measure });
+  return v;
+};
 
 const node = (id, time, children = [], name = `f${id}`) => ({ id, name, file: 'a.py', line: id, time, calls: 1, exact: true, children, more: false });
 // 0 (10) -> 1 (6) -> 3 (2), 4 (3); 0 -> 2 (3)
@@ -43,29 +50,32 @@ test('maxDepth leaves deeper items out; zero-time children are skipped', () => {
 
 test('icicle rects and hit testing', () => {
   const items = flatten(tree(), [0]);
-  const rects = icicleRects(items, 1000, 20);
-  assert.deepEqual(rects[0], { x: 0, y: 0, w: 1000, h: 20 });
-  assert.deepEqual(rects[1], { x: 0, y: 20, w: 600, h: 20 });
-  assert.equal(hitIcicle(rects, 650, 25), 2);
-  assert.equal(hitIcicle(rects, 100, 45), 3);
-  assert.equal(hitIcicle(rects, 950, 45), -1);
-  assert.equal(hitIcicle(rects, 10, 99), -1);
-  const tiny = icicleRects(items, 1, 20, 0.5);
-  assert.equal(tiny[3], null);
+  const v = icicleAt(items, 1000);
+  assert.equal(ROW_HEIGHT, 20);
+  assert.deepEqual(v.rects[0], { x: 0, y: 0, w: 1000, h: 20 });
+  assert.deepEqual(v.rects[1], { x: 0, y: 20, w: 600, h: 20 });
+  assert.equal(v.hitTest(650, 25), 2);
+  assert.equal(v.hitTest(100, 45), 3);
+  assert.equal(v.hitTest(950, 45), -1);
+  assert.equal(v.hitTest(10, 99), -1);
+  assert.equal(icicleAt(items, 1).rects[3], null);
 });
 
 test('sunburst arcs: root disc, rings by depth, angles from the top clockwise', () => {
   const items = flatten(tree(), [0]);
   const arcs = sunburstArcs(items, 300);
   assert.equal(arcs[0].r0, 0);
-  assert.equal(arcs[0].r1, 100);
-  assert.equal(arcs[1].r0, 100);
+  const centre = arcs[0].r1;
+  assert.ok(centre >= 34 && centre <= 110, `centre radius ${centre}`);
+  assert.equal(arcs[1].r0, centre);
+  assert.ok(Math.abs(arcs[3].r1 - 300) < 1e-9, 'the outer ring ends at the radius');
   assert.ok(Math.abs(arcs[1].a0 + Math.PI / 2) < 1e-12);
   assert.equal(hitSunburst(arcs, 0, 0), 0);
-  // Right of the centre, 150 px out: angle 0 = 25% round from the top, inside item 1 (0..60%).
-  assert.equal(hitSunburst(arcs, 150, 0), 1);
+  // Right of the centre, in the first ring: angle 0 = 25% round from the top, inside item 1 (0..60%).
+  const r1 = (arcs[1].r0 + arcs[1].r1) / 2;
+  assert.equal(hitSunburst(arcs, r1, 0), 1);
   // Left: 75% round, inside item 2 (60..90%).
-  assert.equal(hitSunburst(arcs, -150, 0), 2);
+  assert.equal(hitSunburst(arcs, -r1, 0), 2);
   assert.equal(hitSunburst(arcs, 0, 400), -1);
   for (let i = 0; i < arcs.length; i++) {
     const c = arcCentroid(arcs[i]);
@@ -91,4 +101,31 @@ test('matches is a case-insensitive substring of name or file', () => {
   assert.ok(matches({ name: 'f', file: '/a/json/x.py' }, 'JSON'));
   assert.ok(!matches({ name: 'f', file: 'x' }, 'y'));
   assert.ok(!matches({ name: 'f', file: 'x' }, ''));
+});
+
+test('a hidden remainder becomes the last child, of kind hidden', () => {
+  const root = node(0, 10, [node(1, 6), node(2, 2)]);
+  root.hidden = { time: 1.5, count: 7 };
+  const items = flatten(root, [0]);
+  const last = items[items[0].children[items[0].children.length - 1]];
+  assert.equal(last.kind, HIDDEN);
+  assert.equal(last.node.count, 7);
+  assert.ok(Math.abs(last.x0 - 0.8) < 1e-12 && Math.abs(last.x1 - 0.95) < 1e-12);
+  assert.deepEqual(last.path, [0]);
+  assert.ok(!itemMatches(last, '…'));
+});
+
+test('fold turns single-child chains into one item with the last node\'s path and children', () => {
+  // 0 -> 1 -> 2 -> 3 -> {4, 5}
+  const root = node(0, 10, [node(1, 9, [node(2, 8, [node(3, 8, [node(4, 5), node(5, 3)])])])]);
+  assert.deepEqual(foldChain(root.children[0]).map((n) => n.id), [1, 2, 3]);
+  const items = flatten(root, [0], Infinity, { fold: true });
+  assert.equal(items.length, 4);
+  assert.deepEqual(items[1].chain.map((n) => n.id), [1, 2, 3]);
+  assert.deepEqual(items[1].path, [0, 1, 2, 3]);
+  assert.equal(items[1].node.time, 9);
+  assert.deepEqual(items[2].path, [0, 1, 2, 3, 4]);
+  assert.equal(items[2].depth, 2);
+  assert.ok(itemMatches(items[1], 'f2'), 'a search matches a node inside a folded chain');
+  assert.equal(flatten(root, [0]).length, 6, 'without fold every node is an item');
 });

@@ -3,18 +3,35 @@ import assert from 'node:assert/strict';
 import { parseState, formatState, sameState, DEFAULT_DEPTH, DEFAULT_CUTOFF } from '../../web/js/urlstate.js';
 
 test('empty query gives the defaults', () => {
-  assert.deepEqual(parseState(''), { profile: null, path: [], view: 'icicle', q: '', depth: DEFAULT_DEPTH, cutoff: DEFAULT_CUTOFF, fn: null });
+  assert.deepEqual(parseState(''), {
+    profile: null, path: [], view: 'icicle', q: '', depth: DEFAULT_DEPTH, cutoff: DEFAULT_CUTOFF, fn: null,
+    sort: 'tottime', order: 'desc', offset: 0, colour: 'module', fold: false,
+  });
+  assert.equal(DEFAULT_DEPTH, null, 'no depth means: as many levels as fill the pane');
 });
 
-test('round trip keeps profile, path, view, search, depth, cutoff and function', () => {
-  const s = { profile: 'ab12', path: [0, 5, 17], view: 'sunburst', q: 'json load', depth: 20, cutoff: 0.01, fn: 17 };
+test('round trip keeps profile, path, view, search, depth, cutoff, function, table sort and offset, colour and fold', () => {
+  const s = { profile: 'ab12', path: [0, 5, 17], view: 'sunburst', q: 'json load', depth: 20, cutoff: 0.01, fn: 17, sort: 'cumtime', order: 'asc', offset: 200, colour: 'self', fold: true };
   const q = formatState(s);
-  assert.equal(q, '?profile=ab12&path=0,5,17&view=sunburst&q=json+load&depth=20&cutoff=0.01&fn=17');
+  assert.equal(q, '?profile=ab12&path=0,5,17&view=sunburst&q=json+load&depth=20&cutoff=0.01&fn=17&sort=cumtime&order=asc&offset=200&colour=self&fold=1');
   assert.deepEqual(parseState(q), s);
 });
 
+test('a view name is kept only when it is a known view', () => {
+  assert.equal(parseState('?view=compare', ['icicle', 'sunburst', 'compare']).view, 'compare');
+  assert.equal(parseState('?view=compare').view, 'icicle');
+});
+
+test('text sorts start ascending, numbers descending; the default order is left out', () => {
+  assert.equal(parseState('?sort=name').order, 'asc');
+  assert.equal(formatState({ profile: 'p', sort: 'name', order: 'asc' }), '?profile=p&sort=name');
+  assert.equal(formatState({ profile: 'p', sort: 'tottime', order: 'asc' }), '?profile=p&order=asc');
+  assert.equal(parseState('?sort=evil&order=sideways&offset=-4').sort, 'tottime');
+  assert.equal(parseState('?offset=-4').offset, 0);
+});
+
 test('defaults are left out of the URL', () => {
-  assert.equal(formatState({ profile: 'p', path: [], view: 'icicle', q: '', depth: DEFAULT_DEPTH, cutoff: DEFAULT_CUTOFF, fn: null }), '?profile=p');
+  assert.equal(formatState({ profile: 'p', path: [], view: 'icicle', q: '', depth: DEFAULT_DEPTH, cutoff: DEFAULT_CUTOFF, fn: null, sort: 'tottime', order: 'desc', offset: 0, colour: 'module', fold: false }), '?profile=p');
   assert.equal(formatState({}), '');
 });
 

@@ -54,3 +54,41 @@ export function colourFor(key, dark = false, shade = '') {
 export function neutralColour(dark = false) {
   return dark ? 'hsl(220, 8%, 30%)' : 'hsl(220, 10%, 84%)';
 }
+
+/**
+ * The "self time" heat scale: v from 0 (no own time) to 1 (the largest own
+ * time in view) as an "hsl(...)" string, pale yellow to red in the light
+ * theme, grey-blue to red in the dark one. v is taken through a square root
+ * so that a function with a quarter of the largest own time is already warm.
+ */
+export function heatColour(v, dark = false) {
+  const t = Math.sqrt(Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)));
+  const from = dark ? [215, 12, 30] : [48, 60, 90];
+  const to = dark ? [4, 78, 52] : [2, 82, 58];
+  const hue = from[0] > to[0] && from[0] - to[0] > 180 ? from[0] + (to[0] + 360 - from[0]) * t : from[0] + (to[0] - from[0]) * t;
+  const sat = from[1] + (to[1] - from[1]) * t;
+  const light = from[2] + (to[2] - from[2]) * t;
+  return `hsl(${Math.round(hue) % 360}, ${Math.round(sat)}%, ${Math.round(light)}%)`;
+}
+
+/** Stops of the heat scale for a legend's gradient, from 0 to 1. */
+export function heatStops(dark = false, n = 6) {
+  return Array.from({ length: n }, (_, k) => heatColour(k / (n - 1), dark));
+}
+
+/**
+ * The modules that take the most time among items (layout.js items), for
+ * the "by module" legend: each module's time counts its outermost boxes only
+ * (a box whose parent is of the same module adds nothing), so nested calls
+ * are not counted twice. Returns [{key, time}] largest first, at most `top`.
+ */
+export function topModules(items, top = 6) {
+  const keyOf = items.map((it) => (it.node.id < 0 ? null : colourKey(it.node.file, it.node.name)));
+  const sums = new Map();
+  items.forEach((it, i) => {
+    const k = keyOf[i];
+    if (k === null || (it.parent >= 0 && keyOf[it.parent] === k)) return;
+    sums.set(k, (sums.get(k) || 0) + it.node.time);
+  });
+  return [...sums].map(([key, time]) => ({ key, time })).sort((a, b) => b.time - a.time).slice(0, top);
+}

@@ -1,21 +1,37 @@
 // format.js: how numbers from a profile are written in the UI. Pure functions,
 // no DOM, unit-tested in tests/web/format.test.mjs.
 
-/** Seconds as a short human string: "1.23 s", "45.6 ms", "789 µs", "12 ns". */
+/**
+ * Seconds for people, the one time format of the UI (chart, tooltip, table,
+ * details): adaptive units at three significant digits, "1.23 s", "45.6 ms",
+ * "789 µs", "12 ns"; 100 s and more in whole seconds. A value that rounds up
+ * to 1000 of a unit is written in the next unit ("1 s", not "1000 ms").
+ */
 export function formatTime(seconds) {
   if (!Number.isFinite(seconds)) return '–';
   const a = Math.abs(seconds);
   if (a === 0) return '0 s';
-  if (a >= 100) return seconds.toFixed(0) + ' s';
-  if (a >= 1) return trim(seconds, 3) + ' s';
-  if (a >= 1e-3) return trim(seconds * 1e3, 3) + ' ms';
-  if (a >= 1e-6) return trim(seconds * 1e6, 3) + ' µs';
-  return trim(seconds * 1e9, 3) + ' ns';
+  const units = [
+    [1, ' s'],
+    [1e-3, ' ms'],
+    [1e-6, ' µs'],
+    [1e-9, ' ns'],
+  ];
+  if (Number(a.toPrecision(3)) >= 100) return Math.round(seconds) + ' s';
+  for (const [scale, name] of units) {
+    if (Number(a.toPrecision(3)) >= scale || scale === 1e-9) return trim(seconds / scale, 3) + name;
+  }
+  return '–';
 }
 
 // Three significant digits, without trailing zeros.
 function trim(v, digits) {
   return String(Number(v.toPrecision(digits)));
+}
+
+/** The exact double of a time, for a title attribute: "0.000123456 s". */
+export function formatTimeExact(seconds) {
+  return Number.isFinite(seconds) ? `${seconds} s` : '–';
 }
 
 /** Seconds the way pstats prints them: fixed, 3 decimals ("0.042"). */

@@ -1,40 +1,77 @@
-// layout.js: where the boxes of a call tree go, in the icicle and in the
-// sunburst, and which box is where. Pure functions over plain objects, no DOM;
-// unit-tested in tests/web/layout.test.mjs.
+// layout.js: a call tree as the flat list of items every view draws from.
+// Pure functions over plain objects, no DOM; unit-tested in
+// tests/web/layout.test.mjs. Where each item goes on screen is the view's
+// business (views/*.js); this file only decides what the items are.
 //
 // A tree comes from GET /api/profiles/{id}/tree: nodes {id, name, file, line,
-// time, calls, exact, children, more}. flatten() turns it into an array of
-// items, parents before children, each with its path (function ids from the
-// tree root, as the API names view roots), its depth below the view root and
-// its horizontal extent [x0, x1) as fractions of the view root's time.
+// time, calls, exact, children, more} and, from newer servers, reentry, why,
+// hidden {time, count}, cumtime, tottime, ncalls, pcalls. flatten() turns it
+// into items, parents before children, each with its path (function ids from
+// the tree root, as the API names view roots), its level below the view root
+// and its horizontal extent [x0, x1) as fractions of the view root's time.
+
+/** Item kinds: a function's node, or the remainder of children the server left out. */
+export const NODE = 'node';
+export const HIDDEN = 'hidden';
 
 /**
  * Flattens a tree into layout items. rootPath is the view root's own path
  * (empty for the synthetic root). Children are placed left to right by
  * decreasing time; a child never extends past its parent even if the numbers
- * say otherwise. Items deeper than maxDepth are left out.
- * Returns [{node, path, depth, x0, x1, parent, children: [indices]}].
+ * say otherwise. A node's hidden remainder ({time, count}) becomes a last
+ * child of kind HIDDEN. Items deeper than maxDepth levels are left out.
+ * opts.fold: a chain of nodes that each have exactly one child becomes one
+ * item (below the view root), whose `chain` lists the folded nodes; its path
+ * and children are those of the chain's last node, its time the first's.
+ * Returns [{node, kind, chain, path, depth, x0, x1, parent, children: [indices]}].
  */
-export function flatten(root, rootPath = [], maxDepth = Infinity) {
+export function flatten(root, rootPath = [], maxDepth = Infinity, opts = {}) {
   const items = [];
   const total = root.time > 0 ? root.time : 1;
-  items.push({ node: root, path: rootPath.slice(), depth: 0, x0: 0, x1: 1, parent: -1, children: [] });
+  items.push(item(root, NODE, [root], rootPath.slice(), 0, 0, 1, -1));
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
-    if (it.depth >= maxDepth) continue;
-    const kids = (it.node.children || []).slice().sort((a, b) => b.time - a.time);
+    if (it.depth >= maxDepth || it.kind !== NODE) continue;
+    const last = it.chain[it.chain.length - 1];
+    const kids = (last.children || []).slice().sort((a, b) => b.time - a.time);
     let x = it.x0;
     for (const child of kids) {
       const w = Math.max(0, child.time) / total;
       const x1 = Math.min(it.x1, x + w);
       if (x1 <= x) continue;
-      const path = child.id === -1 ? it.path.slice() : it.path.concat(child.id);
+      const chain = opts.fold ? foldChain(child) : [child];
+      let path = it.path;
+      for (const n of chain) if (n.id !== -1) path = path.concat(n.id);
       it.children.push(items.length);
-      items.push({ node: child, path, depth: it.depth + 1, x0: x, x1, parent: i, children: [] });
+      items.push(item(child, NODE, chain, path === it.path ? it.path.slice() : path, it.depth + 1, x, x1, i));
       x = x1;
+    }
+    const h = last.hidden;
+    if (h && h.time > 0) {
+      const x1 = Math.min(it.x1, x + h.time / total);
+      if (x1 > x) {
+        const node = { id: -2, name: '…', file: '', line: 0, time: h.time, count: h.count, exact: last.exact, children: [] };
+        it.children.push(items.length);
+        items.push(item(node, HIDDEN, [node], it.path.slice(), it.depth + 1, x, x1, i));
+      }
     }
   }
   return items;
+}
+
+function item(node, kind, chain, path, depth, x0, x1, parent) {
+  return { node, kind, chain, path, depth, x0, x1, parent, children: [] };
+}
+
+/** The nodes folded into one item from n: n, then its only child, while there is exactly one and nothing hidden. */
+export function foldChain(n) {
+  const chain = [n];
+  let cur = n;
+  while (cur.children && cur.children.length === 1 && !(cur.hidden && cur.hidden.time > 0) && !cur.more) {
+    cur = cur.children[0];
+    chain.push(cur);
+  }
+  return chain;
 }
 
 /** Number of levels in a flattened tree (1 for a lone root). */
@@ -42,65 +79,6 @@ export function levels(items) {
   let d = 0;
   for (const it of items) if (it.depth > d) d = it.depth;
   return items.length ? d + 1 : 0;
-}
-
-/**
- * Icicle rectangles in CSS pixels for a canvas `width` wide, rows of rowHeight.
- * Items narrower than minWidth pixels get null (not drawn, not hit).
- */
-export function icicleRects(items, width, rowHeight, minWidth = 0.5) {
-  return items.map((it) => {
-    const x = it.x0 * width;
-    const w = (it.x1 - it.x0) * width;
-    if (w < minWidth) return null;
-    return { x, y: it.depth * rowHeight, w, h: rowHeight };
-  });
-}
-
-/** Index of the item whose rectangle holds (x, y), or -1. */
-export function hitIcicle(rects, x, y) {
-  for (let i = rects.length - 1; i >= 0; i--) {
-    const r = rects[i];
-    if (r && x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h) return i;
-  }
-  return -1;
-}
-
-/**
- * Sunburst geometry: the view root is a disc of radius ringWidth at the
- * centre, each deeper level a ring ringWidth wide. Angles start at the top
- * (-π/2) and run clockwise. Items thinner than minAngle radians get null.
- * Returns [{a0, a1, r0, r1}].
- */
-export function sunburstArcs(items, radius, minAngle = 0.002) {
-  const n = Math.max(1, levels(items));
-  const ring = radius / n;
-  return items.map((it) => {
-    const a0 = -Math.PI / 2 + it.x0 * 2 * Math.PI;
-    const a1 = -Math.PI / 2 + it.x1 * 2 * Math.PI;
-    if (it.depth > 0 && a1 - a0 < minAngle) return null;
-    return { a0, a1, r0: it.depth === 0 ? 0 : it.depth * ring, r1: (it.depth + 1) * ring };
-  });
-}
-
-/** Index of the arc holding point (dx, dy) relative to the centre, or -1. */
-export function hitSunburst(arcs, dx, dy) {
-  const r = Math.hypot(dx, dy);
-  let a = Math.atan2(dy, dx);
-  if (a < -Math.PI / 2) a += 2 * Math.PI;
-  for (let i = arcs.length - 1; i >= 0; i--) {
-    const s = arcs[i];
-    if (!s || r < s.r0 || r >= s.r1) continue;
-    if (s.r0 === 0 || (a >= s.a0 && a < s.a1)) return i;
-  }
-  return -1;
-}
-
-/** A point well inside an arc (its middle angle and radius), relative to the centre. */
-export function arcCentroid(arc) {
-  const a = (arc.a0 + arc.a1) / 2;
-  const r = arc.r0 === 0 ? 0 : (arc.r0 + arc.r1) / 2;
-  return { x: Math.cos(a) * r, y: Math.sin(a) * r };
 }
 
 /**
@@ -139,4 +117,17 @@ export function matches(node, query) {
   if (!query) return false;
   const q = query.toLowerCase();
   return (node.name || '').toLowerCase().includes(q) || (node.file || '').toLowerCase().includes(q);
+}
+
+/** True when an item matches: any node of a folded chain does. */
+export function itemMatches(it, query) {
+  if (!query || it.kind !== NODE) return false;
+  return it.chain.some((n) => matches(n, query));
+}
+
+/** The name shown for an item: one name, or the first and last of a folded chain. */
+export function itemName(it) {
+  if (it.kind === HIDDEN) return `… ${it.node.count || ''} hidden`.replace('  ', ' ');
+  if (it.chain.length === 1) return it.node.name;
+  return `${it.chain[0].name} › ${it.chain[it.chain.length - 1].name}`;
 }

@@ -1,38 +1,70 @@
 // urlstate.js: the view as a URL, so back/forward and copied links work.
-// The query string holds profile (opaque id), path (function ids from the
-// tree root, comma-separated), view ("icicle" or "sunburst") and, when not
-// the defaults, the search text, depth, cutoff and the function open in the
-// details panel (fn). Pure functions, unit-tested in tests/web/urlstate.test.mjs.
+// Everything that decides what the page shows is here: profile (opaque id),
+// path (function ids from the tree root, comma-separated), view (a name from
+// views/index.js), and, when not the defaults, the search text (q), depth,
+// cutoff, the open function (fn), the table's sort, order and offset, the
+// colour mode (colour) and single-child folding (fold). Pure functions,
+// unit-tested in tests/web/urlstate.test.mjs.
 
-export const VIEWS = ['icicle', 'sunburst'];
-export const DEFAULT_DEPTH = 12;
+export const DEFAULT_VIEW = 'icicle';
+/** depth null means "as many levels as fill the pane" (see chart.js). */
+export const DEFAULT_DEPTH = null;
+export const MAX_DEPTH = 60;
 export const DEFAULT_CUTOFF = 0.001;
+/** The table opens on own time, so the real hot spot is its first row. */
+export const DEFAULT_SORT = 'tottime';
+export const SORTS = ['ncalls', 'pcalls', 'tottime', 'tottime_percall', 'cumtime', 'cumtime_percall', 'name', 'file'];
+export const TEXT_SORTS = ['name', 'file'];
+export const COLOURS = ['module', 'self'];
+export const DEFAULT_COLOUR = 'module';
 
-/** Parses a query string ("?profile=a&path=1,2") into {profile, path, view, q, depth, cutoff, fn}. */
-export function parseState(search) {
+const digits = (s) => /^\d+$/.test(s || '');
+
+/** The order a sort key starts in: ascending for text, descending for numbers. */
+export function defaultOrder(sort) {
+  return TEXT_SORTS.includes(sort) ? 'asc' : 'desc';
+}
+
+/**
+ * Parses a query string ("?profile=a&path=1,2") into the state
+ * {profile, path, view, q, depth, cutoff, fn, sort, order, offset, colour, fold}.
+ * views: the known view names (anything else becomes the default view).
+ */
+export function parseState(search, views = [DEFAULT_VIEW, 'sunburst']) {
   const p = new URLSearchParams(search);
   const path = (p.get('path') || '')
     .split(',')
     .filter((s) => /^\d+$/.test(s))
     .map(Number);
-  const view = VIEWS.includes(p.get('view')) ? p.get('view') : 'icicle';
-  const depth = /^\d+$/.test(p.get('depth') || '') ? Math.min(60, Math.max(1, Number(p.get('depth')))) : DEFAULT_DEPTH;
+  const view = views.includes(p.get('view')) ? p.get('view') : DEFAULT_VIEW;
+  const depth = digits(p.get('depth')) ? Math.min(MAX_DEPTH, Math.max(1, Number(p.get('depth')))) : DEFAULT_DEPTH;
   const c = Number(p.get('cutoff'));
   const cutoff = p.has('cutoff') && Number.isFinite(c) && c >= 0 && c <= 1 ? c : DEFAULT_CUTOFF;
-  const fn = /^\d+$/.test(p.get('fn') || '') ? Number(p.get('fn')) : null;
-  return { profile: p.get('profile') || null, path, view, q: p.get('q') || '', depth, cutoff, fn };
+  const fn = digits(p.get('fn')) ? Number(p.get('fn')) : null;
+  const sort = SORTS.includes(p.get('sort')) ? p.get('sort') : DEFAULT_SORT;
+  const order = ['asc', 'desc'].includes(p.get('order')) ? p.get('order') : defaultOrder(sort);
+  const offset = digits(p.get('offset')) ? Number(p.get('offset')) : 0;
+  const colour = COLOURS.includes(p.get('colour')) ? p.get('colour') : DEFAULT_COLOUR;
+  const fold = p.get('fold') === '1';
+  return { profile: p.get('profile') || null, path, view, q: p.get('q') || '', depth, cutoff, fn, sort, order, offset, colour, fold };
 }
 
-/** Builds the query string for a state; the default view and empty parts are left out. */
+/** Builds the query string for a state; defaults and empty parts are left out. */
 export function formatState(state) {
   const p = new URLSearchParams();
   if (state.profile) p.set('profile', state.profile);
   if (state.path && state.path.length) p.set('path', state.path.join(','));
-  if (state.view && state.view !== 'icicle') p.set('view', state.view);
+  if (state.view && state.view !== DEFAULT_VIEW) p.set('view', state.view);
   if (state.q) p.set('q', state.q);
   if (state.depth !== undefined && state.depth !== DEFAULT_DEPTH) p.set('depth', String(state.depth));
   if (state.cutoff !== undefined && state.cutoff !== DEFAULT_CUTOFF) p.set('cutoff', String(state.cutoff));
   if (state.fn !== undefined && state.fn !== null) p.set('fn', String(state.fn));
+  const sort = state.sort || DEFAULT_SORT;
+  if (sort !== DEFAULT_SORT) p.set('sort', sort);
+  if (state.order && state.order !== defaultOrder(sort)) p.set('order', state.order);
+  if (state.offset) p.set('offset', String(state.offset));
+  if (state.colour && state.colour !== DEFAULT_COLOUR) p.set('colour', state.colour);
+  if (state.fold) p.set('fold', '1');
   const s = p.toString().replace(/%2C/g, ',');
   return s ? '?' + s : '';
 }

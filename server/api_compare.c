@@ -1,0 +1,591 @@
+/* api_compare.c: /api/compare (the comparison table) and /api/compare/tree
+ * (NEW's call tree with BASE's time at each place), see api_compare.h.
+ *
+ * The parameter rules and messages are those of api.c's endpoints (limits
+ * from api.h). A table page is a walk over a cached sort order, skipping
+ * rows that the filter leaves out; the filter marks the functions of each
+ * profile whose name or file holds q, with the registry's own search. */
+#include "api_compare.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "compare_json.h"
+#include "json.h"
+#include "status.h"
+#include "text.h"
+
+/* ---- Replies ------------------------------------------------------------- */
+
+static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    return pv_api_error_reply(status, message, reply);
+}
+
+static int reply_fail(pv_api_reply *reply, const pv_error *err)
+{
+    char message[PV_ERROR_MESSAGE_MAX + 32];
+    pv_error_format(err, message, sizeof message);
+    return reply_error(reply, pv_status_of(err->kind), "%s", message);
+}
+
+/* Hands the text of w to reply with status 200, or answers 500 when the
+ * writer ran out of memory. */
+static int reply_json(pv_api_reply *reply, pv_json *w)
+{
+    reply->body = pv_json_take(w, &reply->len);
+    if (!reply->body) return reply_error(reply, 500, "out of memory");
+    reply->status = 200;
+    return 0;
+}
+
+/* ---- Parameters (as api.c reads them) --------------------------------------- */
+
+static int echo_len(const char *v)
+{
+    return (int)pv_utf8_prefix_len(v, strnlen(v, 40));
+}
+
+static int get_param(const pv_api_request *req, const char *name, const char **value,
+                     pv_error *perr)
+{
+    size_t len = 0;
+    if (!req->arg || !req->arg(req->arg_ctx, name, value, &len)) return 0;
+    if (strlen(*value) != len)
+        return pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter '%s': it contains a NUL byte",
+                       name);
+    return 1;
+}
+
+static int int_param(const pv_api_request *req, const char *name, long long min, long long max,
+                     long long *out, pv_error *perr)
+{
+    const char *v = NULL;
+    int got = get_param(req, name, &v, perr);
+    if (got <= 0) return got;
+    bool ok = *v && (*v == '-' ? v[1] >= '0' && v[1] <= '9' : *v >= '0' && *v <= '9');
+    for (const char *c = *v == '-' ? v + 1 : v; ok && *c; c++)
+        ok = *c >= '0' && *c <= '9';
+    errno = 0;
+    char *end = NULL;
+    long long n = ok ? strtoll(v, &end, 10) : 0;
+    if (!ok || errno || *end || n < min || n > max)
+        return pv_fail(perr, PV_ERR_ARGUMENT, -1,
+                       "bad parameter '%s': expected an integer from %lld to %lld, got \"%.*s\"",
+                       name, min, max, echo_len(v), v);
+    *out = n;
+    return 0;
+}
+
+static int fraction_param(const pv_api_request *req, const char *name, double *out, pv_error *perr)
+{
+    const char *v = NULL;
+    int got = get_param(req, name, &v, perr);
+    if (got <= 0) return got;
+    bool ok = (*v >= '0' && *v <= '9') || *v == '.';
+    char *end = NULL;
+    double d = ok ? strtod(v, &end) : 0;
+    if (!ok || *end || !isfinite(d) || d < 0 || d > 1)
+        return pv_fail(perr, PV_ERR_ARGUMENT, -1,
+                       "bad parameter '%s': expected a number from 0 to 1, got \"%.*s\"", name,
+                       echo_len(v), v);
+    *out = d;
+    return 0;
+}
+
+/* A parameter that must be one of words[0..n); *out is its index. */
+static int word_param(const pv_api_request *req, const char *name, const char *const *words, int n,
+                      const char *expected, int *out, pv_error *perr)
+{
+    const char *v = NULL;
+    int got = get_param(req, name, &v, perr);
+    if (got <= 0) return got;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(v, words[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter '%s': expected %s, got \"%.*s\"", name,
+                   expected, echo_len(v), v);
+}
+
+/* "ID,ID,..." ("" is the empty path) into a new array (NULL when empty). */
+static int parse_path(const char *s, int64_t **ids, size_t *n, pv_error *perr)
+{
+    *ids = NULL;
+    *n = 0;
+    if (!*s) return 0;
+    size_t count = 1;
+    for (const char *c = s; *c; c++)
+        count += *c == ',';
+    if (count > PV_API_MAX_PATH)
+        return pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter 'path': more than %d steps",
+                       PV_API_MAX_PATH);
+    int64_t *out = malloc(count * sizeof *out);
+    if (!out) return pv_fail(perr, PV_ERR_NOMEM, -1, "out of memory");
+    const char *c = s;
+    for (size_t i = 0; i < count; i++) {
+        int64_t v = 0;
+        const char *start = c;
+        while (*c >= '0' && *c <= '9' && v <= UINT32_MAX)
+            v = v * 10 + (*c++ - '0');
+        if (c == start || (*c && *c != ',') || v > UINT32_MAX) {
+            free(out);
+            return pv_fail(perr, PV_ERR_ARGUMENT, -1,
+                           "bad parameter 'path': expected function ids separated by commas, "
+                           "got \"%.*s\"",
+                           echo_len(s), s);
+        }
+        out[i] = v;
+        if (*c == ',') c++;
+    }
+    *ids = out;
+    *n = count;
+    return 0;
+}
+
+/* ---- The cache ------------------------------------------------------------- */
+
+typedef struct cached {
+    char base[PV_REGISTRY_ID_LEN + 1], new_[PV_REGISTRY_ID_LEN + 1];
+    pv_compare *cmp;
+    uint32_t *orders[PV_CKEY_COUNT][2][2]; /* [key][mode][descending] */
+    unsigned refs;
+    bool evicted;
+    uint64_t used;
+} cached;
+
+static struct {
+    pthread_mutex_t lock;
+    cached *slots[PV_API_COMPARE_CACHE];
+    uint64_t clock;
+} cache = {PTHREAD_MUTEX_INITIALIZER, {NULL}, 0};
+
+static void cached_free(cached *c)
+{
+    if (!c) return;
+    pv_compare_free(c->cmp);
+    for (int k = 0; k < PV_CKEY_COUNT; k++)
+        for (int m = 0; m < 2; m++)
+            for (int d = 0; d < 2; d++)
+                free(c->orders[k][m][d]);
+    free(c);
+}
+
+/* Returns the comparison of the two acquired entries, held (give it back
+ * with cache_release), or NULL with err filled. */
+static cached *cache_acquire(const pv_registry_entry *b, const pv_registry_entry *n, pv_error *err)
+{
+    pthread_mutex_lock(&cache.lock);
+    cached *found = NULL;
+    size_t victim = 0;
+    for (size_t i = 0; i < PV_API_COMPARE_CACHE; i++) {
+        cached *c = cache.slots[i];
+        if (c && strcmp(c->base, b->id) == 0 && strcmp(c->new_, n->id) == 0) found = c;
+        if (!c || (cache.slots[victim] && c->used < cache.slots[victim]->used)) victim = i;
+    }
+    if (!found) {
+        /* Built under the lock: a second request for the same pair waits for
+         * this one instead of doing the work again. */
+        found = calloc(1, sizeof *found);
+        if (!found || pv_compare_build(b->profile, n->profile, &found->cmp, err) < 0) {
+            if (!found) pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+            free(found);
+            pthread_mutex_unlock(&cache.lock);
+            return NULL;
+        }
+        memcpy(found->base, b->id, sizeof found->base);
+        memcpy(found->new_, n->id, sizeof found->new_);
+        cached *old = cache.slots[victim];
+        if (old) {
+            old->evicted = true;
+            if (old->refs == 0) cached_free(old);
+        }
+        cache.slots[victim] = found;
+    }
+    found->refs++;
+    found->used = ++cache.clock;
+    pthread_mutex_unlock(&cache.lock);
+    return found;
+}
+
+static void cache_release(cached *c)
+{
+    if (!c) return;
+    pthread_mutex_lock(&cache.lock);
+    bool gone = --c->refs == 0 && c->evicted;
+    pthread_mutex_unlock(&cache.lock);
+    if (gone) cached_free(c);
+}
+
+void pv_api_compare_cache_clear(void)
+{
+    pthread_mutex_lock(&cache.lock);
+    for (size_t i = 0; i < PV_API_COMPARE_CACHE; i++) {
+        cached *c = cache.slots[i];
+        if (!c) continue;
+        c->evicted = true;
+        if (c->refs == 0) cached_free(c);
+        cache.slots[i] = NULL;
+    }
+    pthread_mutex_unlock(&cache.lock);
+}
+
+/* The sort order of c for key, computed on first use. Returns it (owned by
+ * c), or NULL with err filled. */
+static const uint32_t *cache_order(cached *c, const pv_registry_entry *b,
+                                   const pv_registry_entry *n, pv_compare_key key,
+                                   pv_compare_mode mode, bool desc, pv_error *err)
+{
+    pthread_mutex_lock(&cache.lock);
+    uint32_t **slot = &c->orders[key][mode][desc];
+    if (!*slot) {
+        uint32_t *order = malloc((c->cmp->nrows ? c->cmp->nrows : 1) * sizeof *order);
+        if (!order) {
+            pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+        } else if (pv_compare_sort(c->cmp, b->profile, n->profile, key, mode, desc, order, err) <
+                   0) {
+            free(order);
+        } else {
+            *slot = order;
+        }
+    }
+    const uint32_t *order = *slot;
+    pthread_mutex_unlock(&cache.lock);
+    return order;
+}
+
+/* ---- Shared by both endpoints ----------------------------------------------- */
+
+typedef struct pair {
+    pv_registry *reg;
+    const pv_registry_entry *e[2];
+    cached *c;
+} pair;
+
+static void pair_release(pair *p)
+{
+    cache_release(p->c);
+    for (int s = 0; s < 2; s++)
+        pv_registry_release(p->reg, p->e[s]);
+}
+
+/* Acquires base= and new= and their comparison. Returns 0, or -1 with the
+ * error already in reply (rc set to what the handler returns). */
+static int pair_acquire(pv_registry *reg, const pv_api_request *req, pair *p, pv_api_reply *reply,
+                        int *rc)
+{
+    static const char *const names[2] = {"base", "new"};
+    pv_error err;
+    memset(p, 0, sizeof *p);
+    p->reg = reg;
+    for (int s = 0; s < 2; s++) {
+        const char *v = NULL;
+        int got = get_param(req, names[s], &v, &err);
+        if (got == 0)
+            pv_fail(&err, PV_ERR_ARGUMENT, -1, "missing parameter '%s': a profile id", names[s]);
+        if (got <= 0) {
+            *rc = reply_fail(reply, &err);
+            pair_release(p);
+            return -1;
+        }
+        p->e[s] = pv_registry_acquire(reg, v);
+        if (!p->e[s]) {
+            *rc = reply_error(reply, 404, "no profile with id %.*s", echo_len(v), v);
+            pair_release(p);
+            return -1;
+        }
+    }
+    p->c = cache_acquire(p->e[0], p->e[1], &err);
+    if (!p->c || !pv_compare_fits(p->c->cmp, p->e[0]->profile, p->e[1]->profile)) {
+        if (p->c) pv_fail(&err, PV_ERR_NOMEM, -1, "comparison cache out of step");
+        *rc = reply_fail(reply, &err);
+        pair_release(p);
+        return -1;
+    }
+    return 0;
+}
+
+/* Marks in hit[id] the functions of entry whose name or file holds q. */
+static int mark_search(const pv_registry_entry *entry, const char *q, unsigned char *hit,
+                       pv_error *err)
+{
+    pv_function_query fq = {.sort = PV_SORT_NAME, .q = q, .limit = entry->profile->nfunctions};
+    uint32_t *ids = NULL;
+    size_t nids = 0, total = 0;
+    if (pv_registry_query_functions(entry, &fq, &ids, &nids, &total, err) < 0) return -1;
+    for (size_t i = 0; i < nids; i++)
+        hit[ids[i]] = 1;
+    free(ids);
+    return 0;
+}
+
+/* ---- /api/compare ------------------------------------------------------------ */
+
+static int handle_table(const pair *p, const pv_api_request *req, pv_api_reply *reply)
+{
+    pv_error err;
+    pv_compare_key key = PV_CKEY_CHANGE;
+    const char *v = NULL;
+    int got = get_param(req, "sort", &v, &err);
+    if (got < 0) return reply_fail(reply, &err);
+    if (got) {
+        int k = pv_compare_key_from_name(v);
+        if (k < 0)
+            return reply_error(reply, 400,
+                               "bad parameter 'sort': expected change, cumchange, tottime_change, "
+                               "cumtime_change, ncalls_change, ratio, cumratio, base_tottime, "
+                               "new_tottime, base_cumtime, new_cumtime, base_ncalls, new_ncalls, "
+                               "name or file, got \"%.*s\"",
+                               echo_len(v), v);
+        key = (pv_compare_key)k;
+    }
+    static const char *const orders[] = {"asc", "desc"};
+    static const char *const modes[] = {"absolute", "normalised"};
+    int desc = key != PV_CKEY_NAME && key != PV_CKEY_FILE, mode = PV_COMPARE_ABSOLUTE;
+    long long offset = 0, limit = PV_API_DEFAULT_LIMIT;
+    const char *q = NULL;
+    if (word_param(req, "order", orders, 2, "asc or desc", &desc, &err) < 0 ||
+        word_param(req, "mode", modes, 2, "absolute or normalised", &mode, &err) < 0 ||
+        int_param(req, "offset", 0, INT64_MAX, &offset, &err) < 0 ||
+        int_param(req, "limit", 0, PV_API_MAX_LIMIT, &limit, &err) < 0 ||
+        (got = get_param(req, "q", &q, &err)) < 0)
+        return reply_fail(reply, &err);
+    if (q && strlen(q) > PV_API_MAX_QUERY)
+        return reply_error(reply, 400, "bad parameter 'q': longer than %d bytes", PV_API_MAX_QUERY);
+    if (q && !*q) q = NULL;
+
+    const pv_profile *b = p->e[0]->profile, *n = p->e[1]->profile;
+    const pv_compare *cmp = p->c->cmp;
+    const uint32_t *order =
+        cache_order(p->c, p->e[0], p->e[1], key, (pv_compare_mode)mode, desc, &err);
+    if (!order) return reply_fail(reply, &err);
+    unsigned char *hit[2] = {NULL, NULL};
+    if (q) {
+        hit[0] = calloc(b->nfunctions ? b->nfunctions : 1, 1);
+        hit[1] = calloc(n->nfunctions ? n->nfunctions : 1, 1);
+        if (!hit[0] || !hit[1] || mark_search(p->e[0], q, hit[0], &err) < 0 ||
+            mark_search(p->e[1], q, hit[1], &err) < 0) {
+            if (!hit[0] || !hit[1]) pv_fail(&err, PV_ERR_NOMEM, -1, "out of memory");
+            free(hit[0]);
+            free(hit[1]);
+            return reply_fail(reply, &err);
+        }
+    }
+    /* The page's rows first (the total comes before them in the answer). */
+    size_t *page = malloc((limit ? (size_t)limit : 1) * sizeof *page);
+    if (!page) {
+        free(hit[0]);
+        free(hit[1]);
+        return reply_error(reply, 500, "out of memory");
+    }
+    size_t matched = 0, npage = 0;
+    for (size_t i = 0; i < cmp->nrows; i++) {
+        const pv_compare_row *row = &cmp->rows[order[i]];
+        if (q && !(row->base != PV_COMPARE_NONE && hit[0][row->base]) &&
+            !(row->new_ != PV_COMPARE_NONE && hit[1][row->new_]))
+            continue;
+        if (matched >= (unsigned long long)offset && matched - offset < (unsigned long long)limit)
+            page[npage++] = order[i];
+        matched++;
+        if (!q && matched >= (unsigned long long)offset + limit) {
+            matched = cmp->nrows; /* unfiltered: every row matches */
+            break;
+        }
+    }
+    free(hit[0]);
+    free(hit[1]);
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    pv_json_key(&w, "base");
+    pv_compare_json_summary(&w, p->e[0]);
+    pv_json_key(&w, "new");
+    pv_compare_json_summary(&w, p->e[1]);
+    pv_json_key_cstring(&w, "mode", modes[mode]);
+    pv_json_key_cstring(&w, "sort", pv_compare_key_name(key));
+    pv_json_key_cstring(&w, "order", orders[desc]);
+    pv_compare_json_totals(&w, b, n);
+    pv_json_key(&w, "counts");
+    pv_compare_json_counts(&w, cmp);
+    pv_json_key_int(&w, "total", (int64_t)matched);
+    pv_json_key(&w, "rows");
+    pv_json_begin_array(&w);
+    for (size_t i = 0; i < npage; i++)
+        pv_compare_json_row(&w, cmp, b, n, page[i], (pv_compare_mode)mode);
+    pv_json_end_array(&w);
+    pv_json_end_object(&w);
+    free(page);
+    return reply_json(reply, &w);
+}
+
+/* ---- /api/compare/tree ------------------------------------------------------- */
+
+typedef struct tree_out {
+    const pv_profile *p;
+    const pv_tree *tree;
+    const pv_compare_place *places;
+    bool from_base;
+} tree_out;
+
+static void put_place(pv_json *w, const pv_compare_place *pl)
+{
+    if (!pl->present) {
+        pv_json_null(w);
+        return;
+    }
+    pv_json_begin_object(w);
+    pv_json_key_double(w, "time", pl->time);
+    pv_json_key_int(w, "calls", pl->calls);
+    pv_json_key_bool(w, "exact", pl->exact);
+    pv_json_end_object(w);
+}
+
+static void put_tree_node(pv_json *w, const tree_out *t, size_t i)
+{
+    const pv_tree_node *node = &t->tree->nodes[i];
+    const pv_compare_place *pl = &t->places[i];
+    const char *name = "<all roots>", *file = "";
+    int64_t line = 0;
+    if (node->func != PV_TREE_SYNTHETIC_ROOT) {
+        const pv_function *f = &t->p->functions[node->func];
+        name = f->name;
+        file = f->file;
+        line = f->line;
+    }
+    /* change is NEW - BASE whichever tree this is. */
+    double change = !pl->present   ? NAN
+                    : t->from_base ? pl->time - node->time
+                                   : node->time - pl->time;
+    pv_json_begin_object(w);
+    pv_json_key_int(w, "id", node->func);
+    pv_json_key_cstring(w, "name", name);
+    pv_json_key_cstring(w, "file", file);
+    pv_json_key_int(w, "line", line);
+    pv_json_key_double(w, "time", node->time);
+    pv_json_key_int(w, "calls", node->calls);
+    pv_json_key_bool(w, "exact", node->exact);
+    pv_json_key(w, t->from_base ? "new" : "base");
+    put_place(w, pl);
+    pv_json_key_double(w, "change", change);
+    pv_json_key_bool(w, "uncertain", pl->present && !(node->exact && pl->exact));
+    pv_json_key(w, "children");
+    pv_json_begin_array(w);
+    for (uint32_t c = 0; c < node->nchildren && !pv_json_failed(w); c++)
+        put_tree_node(w, t, (size_t)node->first_child + c);
+    pv_json_end_array(w);
+    pv_json_key_bool(w, "more", node->more);
+    pv_json_end_object(w);
+}
+
+static void put_ids(pv_json *w, const int64_t *ids, size_t n)
+{
+    pv_json_begin_array(w);
+    for (size_t i = 0; i < n; i++)
+        pv_json_int(w, ids[i]);
+    pv_json_end_array(w);
+}
+
+static int handle_tree(const pair *p, const pv_api_request *req, pv_api_reply *reply)
+{
+    pv_error err;
+    pv_tree_request treq;
+    pv_tree_request_defaults(&treq);
+    long long depth = treq.depth, max_nodes = (long long)treq.max_nodes;
+    static const char *const sides[] = {"new", "base"};
+    int from_base = 0;
+    const char *v = NULL;
+    int64_t *path = NULL;
+    size_t path_len = 0;
+    int got = 0;
+    if (int_param(req, "depth", 0, PV_API_MAX_DEPTH, &depth, &err) < 0 ||
+        int_param(req, "max_nodes", 1, PV_API_MAX_NODES, &max_nodes, &err) < 0 ||
+        fraction_param(req, "cutoff", &treq.cutoff, &err) < 0 ||
+        word_param(req, "side", sides, 2, "new or base", &from_base, &err) < 0 ||
+        (got = get_param(req, "path", &v, &err)) < 0 ||
+        (got && parse_path(v, &path, &path_len, &err) < 0))
+        return reply_fail(reply, &err);
+    treq.depth = (int)depth;
+    treq.max_nodes = (size_t)max_nodes;
+    treq.path = path;
+    treq.path_len = path_len;
+    const pv_profile *shown = p->e[from_base ? 0 : 1]->profile;
+    pv_tree *tree = NULL;
+    int rc = pv_tree_build(shown, &treq, &tree, &err);
+    free(path);
+    if (rc < 0) {
+        if (err.kind == PV_ERR_NOT_FOUND) pv_error_prefix(&err, "bad path: ");
+        return reply_fail(reply, &err);
+    }
+    pv_compare_place *places = NULL;
+    int64_t *other_path = NULL;
+    size_t other_len = 0;
+    if (pv_compare_tree_places(p->c->cmp, p->e[0]->profile, p->e[1]->profile, from_base, tree,
+                               &places, &other_path, &other_len, &err) < 0) {
+        pv_tree_free(tree);
+        return reply_fail(reply, &err);
+    }
+    tree_out t = {shown, tree, places, from_base};
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    pv_json_key_cstring(&w, "base", p->e[0]->id);
+    pv_json_key_cstring(&w, "new", p->e[1]->id);
+    pv_json_key_cstring(&w, "side", sides[from_base]);
+    pv_json_key(&w, "path");
+    put_ids(&w, tree->path, tree->path_len);
+    /* The same place in the other profile: null when it has none. */
+    pv_json_key(&w, "other_path");
+    if (tree->path_len && !other_path)
+        pv_json_null(&w);
+    else
+        put_ids(&w, other_path, tree->path_len ? other_len : 0);
+    if (tree->nnodes > 0) {
+        pv_json_key(&w, "root");
+        put_tree_node(&w, &t, 0);
+    }
+    pv_json_end_object(&w);
+    rc = reply_json(reply, &w);
+    free(places);
+    free(other_path);
+    pv_tree_free(tree);
+    return rc;
+}
+
+/* ---- Routing ------------------------------------------------------------------ */
+
+bool pv_api_compare_route(const char *path)
+{
+    return strcmp(path, "/api/compare") == 0 || strcmp(path, "/api/compare/tree") == 0;
+}
+
+int pv_api_compare_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *reply)
+{
+    reply->status = 500;
+    reply->body = NULL;
+    reply->len = 0;
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+        return reply_error(reply, 405, "method %.20s is not allowed here; use GET", req->method);
+    pair p;
+    int rc = 0;
+    if (pair_acquire(reg, req, &p, reply, &rc) < 0) return rc;
+    if (strcmp(req->path, "/api/compare") == 0)
+        rc = handle_table(&p, req, reply);
+    else
+        rc = handle_tree(&p, req, reply);
+    pair_release(&p);
+    return rc;
+}

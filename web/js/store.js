@@ -1,0 +1,172 @@
+// store.js: the page's one source of truth. It holds the state (everything
+// that makes a view, mirrored in the URL by urlstate.js), the server facts
+// that are not in the URL (the list of profiles, whether uploads are on), and
+// cached fetches, so that every component asks the store and a second asker
+// gets the same Promise. Components subscribe and redraw from the state;
+// user actions call set(). No DOM here: the history and the API are handed
+// in, so tests/web/store.test.mjs drives it in Node.
+//
+// Ownership: the store owns its caches; a cached Promise that rejects is
+// dropped, so a retry asks the server again.
+
+import { parseState, formatState } from './urlstate.js';
+
+/** A Map that forgets its oldest entries beyond `max`. */
+class Lru {
+  constructor(max) {
+    this.max = max;
+    this.map = new Map();
+  }
+  get(k) {
+    const v = this.map.get(k);
+    if (v !== undefined) {
+      this.map.delete(k);
+      this.map.set(k, v);
+    }
+    return v;
+  }
+  set(k, v) {
+    this.map.delete(k);
+    this.map.set(k, v);
+    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value);
+  }
+  delete(k) {
+    this.map.delete(k);
+  }
+}
+
+export class Store {
+  /**
+   * api: the functions of api.js (getTree, getFunction, getFunctions, ...).
+   * nav: {search() -> current query string, push(url), replace(url)}.
+   * views: the names of the known views (views/index.js).
+   */
+  constructor(api, nav, views) {
+    this.api = api;
+    this.nav = nav;
+    this.views = views;
+    this.state = parseState(nav.search(), views);
+    this.listeners = new Set();
+    this.profiles = []; // summaries from GET /api/profiles
+    this.uploads = false; // the server takes uploads (--dir mode)
+    this.names = new Map(); // `${profile}:${fid}` -> name, from every node and row seen
+    this.trees = new Lru(24);
+    this.fns = new Lru(400);
+    this.pages = new Lru(16);
+  }
+
+  /** fn(state, prev) runs after every change; returns a function that unsubscribes. */
+  subscribe(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit(prev) {
+    for (const fn of this.listeners) fn(this.state, prev);
+  }
+
+  /**
+   * Changes part of the state and the URL. push adds a history entry (else
+   * it replaces the current one); quiet updates the URL without telling the
+   * subscribers (for typing in the search box, whose effect is shown at once).
+   * Returns true when something changed.
+   */
+  set(patch, { push = true, quiet = false } = {}) {
+    const prev = this.state;
+    const next = { ...prev, ...patch };
+    const url = formatState(next);
+    if (url === formatState(prev)) return false;
+    this.state = next;
+    const target = url || '?';
+    if (push) this.nav.push(target);
+    else this.nav.replace(target);
+    if (!quiet) this.emit(prev);
+    return true;
+  }
+
+  /** The URL changed under us (back/forward): read it again. */
+  fromUrl() {
+    const prev = this.state;
+    this.state = parseState(this.nav.search(), this.views);
+    this.emit(prev);
+  }
+
+  /** Replaces the URL to match the state without a change event (after fixing it up). */
+  syncUrl() {
+    this.nav.replace(formatState(this.state) || '?');
+  }
+
+  // ---- cached fetches ------------------------------------------------------
+
+  cached(lru, key, make) {
+    let p = lru.get(key);
+    if (!p) {
+      p = make();
+      lru.set(key, p);
+      p.catch(() => lru.get(key) === p && lru.delete(key));
+    }
+    return p;
+  }
+
+  /** GET .../tree for {path, depth, cutoff}; remembers every node's name. */
+  tree(profile, { path = [], depth, cutoff }) {
+    const key = `${profile}|${path.join(',')}|${depth}|${cutoff}`;
+    return this.cached(this.trees, key, () =>
+      this.api.getTree(profile, { path, depth, cutoff }).then((t) => {
+        this.remember(profile, t.root);
+        return t;
+      }),
+    );
+  }
+
+  /** The top of a profile's tree (its real root or <all roots>, one level). */
+  top(profile) {
+    return this.tree(profile, { path: [], depth: 1, cutoff: 0 });
+  }
+
+  /** GET .../functions/{fid}: {function, callers, callees}. */
+  fn(profile, fid) {
+    return this.cached(this.fns, `${profile}:${fid}`, () =>
+      this.api.getFunction(profile, fid).then((f) => {
+        this.names.set(`${profile}:${fid}`, f.function.name);
+        return f;
+      }),
+    );
+  }
+
+  /** One page of the function table: opts {sort, order, q, offset, limit}. */
+  functions(profile, opts) {
+    const key = `${profile}|${opts.sort}|${opts.order}|${opts.q}|${opts.offset}|${opts.limit}`;
+    return this.cached(this.pages, key, () =>
+      this.api.getFunctions(profile, opts).then((r) => {
+        for (const row of r.rows) this.names.set(`${profile}:${row.id}`, row.name);
+        return r;
+      }),
+    );
+  }
+
+  /** A function's name, from anything seen so far or from the server. */
+  async nameOf(profile, fid) {
+    const k = `${profile}:${fid}`;
+    if (this.names.has(k)) return this.names.get(k);
+    try {
+      return (await this.fn(profile, fid)).function.name;
+    } catch {
+      return `#${fid}`;
+    }
+  }
+
+  remember(profile, node) {
+    const stack = [node];
+    while (stack.length) {
+      const n = stack.pop();
+      if (n.id !== -1) this.names.set(`${profile}:${n.id}`, n.name);
+      if (n.children) for (const c of n.children) stack.push(c);
+    }
+  }
+
+  /** The summary of the current profile from the list, or null. */
+  profile(id = this.state.profile) {
+    return this.profiles.find((p) => p.id === id) || null;
+  }
+}
