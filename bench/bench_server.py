@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """Server benchmark: start-up, tree and table requests on a 300,000-function
-profile, and wrk against the tree of a 15,000-function profile.
+profile, heavy trees against /api/health, a gzip bomb, and wrk against the
+tree of a 15,000-function profile.
 
 usage: python3 bench/bench_server.py PROFVIZ [--work DIR] [--functions N]
                                      [--wrk-seconds S] [--connections C]
+                                     [--heavy-seconds S] [--no-wrk]
 
 Profiles are generated with bench/gen_large_profile.py into DIR (default
-bench/out; kept between runs). Prints one line per figure. Targets (issue 3):
-health answers within 1 s of start, default tree under 100 ms, sorted filtered
-functions page under 20 ms, wrk without errors.
+bench/out; kept between runs). Prints one line per figure. Targets (issues 3
+and 10): health answers within 1 s of start and within 1.5x of `profviz
+report` on the same file, default tree under 100 ms, sorted filtered
+functions page under 20 ms; during 4 parallel loops of the heaviest allowed
+tree request /api/health median under 300 ms and max under 1 s; a 4 MB gzip
+bomb (4.2 GB of zeros) refused in under 5 s with server peak memory under
+600 MB; wrk without errors.
 """
 
 import argparse
@@ -20,9 +26,15 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests", "integration"))
+from gzip_bomb import gzip_bomb  # noqa: E402
+
+HEAVY_TREE = "tree?depth=1000&max_nodes=20000&cutoff=0"
 
 
 def ensure_profile(work, name, functions):
@@ -71,6 +83,83 @@ def timed(port, path, runs, gz):
     return statistics.median(times), min(times), size, json.loads(body)
 
 
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return -1.0
+
+
+def report_time(binary, profile, runs=3):
+    """Best wall time of `profviz report --limit 10` on the file."""
+    best = None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([binary, "report", "--limit", "10", profile], check=True,
+                       stdout=subprocess.DEVNULL)
+        t = time.perf_counter() - t0
+        best = t if best is None else min(best, t)
+    return best
+
+
+def heavy_trees(port, pid, seconds):
+    """4 loops of the heaviest allowed tree request while /api/health is
+    probed every 100 ms; returns the health times, the tree count and the
+    tree request's status codes."""
+    stop = time.monotonic() + seconds
+    done, statuses = [0], set()
+
+    def loop():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.monotonic() < stop:
+            conn.request("GET", f"/api/profiles/{pid}/{HEAVY_TREE}",
+                         headers={"Accept-Encoding": "gzip"})
+            r = conn.getresponse()
+            r.read()
+            statuses.add(r.status)
+            done[0] += 1
+        conn.close()
+    threads = [threading.Thread(target=loop) for _ in range(4)]
+    for t in threads:
+        t.start()
+    times = []
+    while time.monotonic() < stop:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        t0 = time.perf_counter()
+        conn.request("GET", "/api/health")
+        conn.getresponse().read()
+        times.append(time.perf_counter() - t0)
+        conn.close()
+        time.sleep(0.1)
+    for t in threads:
+        t.join()
+    return times, done[0], statuses
+
+
+def gzip_bomb_figures(binary):
+    """Uploads a 4.2 GB-of-zeros gzip bomb to a fresh --dir server."""
+    folder = tempfile.mkdtemp(prefix="profviz-bench-bomb-")
+    bomb = gzip_bomb(4200 * 1000 * 1000)
+    proc = subprocess.Popen([binary, "-s", "-p", "0", "--dir", folder], stdout=subprocess.PIPE)
+    try:
+        port = int(re.match(r"profviz: serving http://[^/]+:(\d+)/",
+                            proc.stdout.readline().decode()).group(1))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        t0 = time.perf_counter()
+        conn.request("POST", "/api/profiles?name=bomb.prof.gz", body=bomb)
+        r = conn.getresponse()
+        body = r.read()
+        took = time.perf_counter() - t0
+        return len(bomb), r.status, body, took, peak_rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait()
+        for name in os.listdir(folder):
+            os.remove(os.path.join(folder, name))
+        os.rmdir(folder)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("profviz")
@@ -78,6 +167,8 @@ def main():
     ap.add_argument("--functions", type=int, default=300000)
     ap.add_argument("--wrk-seconds", type=int, default=20)
     ap.add_argument("--connections", type=int, default=64)
+    ap.add_argument("--heavy-seconds", type=int, default=15)
+    ap.add_argument("--no-wrk", action="store_true")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     binary = os.path.abspath(args.profviz)
@@ -98,6 +189,9 @@ def main():
             proc.wait()
     print(f"start until /api/health answers: {min(readies) * 1000:.0f} ms best, "
           f"{statistics.median(readies) * 1000:.0f} ms median of 3 (target < 1000 ms)")
+    rep = report_time(binary, large)
+    print(f"profviz report --limit 10 on the same file: {rep * 1000:.0f} ms best of 3; "
+          f"server ready / report = {min(readies) / rep:.2f}x (target < 1.5x)")
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port)
         conn.request("GET", "/api/profiles")
@@ -127,9 +221,25 @@ def main():
             med, best, size, page = timed(port, f"/api/profiles/{pid}/{query}", 20, True)
             print(f"functions page {label}: {med * 1000:.1f} ms median, {best * 1000:.1f} ms best, "
                   f"{page['total']} matching (target < 20 ms)")
+        med, best, size, _ = timed(port, f"/api/profiles/{pid}/{HEAVY_TREE}", 3, True)
+        print(f"heaviest allowed tree ({HEAVY_TREE}): {med * 1000:.0f} ms median of 3, "
+              f"{size} bytes gzip")
+        times, trees, statuses = heavy_trees(port, pid, args.heavy_seconds)
+        print(f"/api/health during 4 loops of that tree for {args.heavy_seconds} s "
+              f"({trees} trees, statuses {sorted(statuses)}): "
+              f"median {statistics.median(times) * 1000:.1f} ms, max {max(times) * 1000:.1f} ms, "
+              f"{len(times)} probes (target median < 300 ms, max < 1000 ms); "
+              f"server peak memory {peak_rss_mb(proc.pid):.0f} MB")
     finally:
         proc.terminate()
         proc.wait()
+
+    size, status, body, took, peak = gzip_bomb_figures(binary)
+    print(f"gzip bomb ({size / 1e6:.1f} MB inflating to 4.2 GB of zeros): HTTP {status} in "
+          f"{took * 1000:.0f} ms, server peak memory {peak:.0f} MB (target < 5 s, < 600 MB): "
+          f"{body[:90].decode(errors='replace')}")
+    if args.no_wrk:
+        return 0
 
     proc, port, ready = start(binary, small)
     try:

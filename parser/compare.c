@@ -30,6 +30,8 @@
  */
 #include "compare.h"
 
+#include "compare_paths.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +41,7 @@
 
 typedef struct side {
     const pv_profile *p;
-    uint32_t *rel;     /* [nfunctions]: offset of the relative path in the file */
+    pv_cmp_files f;    /* the distinct files and their relative paths */
     uint32_t *partner; /* [nfunctions]: the other side's id, or PV_COMPARE_NONE */
     uint8_t *kind;     /* [nfunctions]: pv_match of the pair */
     uint32_t *next;    /* [nfunctions]: next member of the same group */
@@ -50,117 +52,9 @@ typedef struct ctx {
     pv_error *err;
 } ctx;
 
-static bool is_sep(char c)
-{
-    return c == '/' || c == '\\';
-}
-
 static char lower(char c)
 {
     return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* True when the n bytes at s are word (ASCII, any case). */
-static bool comp_is(const char *s, size_t n, const char *word)
-{
-    size_t i = 0;
-    for (; i < n && word[i]; i++)
-        if (lower(s[i]) != word[i]) return false;
-    return i == n && !word[i];
-}
-
-/* True for "python" + digits, optionally "." + digits, and letters
- * ("python3.11", "Python311", "python3.13t"). */
-static bool comp_is_python(const char *s, size_t n, bool dotted)
-{
-    if (n < 7 || !comp_is(s, 6, "python")) return false;
-    size_t i = 6;
-    if (s[i] < '0' || s[i] > '9') return false;
-    while (i < n && s[i] >= '0' && s[i] <= '9')
-        i++;
-    if (dotted && i < n && s[i] == '.') {
-        i++;
-        if (i == n || s[i] < '0' || s[i] > '9') return false;
-        while (i < n && s[i] >= '0' && s[i] <= '9')
-            i++;
-    }
-    while (i < n && lower(s[i]) >= 'a' && lower(s[i]) <= 'z')
-        i++;
-    return i == n;
-}
-
-/* The offset after the last package marker folder of file, or -1. */
-static long marker_end(const char *file)
-{
-    long mark = -1;
-    const char *prev = NULL;
-    size_t prev_n = 0;
-    const char *c = file;
-    while (*c) {
-        const char *start = c;
-        while (*c && !is_sep(*c))
-            c++;
-        size_t n = (size_t)(c - start);
-        if (!*c) break; /* the file name itself is never a marker */
-        bool marker = comp_is(start, n, "site-packages") || comp_is(start, n, "dist-packages") ||
-                      (prev && (comp_is(prev, prev_n, "lib") || comp_is(prev, prev_n, "lib64")) &&
-                       comp_is_python(start, n, true)) ||
-                      (prev && comp_is(start, n, "lib") && comp_is_python(prev, prev_n, false));
-        c++;
-        if (marker) mark = (long)(c - file);
-        prev = start;
-        prev_n = n;
-    }
-    return mark;
-}
-
-static bool is_special(const char *file)
-{
-    return file[0] == '<' || file[0] == '\0' || strcmp(file, "~") == 0;
-}
-
-static bool has_sep(const char *s)
-{
-    for (; *s; s++)
-        if (is_sep(*s)) return true;
-    return false;
-}
-
-/* Fills sd->rel for every function of sd->p (rule 1). */
-static void find_relative_paths(side *sd)
-{
-    const pv_profile *p = sd->p;
-    /* The common prefix of the own files, as a length into the first one. */
-    const char *first = NULL, *last_seen = NULL;
-    size_t common = 0;
-    for (uint32_t id = 0; id < p->nfunctions; id++) {
-        const char *file = p->functions[id].file;
-        if (file == last_seen || is_special(file) || !has_sep(file) || marker_end(file) >= 0)
-            continue;
-        last_seen = file;
-        if (!first) {
-            first = file;
-            common = strlen(file);
-            continue;
-        }
-        size_t i = 0;
-        while (i < common && file[i] &&
-               (file[i] == first[i] || (is_sep(file[i]) && is_sep(first[i]))))
-            i++;
-        common = i;
-    }
-    while (common > 0 && !is_sep(first[common - 1]))
-        common--;
-    for (uint32_t id = 0; id < p->nfunctions; id++) {
-        const char *file = p->functions[id].file;
-        long mark = is_special(file) ? -1 : marker_end(file);
-        if (mark >= 0)
-            sd->rel[id] = (uint32_t)mark;
-        else if (first && !is_special(file) && has_sep(file))
-            sd->rel[id] = (uint32_t)common;
-        else
-            sd->rel[id] = 0;
-    }
 }
 
 /* ---- Keys --------------------------------------------------------------- */
@@ -222,50 +116,42 @@ static key key_of(const ctx *c, int s, uint32_t id, key_kind kind)
 {
     const pv_function *f = &c->s[s].p->functions[id];
     key k = {f->name, strlen(f->name), NULL, 0};
-    const char *rel = f->file + c->s[s].rel[id];
+    const pv_cmp_files *pf = &c->s[s].f;
+    const char *rel = f->file + pf->rel[pf->file_of[id]];
     size_t rel_len = strlen(rel);
     if (kind == KEY_PATH) {
         k.path = rel;
         k.path_len = rel_len;
     } else if (kind == KEY_BASENAME) {
-        size_t i = rel_len;
-        while (i > 0 && !is_sep(rel[i - 1]))
-            i--;
-        k.path = rel + i;
-        k.path_len = rel_len - i;
+        const char *last = f->file + pf->last[pf->file_of[id]];
+        k.path = last;
+        k.path_len = rel_len - (size_t)(last - rel);
     } else {
         builtin_name(f->name, &k.name, &k.name_len);
     }
     return k;
 }
 
-static uint64_t hash_bytes(uint64_t h, const char *s, size_t n, bool paths)
+/* The key hash of function id of side s under rule kind. */
+static uint64_t key_hash_of(const ctx *c, int s, uint32_t id, key_kind kind)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char b = (unsigned char)(paths && s[i] == '\\' ? '/' : s[i]);
-        h = (h ^ b) * UINT64_C(0x100000001b3);
+    const pv_function *f = &c->s[s].p->functions[id];
+    const pv_cmp_files *pf = &c->s[s].f;
+    if (kind == KEY_BUILTIN) {
+        key k = key_of(c, s, id, kind);
+        return pv_cmp_hash(PV_CMP_HASH_SEED, k.name, k.name_len, false);
     }
-    return h;
-}
-
-static uint64_t key_hash(const key *k)
-{
-    uint64_t h = hash_bytes(UINT64_C(0xcbf29ce484222325), k->name, k->name_len, false);
-    h = (h ^ 0xff) * UINT64_C(0x100000001b3);
-    return k->path ? hash_bytes(h, k->path, k->path_len, true) : h;
-}
-
-static bool same_path(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i] && !(is_sep(a[i]) && is_sep(b[i]))) return false;
-    return true;
+    uint64_t h = pv_cmp_hash(PV_CMP_HASH_SEED, f->name, strlen(f->name), false);
+    uint64_t ph = kind == KEY_PATH ? pf->rel_hash[pf->file_of[id]] : pf->last_hash[pf->file_of[id]];
+    return (h ^ (ph + UINT64_C(0x9e3779b97f4a7c15) + (h << 6) + (h >> 2))) *
+           UINT64_C(0x100000001b3);
 }
 
 static bool key_equal(const key *a, const key *b)
 {
     return a->name_len == b->name_len && memcmp(a->name, b->name, a->name_len) == 0 &&
-           a->path_len == b->path_len && (!a->path || same_path(a->path, b->path, a->path_len));
+           a->path_len == b->path_len &&
+           (!a->path || pv_cmp_same_path(a->path, b->path, a->path_len));
 }
 
 /* True when one path ends with the other at a folder boundary. */
@@ -279,7 +165,7 @@ static bool suffix_related(const char *a, size_t na, const char *b, size_t nb)
         na = nb;
         nb = tn;
     }
-    return same_path(a + (na - nb), b, nb) && (na == nb || is_sep(a[na - nb - 1]));
+    return pv_cmp_same_path(a + (na - nb), b, nb) && (na == nb || pv_cmp_is_sep(a[na - nb - 1]));
 }
 
 /* ---- Pairing within a group ---------------------------------------------- */
@@ -314,7 +200,8 @@ static bool compatible(const ctx *c, uint32_t b, uint32_t n, key_kind kind)
 {
     if (kind != KEY_BASENAME) return true;
     const pv_function *fb = &c->s[0].p->functions[b], *fn = &c->s[1].p->functions[n];
-    const char *rb = fb->file + c->s[0].rel[b], *rn = fn->file + c->s[1].rel[n];
+    const pv_cmp_files *f0 = &c->s[0].f, *f1 = &c->s[1].f;
+    const char *rb = fb->file + f0->rel[f0->file_of[b]], *rn = fn->file + f1->rel[f1->file_of[n]];
     return suffix_related(rb, strlen(rb), rn, strlen(rn));
 }
 
@@ -386,6 +273,12 @@ static int pair_in_order(ctx *c, const member *B, size_t nb, const member *N, si
 
 /* ---- Grouping -------------------------------------------------------------- */
 
+/* A hash table slot: the key hash and its group (UINT32_MAX: empty). */
+typedef struct slot {
+    uint64_t hash;
+    uint32_t group;
+} slot;
+
 typedef struct group {
     uint32_t head[2], tail[2], count[2];
     int rep_side;
@@ -428,30 +321,33 @@ static int pair_by_key(ctx *c, key_kind kind, pv_match match)
     size_t cap = 16;
     while (cap < 2 * n)
         cap <<= 1;
-    uint32_t *slots = malloc(cap * sizeof *slots);
+    slot *slots = malloc(cap * sizeof *slots);
     group *groups = malloc(n * sizeof *groups);
     member *buf = NULL;
     size_t buf_cap = 0;
     if (!slots || !groups) goto oom;
-    memset(slots, 0xff, cap * sizeof *slots);
+    for (size_t i = 0; i < cap; i++)
+        slots[i].group = UINT32_MAX;
     size_t ngroups = 0;
     for (int s = 0; s < 2; s++) {
         for (uint32_t id = 0; id < c->s[s].p->nfunctions; id++) {
             if (!candidate(c, s, id, kind)) continue;
-            key k = key_of(c, s, id, kind);
-            size_t at = (size_t)key_hash(&k) & (cap - 1);
+            uint64_t h = key_hash_of(c, s, id, kind);
+            size_t at = (size_t)(h >> 20) & (cap - 1);
             group *g = NULL;
-            while (slots[at] != UINT32_MAX) {
-                group *o = &groups[slots[at]];
-                key ok = key_of(c, o->rep_side, o->rep_id, kind);
-                if (key_equal(&k, &ok)) {
-                    g = o;
-                    break;
+            while (slots[at].group != UINT32_MAX) {
+                if (slots[at].hash == h) {
+                    group *o = &groups[slots[at].group];
+                    key k = key_of(c, s, id, kind), ok = key_of(c, o->rep_side, o->rep_id, kind);
+                    if (key_equal(&k, &ok)) {
+                        g = o;
+                        break;
+                    }
                 }
                 at = (at + 1) & (cap - 1);
             }
             if (!g) {
-                slots[at] = (uint32_t)ngroups;
+                slots[at] = (slot){h, (uint32_t)ngroups};
                 g = &groups[ngroups++];
                 *g = (group){{PV_COMPARE_NONE, PV_COMPARE_NONE},
                              {PV_COMPARE_NONE, PV_COMPARE_NONE},
@@ -532,15 +428,12 @@ int pv_compare_build(const pv_profile *base, const pv_profile *new_p, pv_compare
     bool ok = cmp != NULL;
     for (int s = 0; s < 2 && ok; s++) {
         size_t n = c.s[s].p->nfunctions ? c.s[s].p->nfunctions : 1;
-        c.s[s].rel = malloc(n * sizeof *c.s[s].rel);
         c.s[s].partner = malloc(n * sizeof *c.s[s].partner);
         c.s[s].kind = malloc(n);
         c.s[s].next = malloc(n * sizeof *c.s[s].next);
-        ok = c.s[s].rel && c.s[s].partner && c.s[s].kind && c.s[s].next;
-        if (ok) {
-            memset(c.s[s].partner, 0xff, n * sizeof *c.s[s].partner);
-            find_relative_paths(&c.s[s]);
-        }
+        ok = c.s[s].partner && c.s[s].kind && c.s[s].next;
+        if (ok) memset(c.s[s].partner, 0xff, n * sizeof *c.s[s].partner);
+        if (ok && pv_cmp_files_find(c.s[s].p, &c.s[s].f, err) < 0) goto fail;
     }
     if (ok) {
         cmp->nbase = base->nfunctions;
@@ -581,7 +474,7 @@ int pv_compare_build(const pv_profile *base, const pv_profile *new_p, pv_compare
     cmp = NULL;
 fail:
     for (int s = 0; s < 2; s++) {
-        free(c.s[s].rel);
+        pv_cmp_files_free(&c.s[s].f);
         free(c.s[s].partner);
         free(c.s[s].kind);
         free(c.s[s].next);

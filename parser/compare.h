@@ -148,6 +148,16 @@ int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_prof
                     pv_compare_key key, pv_compare_mode mode, bool descending, uint32_t *order,
                     pv_error *err);
 
+/* The same order for PV_CKEY_NAME or PV_CKEY_FILE, from each profile's
+ * function ids already sorted by that key (ascending, ties by id; a server
+ * keeps such indexes), merged in linear time. Returns 0, or -1 with err
+ * filled when out of memory or when the sorted ids are not a permutation
+ * of each profile's. */
+int pv_compare_sort_text(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
+                         pv_compare_key key, const uint32_t *base_sorted,
+                         const uint32_t *new_sorted, bool descending, uint32_t *order,
+                         pv_error *err);
+
 /* Whole-run totals of both sides and their change (NEW - BASE) and ratio. */
 typedef struct pv_compare_totals {
     double base_time, new_time, change_time, ratio_time;
@@ -166,8 +176,8 @@ typedef struct pv_compare_place {
     bool exact;    /* BASE's node's time is measured */
 } pv_compare_place;
 
-/* For every node of tree (built from new_p with pv_tree_build; from base when
- * from_base, and then "BASE" below means new_p), finds the node at the same
+/* For every node of tree (built from new_p with pv_tree_build and req; from
+ * base when from_base, and then "BASE" below means new_p), finds the node at the same
  * place in BASE's tree: the path of the node mapped through the matched
  * functions (the synthetic root's place is BASE's tree root).
  * Sets *places to a new array of tree->nnodes entries (the caller frees it)
@@ -176,7 +186,8 @@ typedef struct pv_compare_place {
  * NULL when it has none: empty, or a step unmatched). Returns 0, or -1 with
  * err filled when out of memory. */
 int pv_compare_tree_places(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
-                           bool from_base, const pv_tree *tree, pv_compare_place **places,
-                           int64_t **base_path, size_t *base_path_len, pv_error *err);
+                           bool from_base, const pv_tree *tree, const pv_tree_request *req,
+                           pv_compare_place **places, int64_t **base_path, size_t *base_path_len,
+                           pv_error *err);
 
 #endif

@@ -151,7 +151,8 @@ static double sort_value(const pv_compare *cmp, const pv_profile *base, const pv
 typedef struct sort_ctx {
     const pv_compare *cmp;
     const pv_profile *base, *new_p;
-    const double *values; /* NULL for the text keys */
+    const double *values;   /* NULL for the text keys */
+    const uint64_t *prefix; /* text keys: the first 8 bytes, big-endian */
     pv_compare_key key;
     bool descending;
 } sort_ctx;
@@ -174,6 +175,8 @@ static int compare_rows(const void *context, uint32_t x, uint32_t y)
         bool na = a != a, nb = b != b;
         if (na != nb) return na ? 1 : -1; /* NAN last in either order */
         if (!na && a != b) c = a < b ? -1 : 1;
+    } else if (sc->prefix[x] != sc->prefix[y]) {
+        c = sc->prefix[x] < sc->prefix[y] ? -1 : 1;
     } else {
         c = compare_text(pv_compare_display(sc->cmp, sc->base, sc->new_p, x),
                          pv_compare_display(sc->cmp, sc->base, sc->new_p, y),
@@ -188,17 +191,92 @@ int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_prof
                     pv_error *err)
 {
     double *values = NULL;
+    uint64_t *prefix = NULL;
+    size_t n = cmp->nrows ? cmp->nrows : 1;
     if (key != PV_CKEY_NAME && key != PV_CKEY_FILE) {
-        values = malloc((cmp->nrows ? cmp->nrows : 1) * sizeof *values);
+        values = malloc(n * sizeof *values);
         if (!values) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         for (size_t r = 0; r < cmp->nrows; r++)
             values[r] = sort_value(cmp, base, new_p, r, key, mode);
+    } else {
+        /* Most comparisons are settled by the first bytes, without
+         * following two pointers into the profiles. */
+        prefix = malloc(n * sizeof *prefix);
+        if (!prefix) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+        for (size_t r = 0; r < cmp->nrows; r++) {
+            const pv_function *f = pv_compare_display(cmp, base, new_p, r);
+            const unsigned char *t =
+                (const unsigned char *)(key == PV_CKEY_FILE ? f->file : f->name);
+            uint64_t v = 0;
+            size_t i = 0;
+            for (; i < 8 && t[i]; i++)
+                v = v << 8 | t[i];
+            prefix[r] = i ? v << (8 * (8 - i)) : 0;
+        }
     }
     for (size_t r = 0; r < cmp->nrows; r++)
         order[r] = (uint32_t)r;
-    sort_ctx sc = {cmp, base, new_p, values, key, descending};
+    sort_ctx sc = {cmp, base, new_p, values, prefix, key, descending};
     int rc = pv_sort_ids(order, cmp->nrows, compare_rows, &sc);
     free(values);
+    free(prefix);
     if (rc < 0) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     return 0;
+}
+
+/* Appends to order the rows of ids[0..n) (function ids of one side in text
+ * order) that keep (all of NEW's; BASE's only-in-BASE ones). */
+static size_t rows_in_order(const pv_compare *cmp, const uint32_t *ids, size_t n, bool new_side,
+                            uint32_t *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = new_side ? cmp->row_of_new[ids[i]] : cmp->row_of_base[ids[i]];
+        if (new_side || cmp->rows[r].new_ == PV_COMPARE_NONE) out[k++] = r;
+    }
+    return k;
+}
+
+int pv_compare_sort_text(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
+                         pv_compare_key key, const uint32_t *base_sorted,
+                         const uint32_t *new_sorted, bool descending, uint32_t *order,
+                         pv_error *err)
+{
+    size_t n = cmp->nrows;
+    uint32_t *a = malloc((n ? n : 1) * sizeof *a);
+    if (!a) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+    size_t na = rows_in_order(cmp, new_sorted, new_p->nfunctions, true, a);
+    uint32_t *b = a + na;
+    size_t nb = rows_in_order(cmp, base_sorted, base->nfunctions, false, b);
+    /* Merge; on equal text NEW's rows (lower row indices) come first. */
+    size_t i = 0, j = 0, k = 0;
+    while (i < na || j < nb) {
+        bool take_a = j == nb || (i < na && compare_text(pv_compare_display(cmp, base, new_p, a[i]),
+                                                         pv_compare_display(cmp, base, new_p, b[j]),
+                                                         key == PV_CKEY_FILE) <= 0);
+        order[k++] = take_a ? a[i++] : b[j++];
+    }
+    free(a);
+    if (descending) {
+        /* Reverse, then put each run of equal text back in row order. */
+        for (size_t x = 0, y = k; x + 1 < y; x++, y--) {
+            uint32_t t = order[x];
+            order[x] = order[y - 1];
+            order[y - 1] = t;
+        }
+        for (size_t s = 0; s < k;) {
+            size_t e = s + 1;
+            while (e < k && compare_text(pv_compare_display(cmp, base, new_p, order[s]),
+                                         pv_compare_display(cmp, base, new_p, order[e]),
+                                         key == PV_CKEY_FILE) == 0)
+                e++;
+            for (size_t x = s, y = e; x + 1 < y; x++, y--) {
+                uint32_t t = order[x];
+                order[x] = order[y - 1];
+                order[y - 1] = t;
+            }
+            s = e;
+        }
+    }
+    return k == n ? 0 : pv_fail(err, PV_ERR_ARGUMENT, -1, "sorted ids do not cover the profiles");
 }

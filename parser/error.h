@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PV_ERROR_MESSAGE_MAX 256
+#define PV_ERROR_MESSAGE_MAX 512
 
 typedef enum pv_error_kind {
     PV_ERR_NONE = 0,  /* no error recorded */

@@ -16,9 +16,8 @@
 #include <unistd.h>
 
 #include "marshal.h"
+#include "sniff.h"
 #include "text.h"
-
-#define HOW_TO_MAKE_ONE "make one with: python -m cProfile -o out.prof script.py"
 
 typedef struct parse_state {
     pv_marshal_reader *r;
@@ -348,62 +347,10 @@ static int parse_stats(parse_state *st, pv_error *err)
     }
 }
 
-static bool starts_with(const unsigned char *data, size_t len, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return len >= n && memcmp(data, prefix, n) == 0;
-}
-
-static bool looks_like_text(const unsigned char *data, size_t len)
-{
-    size_t n = len < 512 ? len : 512;
-    for (size_t i = 0; i < n; i++)
-        if (data[i] < 0x09 || (data[i] > 0x0d && data[i] < 0x20) || data[i] == 0x7f) return false;
-    return n > 0;
-}
-
-static bool contains(const unsigned char *data, size_t len, const char *needle)
-{
-    size_t n = strlen(needle), limit = len < 4096 ? len : 4096;
-    for (size_t i = 0; i + n <= limit; i++)
-        if (memcmp(data + i, needle, n) == 0) return true;
-    return false;
-}
-
 const char *pv_pstats_sniff(const unsigned char *data, size_t len)
 {
-    if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) return "a gzip-compressed file";
-    if (starts_with(data, len, "PK\x03\x04")) return "a zip archive";
-    if (starts_with(data, len, "BZh")) return "a bzip2-compressed file";
-    if (starts_with(data, len,
-                    "\xfd"
-                    "7zXZ"))
-        return "an xz-compressed file";
-    if (starts_with(data, len, "\x28\xb5\x2f\xfd")) return "a zstd-compressed file";
-    if (starts_with(data, len,
-                    "\x7f"
-                    "ELF"))
-        return "an executable (ELF)";
-    if (starts_with(data, len, "%PDF")) return "a PDF document";
-    if (starts_with(data, len, "\x89PNG")) return "a PNG image";
-    if (starts_with(data, len, "SQLite format 3")) return "an SQLite database";
-    if (starts_with(data, len, "PERFILE2")) return "a Linux perf.data file";
-    if (len >= 2 && data[0] == 0x80 && data[1] >= 2 && data[1] <= 5) return "a Python pickle";
-    /* pprof profiles are protocol buffers whose first field is sample_type
-     * (field 1, length-delimited), and marshal has no type code 0x0a. */
-    if (len >= 2 && data[0] == 0x0a && data[1] < 0x80 && !looks_like_text(data, len))
-        return "a protocol-buffer file (a pprof profile from Go or pprof?)";
-    if (looks_like_text(data, len)) {
-        if (contains(data, len, "function calls") && contains(data, len, "ncalls"))
-            return "a text report printed by pstats or cProfile, not the binary .prof file it "
-                   "was printed from";
-        if (contains(data, len, "events:") || contains(data, len, "# callgrind format"))
-            return "a callgrind file";
-        if (data[0] == '{' || data[0] == '[') return "a JSON or other text file";
-        if (starts_with(data, len, "<")) return "an HTML or XML file";
-        return "a text file";
-    }
-    return NULL;
+    const pv_sniffed *what = pv_sniff(data, len);
+    return what ? what->what : NULL;
 }
 
 static int parse(const unsigned char *data, size_t len, bool release_behind, unsigned flags,
@@ -411,7 +358,7 @@ static int parse(const unsigned char *data, size_t len, bool release_behind, uns
 {
     *out = NULL;
     if (len == 0)
-        return pv_fail(err, PV_ERR_INPUT, 0, "empty file: not a Python profile; " HOW_TO_MAKE_ONE);
+        return pv_fail(err, PV_ERR_INPUT, 0, "empty file: not a Python profile; " PV_SNIFF_HOW_TO);
     parse_state st = {.data = data, .release_behind = release_behind};
     int status = -1;
     st.r = pv_marshal_new(data, len);
@@ -427,10 +374,10 @@ static int parse(const unsigned char *data, size_t len, bool release_behind, uns
     if (parse_stats(&st, err)) {
         /* Only once the bytes have failed as marshal: an empty stats dict
          * ("{0") looks like text, and real profiles must never be second-guessed. */
-        const char *what = pv_pstats_sniff(data, len);
+        const pv_sniffed *what = pv_sniff(data, len);
         if (what)
-            pv_fail(err, PV_ERR_INPUT, 0, "not a Python profile: this is %s; " HOW_TO_MAKE_ONE,
-                    what);
+            pv_fail(err, PV_ERR_INPUT, 0, "not a Python profile: this is %s; %s", what->what,
+                    what->advice);
         goto done;
     }
     *out = pv_builder_finish(st.b, err);

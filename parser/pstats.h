@@ -32,7 +32,7 @@ int pv_pstats_load_file_with(const char *path, unsigned flags, pv_profile **out,
 
 /* When the bytes at data are recognisably not a Python profile, returns a
  * short phrase saying what they look like ("a gzip-compressed file", ...);
- * otherwise NULL. The string is static. */
+ * otherwise NULL. The string is static. (sniff.h has the advice too.) */
 const char *pv_pstats_sniff(const unsigned char *data, size_t len);
 
 #endif

@@ -31,7 +31,7 @@ static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ..
 
 static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
 {
-    char message[512];
+    char message[PV_ERROR_MESSAGE_MAX + 64];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(message, sizeof message, fmt, ap);
@@ -151,12 +151,17 @@ static void put_summary(pv_json *w, const pv_registry_entry *entry)
 
 /* ---- Parameters ----------------------------------------------------------- */
 
-/* The length to echo of a parameter value in a message: at most 40 bytes,
- * cut at a character boundary (for "%.*s"). */
+/* The length to echo of s in a message: at most max bytes, cut at a
+ * character boundary (for "%.*s"). */
+static int clip(const char *s, size_t max)
+{
+    return (int)pv_utf8_prefix_len(s, strnlen(s, max));
+}
+
+/* The same for a parameter value: at most 40 bytes. */
 static int echo_len(const char *v)
 {
-    size_t n = strnlen(v, 40);
-    return (int)pv_utf8_prefix_len(v, n);
+    return clip(v, 40);
 }
 
 /* Fetches parameter name. Returns 1 with *value set, 0 when absent, -1 (with
@@ -275,7 +280,7 @@ int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_a
         i++;
     int rc;
     if (i == n) {
-        rc = reply_error(reply, 404, "no profile with id %.20s", id);
+        rc = reply_error(reply, 404, "no profile with id %.*s", clip(id, 20), id);
     } else {
         pv_json w = {0};
         put_summary(&w, &list[i]);
@@ -307,19 +312,19 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
                             pv_api_reply *reply)
 {
     pv_error perr;
-    pv_function_query query = {.sort = PV_SORT_CUMTIME, .descending = true};
+    pv_function_query query = {.sort = PV_SORT_DEFAULT, .descending = true};
     const char *v = NULL;
     int got = get_param(req, "sort", &v, &perr);
     if (got < 0) return reply_fail(reply, &perr);
     if (got) {
-        int key = pv_registry_sort_key_from_name(v);
+        int key = pv_index_sort_key_from_name(v);
         if (key < 0)
             return reply_error(reply, 400,
                                "bad parameter 'sort': expected tottime, cumtime, ncalls, pcalls, "
                                "name, file, tottime_percall or cumtime_percall, got \"%.*s\"",
                                echo_len(v), v);
         query.sort = (pv_sort_key)key;
-        query.descending = key != PV_SORT_NAME && key != PV_SORT_FILE;
+        query.descending = !pv_index_sort_is_text((pv_sort_key)key);
     }
     got = get_param(req, "order", &v, &perr);
     if (got < 0) return reply_fail(reply, &perr);
@@ -490,6 +495,28 @@ static void put_tree_node(pv_json *w, const pv_profile *p, const pv_tree *tree, 
     pv_json_key_double(w, "time", node->time);
     pv_json_key_int(w, "calls", node->calls);
     pv_json_key_bool(w, "exact", node->exact);
+    pv_json_key_bool(w, "reentry", node->reentry);
+    const char *why = pv_tree_why_name(node->why);
+    pv_json_key(w, "why");
+    if (why)
+        pv_json_cstring(w, why);
+    else
+        pv_json_null(w);
+    if (node->func != PV_TREE_SYNTHETIC_ROOT) {
+        /* The function's own totals, as the table shows them. */
+        const pv_function *f = &p->functions[node->func];
+        pv_json_key_double(w, "cumtime", f->cumtime);
+        pv_json_key_double(w, "tottime", f->tottime);
+        pv_json_key_int(w, "ncalls", f->ncalls);
+        pv_json_key_int(w, "pcalls", f->pcalls);
+    }
+    if (node->hidden > 0) {
+        pv_json_key(w, "hidden");
+        pv_json_begin_object(w);
+        pv_json_key_double(w, "time", node->hidden_time);
+        pv_json_key_int(w, "count", node->hidden);
+        pv_json_end_object(w);
+    }
     pv_json_key(w, "children");
     pv_json_begin_array(w);
     for (uint32_t c = 0; c < node->nchildren && !pv_json_failed(w); c++)
@@ -583,19 +610,21 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
     if (pv_api_compare_route(path)) return pv_api_compare_handle(reg, req, reply);
     bool known = strcmp(path, "/api/health") == 0 || strcmp(path, "/api/profiles") == 0 ||
                  strncmp(path, "/api/profiles/", 14) == 0;
-    if (!known) return reply_error(reply, 404, "no such API endpoint: %.100s", path);
+    if (!known) return reply_error(reply, 404, "no such API endpoint: %.*s", clip(path, 100), path);
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-        return reply_error(reply, 405, "method %.20s is not allowed here; use GET", req->method);
+        return reply_error(reply, 405, "method %.*s is not allowed here; use GET",
+                           clip(req->method, 20), req->method);
     if (strcmp(path, "/api/health") == 0) return handle_health(req, reply);
     if (strcmp(path, "/api/profiles") == 0) return handle_list(reg, req, reply);
 
     char seg[3][64];
     int n = split(path + 14, seg);
-    if (n < 1) return reply_error(reply, 404, "no such API endpoint: %.100s", path);
+    if (n < 1) return reply_error(reply, 404, "no such API endpoint: %.*s", clip(path, 100), path);
     bool route_ok = n == 1 ||
                     (n == 2 && (strcmp(seg[1], "functions") == 0 || strcmp(seg[1], "tree") == 0)) ||
                     (n == 3 && strcmp(seg[1], "functions") == 0);
-    if (!route_ok) return reply_error(reply, 404, "no such API endpoint: %.100s", path);
+    if (!route_ok)
+        return reply_error(reply, 404, "no such API endpoint: %.*s", clip(path, 100), path);
 
     const pv_registry_entry *entry = pv_registry_acquire(reg, seg[0]);
     if (!entry) return reply_error(reply, 404, "no profile with id %s", seg[0]);

@@ -28,7 +28,7 @@ static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ..
 
 static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
 {
-    char message[512];
+    char message[PV_ERROR_MESSAGE_MAX + 64];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
@@ -258,8 +258,7 @@ static const uint32_t *cache_order(cached *c, const pv_registry_entry *b,
         uint32_t *order = malloc((c->cmp->nrows ? c->cmp->nrows : 1) * sizeof *order);
         if (!order) {
             pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-        } else if (pv_compare_sort(c->cmp, b->profile, n->profile, key, mode, desc, order, err) <
-                   0) {
+        } else if (pv_compare_order_entries(c->cmp, b, n, key, mode, desc, order, err) < 0) {
             free(order);
         } else {
             *slot = order;
@@ -527,6 +526,8 @@ static int handle_tree(const pair *p, const pv_api_request *req, pv_api_reply *r
     pv_tree *tree = NULL;
     int rc = pv_tree_build(shown, &treq, &tree, &err);
     free(path);
+    treq.path = NULL; /* only its cutoff is read from here on */
+    treq.path_len = 0;
     if (rc < 0) {
         if (err.kind == PV_ERR_NOT_FOUND) pv_error_prefix(&err, "bad path: ");
         return reply_fail(reply, &err);
@@ -535,7 +536,7 @@ static int handle_tree(const pair *p, const pv_api_request *req, pv_api_reply *r
     int64_t *other_path = NULL;
     size_t other_len = 0;
     if (pv_compare_tree_places(p->c->cmp, p->e[0]->profile, p->e[1]->profile, from_base, tree,
-                               &places, &other_path, &other_len, &err) < 0) {
+                               &treq, &places, &other_path, &other_len, &err) < 0) {
         pv_tree_free(tree);
         return reply_fail(reply, &err);
     }
@@ -578,7 +579,8 @@ int pv_api_compare_handle(pv_registry *reg, const pv_api_request *req, pv_api_re
     reply->body = NULL;
     reply->len = 0;
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-        return reply_error(reply, 405, "method %.20s is not allowed here; use GET", req->method);
+        return reply_error(reply, 405, "method %.*s is not allowed here; use GET",
+                           echo_len(req->method), req->method);
     pair p;
     int rc = 0;
     if (pair_acquire(reg, req, &p, reply, &rc) < 0) return rc;

@@ -10,7 +10,7 @@
 
 #include "embed.h"
 #include "gzip.h"
-#include "registry.h"
+#include "source.h"
 
 #define MAX_WEB_ROOT_FILE ((size_t)64 << 20)
 
@@ -107,7 +107,7 @@ int pv_assets_new(const char *web_root, pv_assets **out, pv_error *err)
         record *r = &a->records[i];
         r->file = &pv_embed_files[i];
         r->content_type = pv_assets_content_type(r->file->path);
-        uint64_t h = pv_registry_hash(PV_REGISTRY_HASH_SEED, r->file->data, r->file->size);
+        uint64_t h = pv_source_hash(PV_SOURCE_HASH_SEED, r->file->data, r->file->size);
         snprintf(r->etag, sizeof r->etag, "\"%016llx\"", (unsigned long long)h);
         if (pv_assets_compressible(r->content_type) && r->file->size > 1024)
             r->gz = pv_gzip_compress(r->file->data, r->file->size, 9, &r->gz_size);

@@ -25,6 +25,7 @@
 #include "folder.h"
 #include "http.h"
 #include "registry.h"
+#include "source.h"
 
 extern char **environ;
 
@@ -421,6 +422,10 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
         load_error(&err);
         goto done;
     }
+    /* What gzip data may inflate to (plain files are mapped, not copied). */
+    size_t cap = pv_source_cap((size_t)opts.cache_mb << 20, (size_t)opts.max_upload_mb << 20);
+    pv_source_limits limits = {.max_inflated = cap};
+    pv_registry_set_source_limits(reg, &limits);
     if (opts.dir) {
         if (pv_folder_open(opts.dir, reg, &folder, &err) < 0) {
             cli_error("%s", err.message);
@@ -431,6 +436,7 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
                     "profviz: warning: %s is read-only: serving its profiles, uploads are off\n",
                     opts.dir);
         pv_registry_set_cache_limit(reg, (size_t)opts.cache_mb << 20);
+        pv_folder_set_limits(folder, &limits);
     } else if (opts.merge && opts.nfiles > 1) {
         if (pv_registry_load_merged(reg, opts.files, opts.nfiles, NULL, &err) < 0) {
             load_error(&err);
@@ -477,6 +483,8 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
         .folder = folder,
         .token = opts.token,
         .max_upload_bytes = (size_t)opts.max_upload_mb << 20,
+        .work_budget_bytes = (size_t)opts.cache_mb << 20,
+        .inflate_cap_bytes = cap,
         .header_seconds = (unsigned)opts.header_timeout,
         .allow_hosts = opts.allow_hosts,
         .nallow_hosts = opts.nallow_hosts,

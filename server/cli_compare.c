@@ -31,7 +31,7 @@ static void compare_page(pv_registry *reg, void *ctx, char *buf, size_t size)
     buf[0] = '\0';
     if (pv_registry_list(reg, false, &list, &n, &err) < 0 || n == 0) return;
     /* BASE was added first; the same file twice is one entry. */
-    snprintf(buf, size, "?profile=%s&base=%s", list[n - 1].id, list[0].id);
+    snprintf(buf, size, "?profile=%s&view=compare&base=%s", list[n - 1].id, list[0].id);
     pv_registry_list_free(list, n);
 }
 

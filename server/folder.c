@@ -9,6 +9,8 @@
 #define _GNU_SOURCE /* mkostemp */
 #include "folder.h"
 
+#include "source.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -42,7 +44,9 @@ typedef struct seen {
 struct pv_folder {
     char *dir;
     pv_registry *reg;
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;      /* the table; never held across I/O but naming an upload */
+    pthread_mutex_t scan_lock; /* one scan at a time */
+    pv_source_limits limits;
     int notify_fd; /* inotify on dir, or -1: then scans are timed */
     bool scanned;  /* a scan has run */
     struct timespec last_scan;
@@ -72,19 +76,57 @@ static bool is_profile_name(const char *name)
            (ends_with(name, ".prof") || ends_with(name, ".pstats") || ends_with(name, ".prof.gz"));
 }
 
+/* Length of the well-formed UTF-8 sequence of 2 to 4 bytes at s (no
+ * overlongs, no surrogates, at most U+10FFFF), or 0 when there is none. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t n = 0;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    if (c == 0xe0 && s[1] < 0xa0) return 0;  /* overlong */
+    if (c == 0xed && s[1] >= 0xa0) return 0; /* surrogate */
+    if (c == 0xf0 && s[1] < 0x90) return 0;  /* overlong */
+    if (c == 0xf4 && s[1] >= 0x90) return 0; /* past U+10FFFF */
+    return n;
+}
+
 void pv_folder_safe_name(const char *name, int gzip, const char *id, char *out, size_t size)
 {
     const char *base = name ? name : "";
     for (const char *c = base; *c; c++)
         if (*c == '/' || *c == '\\') base = c + 1;
+    /* The name as uploaded: printable ASCII and well-formed UTF-8 are kept
+     * (the UI shows names as text, never as markup); control bytes and
+     * malformed UTF-8 are dropped, and a leading '.' or '-' (hidden, or an
+     * option to a shell tool) too. */
     char stem[101];
     size_t n = 0;
-    for (const char *c = base; *c && n < sizeof stem - 1; c++) {
-        char ch = *c;
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
-        if (!ok) continue;
-        if (n == 0 && (ch == '.' || ch == '-')) continue; /* never hidden, never an option */
+    for (const unsigned char *c = (const unsigned char *)base; *c && n < sizeof stem - 1;) {
+        if (*c >= 0x80) {
+            size_t len = utf8_len(c);
+            if (!len) {
+                c++;
+                continue;
+            }
+            if (n + len > sizeof stem - 1) break;
+            memcpy(stem + n, c, len);
+            n += len;
+            c += len;
+            continue;
+        }
+        char ch = (char)*c++;
+        if (ch < 0x20 || ch == 0x7f) continue;
+        if (n == 0 && (ch == '.' || ch == '-' || ch == ' '))
+            continue; /* never hidden, never an option */
         stem[n++] = ch;
     }
     stem[n] = '\0';
@@ -93,38 +135,13 @@ void pv_folder_safe_name(const char *name, int gzip, const char *id, char *out, 
         size_t len = strlen(stem), el = strlen(exts[i]);
         if (len >= el && strcmp(stem + len - el, exts[i]) == 0) stem[len - el] = '\0';
     }
-    while (n = strlen(stem), n > 0 && stem[n - 1] == '.')
+    while (n = strlen(stem), n > 0 && (stem[n - 1] == '.' || stem[n - 1] == ' '))
         stem[n - 1] = '\0';
     if (!stem[0]) snprintf(stem, sizeof stem, "upload");
     snprintf(out, size, "%s%s%s%s", stem, id ? "-" : "", id ? id : "", gzip ? ".prof.gz" : ".prof");
 }
 
 /* ---- Files ------------------------------------------------------------------ */
-
-/* Reads the whole open file fd (size bytes expected). Returns a new buffer
- * (caller frees) with *len set, or NULL with err filled. */
-static unsigned char *read_fd(int fd, size_t size, size_t *len, pv_error *err)
-{
-    unsigned char *buf = malloc(size ? size : 1);
-    if (!buf) {
-        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory reading %zu bytes", size);
-        return NULL;
-    }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            pv_fail(err, PV_ERR_IO, -1, "cannot read: %s",
-                    n < 0 ? strerror(errno) : "the file shrank");
-            free(buf);
-            return NULL;
-        }
-        got += (size_t)n;
-    }
-    *len = got;
-    return buf;
-}
 
 static char *join(const char *dir, const char *name)
 {
@@ -176,6 +193,12 @@ int pv_folder_open(const char *dir, pv_registry *reg, pv_folder **out, pv_error 
         free(f);
         return pv_fail(err, PV_ERR_NOMEM, -1, "cannot create a mutex");
     }
+    if (pthread_mutex_init(&f->scan_lock, NULL) != 0) {
+        pthread_mutex_destroy(&f->lock);
+        free(f->dir);
+        free(f);
+        return pv_fail(err, PV_ERR_NOMEM, -1, "cannot create a mutex");
+    }
     f->reg = reg;
     f->writable = access(dir, W_OK) == 0;
     f->notify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -191,6 +214,11 @@ int pv_folder_open(const char *dir, pv_registry *reg, pv_folder **out, pv_error 
     return 0;
 }
 
+void pv_folder_set_limits(pv_folder *f, const pv_source_limits *limits)
+{
+    f->limits = *limits;
+}
+
 bool pv_folder_writable(const pv_folder *f)
 {
     return f->writable;
@@ -203,6 +231,7 @@ void pv_folder_free(pv_folder *f)
         free(f->files[i].name);
     free(f->files);
     pthread_mutex_destroy(&f->lock);
+    pthread_mutex_destroy(&f->scan_lock);
     if (f->notify_fd >= 0) close(f->notify_fd);
     free(f->dir);
     free(f);
@@ -269,50 +298,80 @@ static found *lookup_found(found *list, size_t n, const char *name)
     return bsearch(&key, list, n, sizeof *list, compare_found);
 }
 
-/* Reads and parses the new file name (stat st) and records it. Returns 0, or
- * -1 when out of memory. */
-static int take_file(pv_folder *f, const char *name, const struct stat *st)
-{
+/* A file to read in a scan, and what reading it gave. */
+typedef struct todo {
+    char *name;
+    struct stat st; /* as fstat saw it when read */
+    bool read;      /* false: gone or not a regular file, try again later */
+    char id[PV_REGISTRY_ID_LEN + 1];
+    pv_registry_item *item; /* parsed, or NULL (alias, or invalid) */
+    bool invalid;
     pv_error err;
-    char *path = join(f->dir, name);
+} todo;
+
+/* Reads and parses one new file, with no lock held: a file whose content
+ * the registry holds already is not parsed at all. Returns 0, or -1 when out
+ * of memory. */
+static int read_one(pv_folder *f, todo *t)
+{
+    char *path = join(f->dir, t->name);
     if (!path) return -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat now;
-    if (fd < 0 || fstat(fd, &now) < 0 || !S_ISREG(now.st_mode)) {
-        /* Gone or unreadable since readdir: leave it to the next scan. */
-        if (fd >= 0) close(fd);
+    pv_source src;
+    pv_source_limits limits = f->limits;
+    if (pv_source_open(path, true, &limits, &src, &t->err) < 0) {
         free(path);
+        if (t->err.kind == PV_ERR_NOMEM) return -1;
+        /* Gone, unreadable or no longer a regular file since readdir
+         * (kinds not found, I/O, argument): the next scan looks again; a
+         * file over the limits is invalid. */
+        t->read = t->invalid = t->err.kind == PV_ERR_INPUT;
         return 0;
     }
-    size_t len = 0;
-    unsigned char *data = read_fd(fd, (size_t)now.st_size, &len, &err);
-    close(fd);
-    pv_registry_item *item = NULL;
-    if (data && pv_registry_parse(data, len, name, &item, &err) == 0) {
-        free(data);
-        char id[PV_REGISTRY_ID_LEN + 1];
-        int added = pv_registry_insert(f->reg, item, NULL, path, (int64_t)now.st_mtime, id, &err);
-        free(path);
-        if (added < 0) return -1;
-        return add_seen(f, name, &now, id, added ? SEEN_PRIMARY : SEEN_ALIAS);
+    t->read = true;
+    t->st.st_size = (off_t)src.raw_len;
+    memcpy(t->id, src.id, sizeof t->id);
+    int rc = 0;
+    if (!pv_registry_contains(f->reg, src.id) &&
+        pv_registry_build(&src, t->name, &t->item, &t->err) < 0) {
+        t->invalid = t->err.kind != PV_ERR_NOMEM;
+        rc = t->invalid ? 0 : -1;
     }
-    free(data);
-    char message[PV_ERROR_MESSAGE_MAX + 32];
-    pv_error_format(&err, message, sizeof message);
-    fprintf(stderr, "profviz: %s is left out: %s\n", path, message);
+    pv_source_close(&src);
     free(path);
-    (void)st;
-    return add_seen(f, name, &now, NULL, SEEN_INVALID);
+    return rc;
 }
 
-/* pv_folder_scan with the lock held. */
-static int scan_locked(pv_folder *f, pv_error *err)
+/* Records what read_one found (lock held). Returns 0, or -1 when out of
+ * memory. */
+static int record(pv_folder *f, todo *t)
+{
+    if (!t->read || find_seen(f, t->name)) return 0; /* another scan was first */
+    if (t->invalid) {
+        char message[PV_ERROR_MESSAGE_MAX + 40];
+        pv_error_format(&t->err, message, sizeof message);
+        fprintf(stderr, "profviz: %s/%s is left out: %s\n", f->dir, t->name, message);
+        return add_seen(f, t->name, &t->st, NULL, SEEN_INVALID);
+    }
+    if (!t->item) return add_seen(f, t->name, &t->st, t->id, SEEN_ALIAS);
+    char *path = join(f->dir, t->name);
+    if (!path) return -1;
+    pv_error err;
+    int added =
+        pv_registry_insert(f->reg, t->item, NULL, path, (int64_t)t->st.st_mtime, NULL, &err);
+    t->item = NULL;
+    free(path);
+    if (added < 0) return -1;
+    return add_seen(f, t->name, &t->st, t->id, added ? SEEN_PRIMARY : SEEN_ALIAS);
+}
+
+/* Lists the folder's profile files (no lock held). Returns 0 with *out and
+ * *count set (sorted by name; the caller frees), or -1 with err filled. */
+static int list_folder(pv_folder *f, found **out, size_t *count, pv_error *err)
 {
     DIR *d = opendir(f->dir);
     if (!d) return pv_fail(err, PV_ERR_IO, -1, "cannot read %s: %s", f->dir, strerror(errno));
     found *list = NULL;
     size_t n = 0, cap = 0;
-    int rc = -1;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (!is_profile_name(de->d_name)) continue;
@@ -328,11 +387,24 @@ static int scan_locked(pv_folder *f, pv_error *err)
         if (!list[n].name) goto oom;
         list[n++].st = st;
     }
+    closedir(d);
     if (n) qsort(list, n, sizeof *list, compare_found);
+    *out = list;
+    *count = n;
+    return 0;
+oom:
+    closedir(d);
+    for (size_t i = 0; i < n; i++)
+        free(list[i].name);
+    free(list);
+    return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory scanning %s", f->dir);
+}
 
-    /* Files gone or changed: forget them; an entry whose file it was goes,
-     * and so do the aliases of that entry (read again below, one of them
-     * becomes its file). */
+/* Files gone or changed: forgets them; an entry whose file it was goes, and
+ * so do the aliases of that entry (read again, one of them becomes its
+ * file). Then collects the files not in the table. (Lock held.) */
+static int diff_locked(pv_folder *f, found *list, size_t n, todo **out, size_t *count)
+{
     for (size_t i = 0; i < f->count;) {
         seen *s = &f->files[i];
         found *now = lookup_found(list, n, s->name);
@@ -356,27 +428,55 @@ static int scan_locked(pv_folder *f, pv_error *err)
         }
         drop_seen(f, i);
     }
-    for (size_t i = 0; i < n; i++)
-        if (!find_seen(f, list[i].name) && take_file(f, list[i].name, &list[i].st) < 0) goto oom;
-    rc = 0;
-    goto done;
+    todo *todos = calloc(n ? n : 1, sizeof *todos);
+    if (!todos) return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (find_seen(f, list[i].name)) continue;
+        todos[k].name = list[i].name;
+        todos[k].st = list[i].st;
+        k++;
+    }
+    *out = todos;
+    *count = k;
+    return 0;
+}
 
-oom:
-    pv_fail(err, PV_ERR_NOMEM, -1, "out of memory scanning %s", f->dir);
+/* A scan: list (no lock), diff (lock), read and parse (no lock), record
+ * (lock). Scans run one at a time (scan_lock), and nothing that serves a
+ * request waits for a scan's I/O. */
+static int scan(pv_folder *f, pv_error *err)
+{
+    pthread_mutex_lock(&f->scan_lock);
+    found *list = NULL;
+    size_t n = 0, ntodo = 0;
+    todo *todos = NULL;
+    int rc = list_folder(f, &list, &n, err);
+    if (rc < 0) goto done;
+    pthread_mutex_lock(&f->lock);
+    rc = diff_locked(f, list, n, &todos, &ntodo);
+    pthread_mutex_unlock(&f->lock);
+    for (size_t i = 0; rc == 0 && i < ntodo; i++)
+        rc = read_one(f, &todos[i]);
+    pthread_mutex_lock(&f->lock);
+    for (size_t i = 0; rc == 0 && i < ntodo; i++)
+        rc = record(f, &todos[i]);
+    pthread_mutex_unlock(&f->lock);
+    if (rc < 0) pv_fail(err, PV_ERR_NOMEM, -1, "out of memory scanning %s", f->dir);
 done:
-    closedir(d);
+    for (size_t i = 0; i < ntodo; i++)
+        pv_registry_item_free(todos[i].item);
+    free(todos);
     for (size_t i = 0; i < n; i++)
         free(list[i].name);
     free(list);
+    pthread_mutex_unlock(&f->scan_lock);
     return rc;
 }
 
 int pv_folder_scan(pv_folder *f, pv_error *err)
 {
-    pthread_mutex_lock(&f->lock);
-    int rc = scan_locked(f, err);
-    pthread_mutex_unlock(&f->lock);
-    return rc;
+    return scan(f, err);
 }
 
 /* Reads every pending inotify event (lock held). Returns true when there
@@ -409,14 +509,12 @@ int pv_folder_refresh(pv_folder *f, pv_error *err)
         due = due || (now.tv_sec - f->last_scan.tv_sec) * 1000 +
                              (now.tv_nsec - f->last_scan.tv_nsec) / 1000000 >=
                          PV_FOLDER_RESCAN_MS;
-    int rc = 0;
     if (due) {
         f->scanned = true;
         f->last_scan = now;
-        rc = scan_locked(f, err);
     }
     pthread_mutex_unlock(&f->lock);
-    return rc;
+    return due ? scan(f, err) : 0;
 }
 
 /* ---- Uploads ---------------------------------------------------------------- */
@@ -512,46 +610,48 @@ static int link_final(pv_upload *u, const char *name, bool gzip, const char *id,
 pv_upload_result pv_upload_finish(pv_upload *u, const char *name, char *id_out, pv_error *err)
 {
     pv_folder *f = u->folder;
-    size_t len = 0;
-    unsigned char *data = read_fd(u->fd, u->size, &len, err);
-    if (!data) {
-        pv_upload_abort(u);
-        return PV_UPLOAD_FAILED;
-    }
-    bool gzip = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+    pv_source src;
+    pv_source_limits limits = f->limits;
     pv_registry_item *item = NULL;
-    int parsed = pv_registry_parse(data, len, "", &item, err);
-    free(data);
+    if (pv_source_open_fd(u->fd, &limits, &src, err) < 0) {
+        pv_upload_abort(u);
+        return err->kind == PV_ERR_INPUT ? PV_UPLOAD_INVALID : PV_UPLOAD_FAILED;
+    }
+    bool gzip = src.gzip;
+    char id[PV_REGISTRY_ID_LEN + 1];
+    memcpy(id, src.id, sizeof id);
+    if (id_out) memcpy(id_out, id, sizeof id);
+    /* Known content needs no parse (and no second copy). */
+    bool known = pv_registry_contains(f->reg, id);
+    int parsed = known ? 0 : pv_registry_build(&src, "", &item, err);
+    pv_source_close(&src);
     if (parsed < 0) {
         pv_upload_abort(u);
-        return !err || err->kind == PV_ERR_INPUT ? PV_UPLOAD_INVALID : PV_UPLOAD_FAILED;
+        return err->kind == PV_ERR_INPUT ? PV_UPLOAD_INVALID : PV_UPLOAD_FAILED;
     }
-    char id[PV_REGISTRY_ID_LEN + 1];
-    memcpy(id, pv_registry_item_id(item), sizeof id);
-    if (id_out) memcpy(id_out, id, sizeof id);
-
-    pthread_mutex_lock(&f->lock);
-    pv_upload_result result = PV_UPLOAD_FAILED;
-    /* Files copied in since the last scan count for dedupe too. */
-    if (scan_locked(f, err) < 0) goto fail;
-    if (pv_registry_contains(f->reg, id)) {
-        result = PV_UPLOAD_EXISTS;
-        goto fail;
+    if (known) {
+        pv_upload_abort(u);
+        return PV_UPLOAD_EXISTS;
     }
     /* Readable like any other file of the folder once it has its name. */
     if (fchmod(u->fd, 0644) < 0 || fsync(u->fd) < 0) {
         pv_fail(err, PV_ERR_IO, -1, "cannot sync the upload: %s", strerror(errno));
+        pv_registry_item_free(item);
+        pv_upload_abort(u);
+        return PV_UPLOAD_FAILED;
+    }
+
+    /* Naming is the one step under the lock: the name must still be free. */
+    pthread_mutex_lock(&f->lock);
+    pv_upload_result result = PV_UPLOAD_FAILED;
+    if (pv_registry_contains(f->reg, id)) {
+        result = PV_UPLOAD_EXISTS;
         goto fail;
     }
     char final[160];
     bool renamed = false;
     if (link_final(u, name, gzip, id, final, sizeof final, &renamed, err) < 0) goto fail;
     if (!renamed) unlink(u->path);
-    int dfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
     struct stat st;
     char *path = join(f->dir, final);
     if (!path || stat(path, &st) < 0) {
@@ -571,6 +671,11 @@ pv_upload_result pv_upload_finish(pv_upload *u, const char *name, char *id_out, 
         return PV_UPLOAD_FAILED;
     }
     pthread_mutex_unlock(&f->lock);
+    int dfd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
     close(u->fd);
     free(u->path);
     free(u);

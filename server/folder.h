@@ -20,7 +20,9 @@
  * Ownership: a folder borrows its registry (which must outlive it); a
  * pv_upload belongs to its caller until pv_upload_finish() or
  * pv_upload_abort() frees it. A mutex serialises scans and the final step of
- * uploads; every function may be called from any thread.
+ * uploads (the table is never locked across reading or parsing a file;
+ * scans run one at a time); every function may be called from any
+ * thread.
  */
 #ifndef PV_FOLDER_H
 #define PV_FOLDER_H
@@ -31,6 +33,7 @@
 
 #include "error.h"
 #include "registry.h"
+#include "source.h"
 
 typedef struct pv_folder pv_folder;
 typedef struct pv_upload pv_upload;
@@ -43,6 +46,10 @@ typedef struct pv_upload pv_upload;
  * volume, say) is served as it is, with uploads off. Scans nothing yet.
  * Returns 0 and sets *out, or -1 with err filled ("--dir DIR: ..."). */
 int pv_folder_open(const char *dir, pv_registry *reg, pv_folder **out, pv_error *err);
+
+/* The limits for reading the folder's files and uploads (source.h). Call it
+ * before serving. */
+void pv_folder_set_limits(pv_folder *folder, const pv_source_limits *limits);
 
 /* Whether uploads can be stored in the folder (it was writable when opened). */
 bool pv_folder_writable(const pv_folder *folder);
@@ -85,8 +92,9 @@ typedef enum pv_upload_result {
     PV_UPLOAD_STORED = 2,  /* kept under a new file name and added to the registry */
 } pv_upload_result;
 
-/* Completes an upload named name (the client's file name: only its last
- * component's [A-Za-z0-9._-] characters are used, with the extension .prof,
+/* Completes an upload named name (the client's file name: its last component
+ * as uploaded, without control bytes, malformed UTF-8 or a leading '.', '-'
+ * or space, at most 100 bytes, with the extension .prof,
  * or .prof.gz for gzip content, and "-ID" before it when the name is taken).
  * Copies the profile id to id_out (PV_REGISTRY_ID_LEN + 1 bytes) when the
  * result is EXISTS or STORED. Frees the upload in every case. */

@@ -8,7 +8,7 @@
 #include <zlib.h>
 
 #define CHUNK ((size_t)1 << 30) /* zlib counts in uInt */
-#define PEEK_BYTES 64
+#define PEEK_BYTES 4096         /* what pv_sniff (sniff.h) looks at */
 #define FIRST_GROWTH ((size_t)1 << 20)
 
 bool pv_gzip_is_gzip(const unsigned char *data, size_t len)
@@ -144,10 +144,7 @@ int pv_gzip_inflate(const unsigned char *data, size_t len, size_t cap, pv_gzip_p
         n += room - z.avail_out;
         if (!peeked && (n >= PEEK_BYTES || rc == Z_STREAM_END)) {
             peeked = true;
-            if (!peek(buf, n)) {
-                pv_fail(err, PV_ERR_INPUT, 0, "the gzip-compressed data is not a profile");
-                goto done;
-            }
+            if (!peek(buf, n, err)) goto done;
         }
         if (rc == Z_STREAM_END) break;
         if (rc == Z_BUF_ERROR && z.avail_in == 0 && fed == len) {

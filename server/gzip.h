@@ -28,16 +28,17 @@ bool pv_gzip_accepted(const char *accept_encoding);
  * *out_len set, or NULL when out of memory or when it would not be smaller. */
 unsigned char *pv_gzip_compress(const void *data, size_t len, int level, size_t *out_len);
 
-/* Looks at the first inflated bytes (at least 64, or all of them when the
- * stream is shorter) and returns false to stop inflating; see pv_gzip_inflate. */
-typedef bool (*pv_gzip_peek_fn)(const unsigned char *data, size_t len);
+/* Looks at the first inflated bytes (at least 4096, or all of them when the
+ * stream is shorter) and returns true to go on, or false with err filled (an
+ * input error saying what the bytes are) to stop inflating. */
+typedef bool (*pv_gzip_peek_fn)(const unsigned char *data, size_t len, pv_error *err);
 
 /* Inflates the gzip stream (one member, as gzip writes) of len bytes into a
  * new buffer of at most cap bytes. Returns 0 with *out and *out_len set, or
  * -1 with err filled: out of memory, or bad input (offset = bytes of the
  * compressed stream read): corrupt or truncated data, more than cap bytes
  * inflated ("... inflates to more than N MB"), or peek (when not NULL)
- * refusing the first bytes ("... is not a profile"). */
+ * refusing the first bytes (with its error). */
 int pv_gzip_inflate(const unsigned char *data, size_t len, size_t cap, pv_gzip_peek_fn peek,
                     unsigned char **out, size_t *out_len, pv_error *err);
 

@@ -8,20 +8,13 @@
  * it with its reply in the record; microhttpd then calls on_request once
  * more, which queues that reply. on_completed frees the record and tells
  * the guard the connection waits for its next request.
- *
- * The listening socket is opened here rather than by microhttpd, so that a
- * port in use can be told apart from other failures and the next port tried,
- * and so that port 0 reports the port the system chose.
+ * Responses are respond.h's, the listening socket listen.h's.
  */
 #include "http.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <microhttpd.h>
-#include <netdb.h>
-#include <pthread.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,7 +31,9 @@
 #include "guard.h"
 #include "gzip.h"
 #include "intake.h"
+#include "listen.h"
 #include "pool.h"
+#include "respond.h"
 #include "status.h"
 
 /* The memory microhttpd gives each connection for the request line, the
@@ -53,13 +48,14 @@ struct pv_http_server {
     pv_folder *folder; /* team mode, or NULL */
     char *token;       /* or NULL */
     size_t max_upload;
+    size_t upload_cost; /* an upload job's declared memory */
     pv_assets *assets;
     pv_guard *guard;
     pv_pool *pool;
     char **allow_hosts;
     pv_auth_rules rules;
-    char *csp;       /* Content-Security-Policy of every response */
-    bool frame_deny; /* X-Frame-Options: SAMEORIGIN (no --embed-origin) */
+    char *csp;                /* Content-Security-Policy of every response */
+    pv_respond_policy policy; /* csp, and X-Frame-Options without --embed-origin */
     unsigned port;
     char url[300];
 };
@@ -101,163 +97,6 @@ struct request {
     int reply_rc;
     char location[64];
 };
-
-static const char json_type[] = "application/json; charset=utf-8";
-static const char text_type[] = "text/plain; charset=utf-8";
-
-/* ---- Responses ------------------------------------------------------------ */
-
-static void add_common_headers(const server *s, struct MHD_Response *r, const char *content_type)
-{
-    if (content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(r, "Content-Security-Policy", s->csp);
-    if (s->frame_deny) MHD_add_response_header(r, "X-Frame-Options", "SAMEORIGIN");
-}
-
-static enum MHD_Result queue(const server *s, struct MHD_Connection *conn, unsigned status,
-                             struct MHD_Response *r, const char *content_type,
-                             const char *cache_control)
-{
-    if (!r) return MHD_NO;
-    add_common_headers(s, r, content_type);
-    if (cache_control) MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-static bool accepts_gzip(struct MHD_Connection *conn)
-{
-    return pv_gzip_accepted(
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
-}
-
-/* Queues a response of status with body (a malloc'd buffer, taken over in
- * every case), gzip-compressing it when accepted and large enough. */
-static enum MHD_Result queue_owned(const server *s, struct MHD_Connection *conn, unsigned status,
-                                   char *body, size_t len, const char *content_type,
-                                   const char *cache_control, const char *location)
-{
-    bool compressible = pv_assets_compressible(content_type);
-    bool gz = false;
-    if (compressible && len > PV_HTTP_GZIP_MIN && accepts_gzip(conn)) {
-        size_t gz_len = 0;
-        unsigned char *packed = pv_gzip_compress(body, len, 3, &gz_len);
-        if (packed) {
-            free(body);
-            body = (char *)packed;
-            len = gz_len;
-            gz = true;
-        }
-    }
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(body);
-        return MHD_NO;
-    }
-    if (compressible) MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-    if (gz) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    if (location) MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
-    return queue(s, conn, status, r, content_type, cache_control);
-}
-
-/* Queues a constant body (never freed). */
-static enum MHD_Result queue_static(const server *s, struct MHD_Connection *conn, unsigned status,
-                                    const char *body, const char *content_type)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
-                                                             MHD_RESPMEM_PERSISTENT);
-    return queue(s, conn, status, r, content_type, "no-store");
-}
-
-static enum MHD_Result queue_oom(const server *s, struct MHD_Connection *conn)
-{
-    return queue_static(s, conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "{\"error\":\"out of memory\"}",
-                        json_type);
-}
-
-/* Queues an API reply (its body taken over); a reply without a body (out
- * of memory) becomes a 500 whatever its status said. */
-static enum MHD_Result queue_reply(const server *s, struct MHD_Connection *conn,
-                                   pv_api_reply *reply, const char *location)
-{
-    if (!reply->body) return queue_oom(s, conn);
-    char *body = reply->body;
-    reply->body = NULL;
-    return queue_owned(s, conn, reply->status, body, reply->len, json_type, "no-store", location);
-}
-
-/* Queues {"error": message} with status. */
-static enum MHD_Result queue_error(const server *s, struct MHD_Connection *conn, unsigned status,
-                                   const char *message)
-{
-    pv_api_reply reply;
-    if (pv_api_error_reply(status, message, &reply) < 0) return queue_oom(s, conn);
-    return queue_reply(s, conn, &reply, NULL);
-}
-
-static enum MHD_Result not_found(const server *s, struct MHD_Connection *conn, bool api)
-{
-    if (api) return queue_error(s, conn, MHD_HTTP_NOT_FOUND, "no such API endpoint");
-    return queue_static(s, conn, MHD_HTTP_NOT_FOUND, "404 not found\n", text_type);
-}
-
-/* ---- Static files ------------------------------------------------------------- */
-
-static bool etag_matches(struct MHD_Connection *conn, const char *etag)
-{
-    const char *h =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
-    return etag && h && (strstr(h, etag) || strcmp(h, "*") == 0);
-}
-
-static enum MHD_Result serve_web(server *s, struct MHD_Connection *conn, const char *url,
-                                 const char *method)
-{
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return queue_static(s, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "405 method not allowed\n",
-                            text_type);
-    char rel[1024];
-    if (!pv_assets_path(url, rel, sizeof rel)) return not_found(s, conn, false);
-    pv_asset a;
-    unsigned char *owned = NULL;
-    pv_error err;
-    int found = pv_assets_find(s->assets, rel, &a, &owned, &err);
-    if (found < 0)
-        return queue_static(s, conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read the file\n",
-                            text_type);
-    if (found == 0) return not_found(s, conn, false);
-    if (owned)
-        return queue_owned(s, conn, MHD_HTTP_OK, (char *)owned, a.size, a.content_type, "no-store",
-                           NULL);
-    struct MHD_Response *r;
-    unsigned status = MHD_HTTP_OK;
-    bool gz = false;
-    if (etag_matches(conn, a.etag)) {
-        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-        status = MHD_HTTP_NOT_MODIFIED;
-    } else if (a.gz && accepts_gzip(conn)) {
-        r = MHD_create_response_from_buffer(a.gz_size, (void *)(uintptr_t)a.gz,
-                                            MHD_RESPMEM_PERSISTENT);
-        gz = true;
-    } else {
-        r = MHD_create_response_from_buffer(a.size, (void *)(uintptr_t)a.data,
-                                            MHD_RESPMEM_PERSISTENT);
-    }
-    if (!r) return MHD_NO;
-    /* Files keep their names across versions, so clients revalidate with
-     * the ETag every time (a cheap 304). */
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, a.etag);
-    if (a.gz) MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-    if (gz) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    return queue(s, conn, status, r, a.content_type, "no-cache");
-}
 
 /* ---- API ---------------------------------------------------------------------- */
 
@@ -372,8 +211,8 @@ static enum MHD_Result submit(request *r, void (*fn)(void *), size_t cost)
     if (pv_pool_submit(r->s->pool, cost, fn, r) < 0) {
         MHD_resume_connection(r->conn);
         r->queued = false;
-        return queue_error(r->s, r->conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-                           "the server is busy: try again in a moment");
+        return pv_respond_error(&r->s->policy, r->conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+                                "the server is busy: try again in a moment");
     }
     return MHD_YES;
 }
@@ -382,18 +221,18 @@ static enum MHD_Result serve_api(request *r, const char *url, const char *method
 {
     server *s = r->s;
     const route *rt = find_route(url);
-    if (!rt) return not_found(s, r->conn, true);
+    if (!rt) return pv_respond_not_found(&s->policy, r->conn, true);
     if (!rt->pooled) {
         pv_api_request req;
         pv_api_reply reply;
         fill_api_request(r, url, method, &req);
-        if (rt->fn(s, &req, &reply) < 0) return queue_oom(s, r->conn);
-        return queue_reply(s, r->conn, &reply, NULL);
+        if (rt->fn(s, &req, &reply) < 0) return pv_respond_oom(&s->policy, r->conn);
+        return pv_respond_reply(&s->policy, r->conn, &reply, NULL);
     }
     r->route = rt;
     r->path = strdup(url);
     r->method = strdup(method);
-    if (!r->path || !r->method) return queue_oom(s, r->conn);
+    if (!r->path || !r->method) return pv_respond_oom(&s->policy, r->conn);
     return submit(r, run_api_job, API_JOB_COST);
 }
 
@@ -423,15 +262,16 @@ static bool has_token(const server *s, struct MHD_Connection *conn)
 static enum MHD_Result unauthorized(const server *s, struct MHD_Connection *conn, bool api)
 {
     if (api)
-        return queue_static(s, conn, MHD_HTTP_UNAUTHORIZED, "{\"error\":\"a token is required\"}",
-                            json_type);
-    return queue_static(s, conn, MHD_HTTP_UNAUTHORIZED,
-                        "<!doctype html><html><head><meta charset=\"utf-8\"><title>profviz: token "
-                        "required</title></head><body><h1>A token is required</h1><p>This "
-                        "profviz server needs a token. Open the link you were given (it ends with "
-                        "<code>?token=...</code>) once, or send <code>Authorization: Bearer "
-                        "TOKEN</code>.</p></body></html>\n",
-                        "text/html; charset=utf-8");
+        return pv_respond_static(&s->policy, conn, MHD_HTTP_UNAUTHORIZED,
+                                 "{\"error\":\"a token is required\"}", pv_respond_json_type);
+    return pv_respond_static(
+        &s->policy, conn, MHD_HTTP_UNAUTHORIZED,
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>profviz: token "
+        "required</title></head><body><h1>A token is required</h1><p>This "
+        "profviz server needs a token. Open the link you were given (it ends with "
+        "<code>?token=...</code>) once, or send <code>Authorization: Bearer "
+        "TOKEN</code>.</p></body></html>\n",
+        "text/html; charset=utf-8");
 }
 
 /* Answers a GET with a correct ?token=: sets the cookie and redirects to the
@@ -456,7 +296,7 @@ static enum MHD_Result token_redirect(const server *s, struct MHD_Connection *co
     }
     free(location);
     free(cookie);
-    return queue(s, conn, MHD_HTTP_SEE_OTHER, r, NULL, "no-store");
+    return pv_respond(&s->policy, conn, MHD_HTTP_SEE_OTHER, r, NULL, "no-store");
 }
 
 /* First call for a request (headers only): Host, Origin, token, and the
@@ -468,14 +308,14 @@ static enum MHD_Result on_headers(server *s, request *r, const char *url, const 
     struct MHD_Connection *conn = r->conn;
     const char *host = header(conn, MHD_HTTP_HEADER_HOST);
     if (!pv_auth_host_allowed(&s->rules, host))
-        return queue_error(s, conn, MHD_HTTP_FORBIDDEN,
-                           "this server answers requests for localhost only: start it with "
-                           "--allow-host NAME to serve it under another name");
+        return pv_respond_error(&s->policy, conn, MHD_HTTP_FORBIDDEN,
+                                "this server answers requests for localhost only: start it with "
+                                "--allow-host NAME to serve it under another name");
     if (pv_auth_changes_state(method) &&
         !pv_auth_same_origin(host, header(conn, MHD_HTTP_HEADER_ORIGIN),
                              header(conn, "Sec-Fetch-Site")))
-        return queue_error(s, conn, MHD_HTTP_FORBIDDEN,
-                           "cross-origin requests may not change anything here");
+        return pv_respond_error(&s->policy, conn, MHD_HTTP_FORBIDDEN,
+                                "cross-origin requests may not change anything here");
     bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     if (s->token && !(get && strcmp(url, "/api/health") == 0)) {
         const char *t = NULL;
@@ -494,7 +334,7 @@ static enum MHD_Result on_headers(server *s, request *r, const char *url, const 
         if (step == PV_INTAKE_ANSWER) {
             if (answer.status == MHD_HTTP_CONTENT_TOO_LARGE)
                 pv_guard_linger(s->guard, guard_record(conn));
-            return queue_error(s, conn, answer.status, answer.message);
+            return pv_respond_error(&s->policy, conn, answer.status, answer.message);
         }
         r->uploading = true;
     }
@@ -571,7 +411,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     server *s = cls;
     request *r = *con_cls;
     if (!r)
-        return queue_static(s, conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n", text_type);
+        return pv_respond_static(&s->policy, conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                                 "out of memory\n", pv_respond_text_type);
     bool api = strcmp(url, "/api") == 0 || strncmp(url, "/api/", 5) == 0;
     if (!r->headers_seen) {
         /* First call: headers only. Answer now (refusals), or on a later
@@ -583,8 +424,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->queued) {
         /* Resumed: the job's reply is ready. */
         if (!r->done) return MHD_YES;
-        if (r->reply_rc < 0) return queue_oom(s, conn);
-        return queue_reply(s, conn, &r->reply, r->location[0] ? r->location : NULL);
+        if (r->reply_rc < 0) return pv_respond_oom(&s->policy, conn);
+        return pv_respond_reply(&s->policy, conn, &r->reply, r->location[0] ? r->location : NULL);
     }
     if (*upload_data_size != 0) {
         size_t size = *upload_data_size;
@@ -606,92 +447,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         }
         return MHD_YES;
     }
-    if (r->discarding) return queue_error(s, conn, r->refusal.status, r->refusal.message);
+    if (r->discarding)
+        return pv_respond_error(&s->policy, conn, r->refusal.status, r->refusal.message);
     if (r->uploading) {
         r->uploading = false;
         pv_intake_answer answer;
         if (pv_intake_end(r->intake, &answer) == PV_INTAKE_ANSWER)
-            return queue_error(s, conn, answer.status, answer.message);
-        return submit(r, run_upload_job, s->max_upload);
+            return pv_respond_error(&s->policy, conn, answer.status, answer.message);
+        return submit(r, run_upload_job, s->upload_cost);
     }
-    if (r->nul_in_path) return not_found(s, conn, api);
+    if (r->nul_in_path) return pv_respond_not_found(&s->policy, conn, api);
     if (api) return serve_api(r, url, method);
-    return serve_web(s, conn, url, method);
+    return pv_respond_web(&s->policy, s->assets, conn, url, method);
 }
 
 /* ---- Start and stop --------------------------------------------------------- */
 
-static void format_url(server *s, const char *host)
-{
-    bool v6 = strchr(host, ':') != NULL;
-    snprintf(s->url, sizeof s->url, "http://%s%s%s:%u/", v6 ? "[" : "", host, v6 ? "]" : "",
-             s->port);
-}
-
-/* Opens a listening socket on host at the first free port of [port, port +
- * tries). Returns the socket (and sets *bound_port), or -1 with err filled. */
-static int open_listener(const char *host, unsigned port, unsigned tries, unsigned *bound_port,
-                         pv_error *err)
-{
-    if (tries == 0) tries = 1;
-    unsigned last = port + tries - 1 > 65535 ? 65535 : port + tries - 1;
-    if (port == 0) last = 0;
-    for (unsigned p = port; p <= last; p++) {
-        char service[8];
-        snprintf(service, sizeof service, "%u", p);
-        struct addrinfo hints, *res = NULL;
-        memset(&hints, 0, sizeof hints);
-        hints.ai_family = AF_UNSPEC;
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-        int gai = getaddrinfo(host, service, &hints, &res);
-        if (gai != 0)
-            return pv_fail(err, PV_ERR_IO, -1, "cannot listen on %s: %s", host, gai_strerror(gai));
-        int in_use = 0, fd = -1, saved = 0;
-        for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-            fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-            if (fd < 0) {
-                saved = errno;
-                continue;
-            }
-            int one = 1;
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-            if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0) {
-                saved = errno;
-                in_use |= saved == EADDRINUSE;
-                close(fd);
-                fd = -1;
-            }
-        }
-        freeaddrinfo(res);
-        if (fd >= 0) {
-            int flags = fcntl(fd, F_GETFL);
-            if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-                saved = errno;
-                close(fd);
-                return pv_fail(err, PV_ERR_IO, -1, "cannot listen on %s: %s", host,
-                               strerror(saved));
-            }
-            struct sockaddr_storage ss;
-            socklen_t sl = sizeof ss;
-            *bound_port = p;
-            if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
-                if (ss.ss_family == AF_INET)
-                    *bound_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-                else if (ss.ss_family == AF_INET6)
-                    *bound_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-            }
-            return fd;
-        }
-        if (!in_use)
-            return pv_fail(err, PV_ERR_IO, -1, "cannot listen on %s port %u: %s", host, p,
-                           strerror(saved ? saved : EINVAL));
-    }
-    if (last == port) return pv_fail(err, PV_ERR_IO, -1, "port %u on %s is in use", port, host);
-    return pv_fail(err, PV_ERR_IO, -1, "ports %u to %u on %s are all in use", port, last, host);
-}
-
-/* Copies the allow list and builds the frame policy. */
 static int prepare_policy(server *s, const pv_http_config *c, pv_error *err)
 {
     s->allow_hosts = calloc(c->nallow_hosts ? c->nallow_hosts : 1, sizeof *s->allow_hosts);
@@ -718,7 +489,7 @@ static int prepare_policy(server *s, const pv_http_config *c, pv_error *err)
         strcat(s->csp, c->embed_origins[i]);
     }
     strcat(s->csp, rest);
-    s->frame_deny = c->nembed_origins == 0;
+    s->policy = (pv_respond_policy){.csp = s->csp, .frame_deny = c->nembed_origins == 0};
     return 0;
 }
 
@@ -736,6 +507,7 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
     s->registry = config->registry;
     s->folder = config->folder;
     s->max_upload = config->max_upload_bytes ? config->max_upload_bytes : (size_t)200 << 20;
+    s->upload_cost = config->inflate_cap_bytes ? config->inflate_cap_bytes : 4 * s->max_upload;
     if (config->token && !(s->token = strdup(config->token))) {
         pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto fail;
@@ -752,9 +524,9 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
     if (pv_pool_new(workers, 0, budget, &s->pool, err) < 0) goto fail;
 
     const char *host = config->host ? config->host : "127.0.0.1";
-    fd = open_listener(host, config->port, config->port_tries, &s->port, err);
+    fd = pv_listen_open(host, config->port, config->port_tries, &s->port, err);
     if (fd < 0) goto fail;
-    format_url(s, host);
+    pv_listen_url(host, s->port, s->url, sizeof s->url);
 
     unsigned threads = config->threads ? config->threads : processors(2, 16);
     unsigned timeout = config->timeout_seconds ? config->timeout_seconds : 30;

@@ -36,8 +36,6 @@
 #include "folder.h"
 #include "registry.h"
 
-#define PV_HTTP_GZIP_MIN 2048
-
 typedef struct pv_http_config {
     const char *host;               /* address to listen on, e.g. "127.0.0.1" or "::1" */
     unsigned port;                  /* first port to try; 0 lets the system choose */
@@ -54,6 +52,7 @@ typedef struct pv_http_config {
     const char *token;              /* required on every request but health; NULL for none */
     size_t max_upload_bytes;        /* largest upload body; 0 = 200 MB */
     size_t work_budget_bytes;       /* memory the worker pool's jobs may use at once; 0 = 1 GB */
+    size_t inflate_cap_bytes;       /* what an upload may inflate to (source.h): its job's cost */
     const char *const *allow_hosts; /* --allow-host values */
     size_t nallow_hosts;
     const char *const *embed_origins; /* --embed-origin values (checked by pv_auth_valid_origin) */

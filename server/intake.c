@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "multipart.h"
+#include "status.h"
 
 struct pv_intake {
     pv_folder *folder;
@@ -55,7 +56,8 @@ static void write_bytes(pv_intake *in, const char *data, size_t len)
 {
     pv_error err;
     if (in->failed || !in->upload || len == 0) return;
-    if (pv_upload_write(in->upload, data, len, &err) < 0) fail(in, 500, err.message);
+    if (pv_upload_write(in->upload, data, len, &err) < 0)
+        fail(in, pv_status_of(err.kind), err.message);
 }
 
 static int on_part_begin(void *ctx, const char *name, const char *filename)
@@ -108,12 +110,12 @@ pv_intake_step pv_intake_begin(pv_folder *folder, uint64_t max_bytes, const char
         if (pv_multipart_boundary(content_type, boundary, sizeof boundary, &err) < 0 ||
             !(in->multipart = pv_multipart_new(boundary, &ev, &err))) {
             pv_intake_free(in);
-            return answer_with(answer, 400, "%s", err.message);
+            return answer_with(answer, pv_status_of(err.kind), "%s", err.message);
         }
     }
     if (pv_upload_begin(folder, &in->upload, &err) < 0) {
         pv_intake_free(in);
-        return answer_with(answer, 500, "%s", err.message);
+        return answer_with(answer, pv_status_of(err.kind), "%s", err.message);
     }
     *out = in;
     return PV_INTAKE_CONTINUE;
@@ -131,7 +133,7 @@ pv_intake_step pv_intake_feed(pv_intake *in, const char *data, size_t len, pv_in
     if (in->multipart) {
         pv_error err;
         if (!in->failed && pv_multipart_feed(in->multipart, data, len, &err) < 0)
-            fail(in, 400, err.message);
+            fail(in, pv_status_of(err.kind), err.message);
     } else {
         write_bytes(in, data, len);
     }
@@ -142,7 +144,7 @@ pv_intake_step pv_intake_end(pv_intake *in, pv_intake_answer *answer)
 {
     pv_error err;
     if (in->multipart && !in->failed && pv_multipart_finish(in->multipart, &err) < 0)
-        fail(in, 400, err.message);
+        fail(in, pv_status_of(err.kind), err.message);
     if (in->multipart && !in->failed && !in->in_file)
         fail(in, 400, "the multipart/form-data body has no field named \"file\"");
     if (in->failed) {

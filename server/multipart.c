@@ -33,6 +33,7 @@ struct pv_multipart {
     char headers[PV_MULTIPART_MAX_HEADERS];
     size_t headers_len;
     uint64_t fed; /* bytes of the body so far */
+    bool padded;  /* ST_AFTER: padding seen after the delimiter */
     bool stopped;
 };
 
@@ -194,15 +195,18 @@ int pv_multipart_feed(pv_multipart *m, const char *data, size_t len, pv_error *e
             if (emit(m, m->work + p, at - p)) goto stop;
             p = at + m->dlen;
             m->st = ST_AFTER;
+            m->padded = false;
         } else if (m->st == ST_AFTER) {
             /* "--" ends; otherwise optional padding, then CRLF. */
             if (n - p < 2) break;
-            if (m->work[p] == '-' && m->work[p + 1] == '-') {
+            if (!m->padded && m->work[p] == '-' && m->work[p + 1] == '-') {
                 m->st = ST_DONE;
                 break;
             }
-            while (p < n && (m->work[p] == ' ' || m->work[p] == '\t'))
+            while (p < n && (m->work[p] == ' ' || m->work[p] == '\t')) {
                 p++;
+                m->padded = true; /* "--" no longer closes */
+            }
             if (n - p < 2) break;
             if (m->work[p] != '\r' || m->work[p + 1] != '\n')
                 return pv_fail(err, PV_ERR_INPUT, base + (int64_t)p,

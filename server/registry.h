@@ -3,16 +3,12 @@
  * A pv_registry is a list of entries; each pv_registry_entry has an id, a
  * display name, a summary (counts, total time, size and modification time of
  * the file) and, while it is acquired, one parsed profile with (privately)
- * the indexes computed when it is loaded: for every sort key of the function
- * table the function ids in ascending and in descending order (ties broken by
- * ascending id), and a lower-cased copy of every name and distinct file for
- * substring search. A loaded profile is never modified, so request threads
- * read it without locks.
+ * its function index (index.h). A loaded profile is never modified, so
+ * request threads read it without locks.
  *
- * Ids come from the content: the first 12 hex digits of the 64-bit FNV-1a hash
- * of the file's length and bytes (for a merge, of every part's in order), so
- * the same file always gets the same id and links to it never change. Adding
- * a profile whose id is already held keeps the one already there.
+ * Ids are content ids (source.h), so the same file always gets the same id
+ * and links to it never change. Adding a profile whose id is already held
+ * keeps the one already there. Files are read through source.h only.
  *
  * The cache: an entry inserted with a file path (team mode) may lose its
  * profile and indexes when the memory of all such entries exceeds the cache
@@ -38,20 +34,10 @@
 #include "error.h"
 #include "profile.h"
 
-#define PV_REGISTRY_ID_LEN 12
+#include "index.h"
+#include "source.h"
 
-/* The sort keys of the function table. */
-typedef enum pv_sort_key {
-    PV_SORT_TOTTIME,
-    PV_SORT_CUMTIME,
-    PV_SORT_NCALLS,
-    PV_SORT_PCALLS,
-    PV_SORT_NAME,            /* name, then file, then line */
-    PV_SORT_FILE,            /* file, then line, then name */
-    PV_SORT_TOTTIME_PERCALL, /* tottime / ncalls; 0 without calls */
-    PV_SORT_CUMTIME_PERCALL, /* cumtime / pcalls; 0 without primitive calls */
-    PV_SORT_COUNT
-} pv_sort_key;
+#define PV_REGISTRY_ID_LEN PV_SOURCE_ID_LEN
 
 typedef struct pv_registry_entry {
     char id[PV_REGISTRY_ID_LEN + 1]; /* lower-case hex, NUL-terminated */
@@ -67,7 +53,7 @@ typedef struct pv_registry_entry {
 
 typedef struct pv_registry pv_registry;
 
-/* A parsed profile not yet in a registry (see pv_registry_parse). */
+/* A parsed profile not yet in a registry (see pv_registry_build). */
 typedef struct pv_registry_item pv_registry_item;
 
 /* Returns a new empty registry, or NULL with err filled when out of memory. */
@@ -78,10 +64,10 @@ pv_registry *pv_registry_new(pv_error *err);
 void pv_registry_free(pv_registry *reg);
 
 /* Loads the profile file at path (a .prof, or one compressed with gzip: see
- * loader.h) and adds it. On success returns 0 and, when id_out is not NULL,
+ * source.h) and adds it. On success returns 0 and, when id_out is not NULL,
  * copies the entry's id into it (PV_REGISTRY_ID_LEN + 1 bytes). On failure
  * returns -1 with err filled (the message starts with the path and says what
- * is wrong; err->offset is as loader.h says); the registry is unchanged. */
+ * is wrong; kind and offset as source.h says); the registry is unchanged. */
 int pv_registry_load_file(pv_registry *reg, const char *path, char *id_out, pv_error *err);
 
 /* Loads every file in paths and adds one profile that merges them all (as
@@ -97,13 +83,17 @@ int pv_registry_load_merged(pv_registry *reg, const char *const *paths, size_t n
 int pv_registry_add_bytes(pv_registry *reg, const char *name, const unsigned char *data, size_t len,
                           char *id_out, pv_error *err);
 
-/* Parses the len bytes at data (gzip-compressed or not) as a profile named
- * name and builds its indexes, without adding it anywhere (so that the slow
- * part runs outside any lock). Returns 0 and sets *out (give it to
+/* Parses src as a profile named name and builds its index, without adding
+ * it anywhere (so that the slow part runs outside any lock); the item's id
+ * and mtime are src's. Returns 0 and sets *out (give it to
  * pv_registry_insert or free it with pv_registry_item_free), or -1 with err
- * filled (the parser's message and offset). */
-int pv_registry_parse(const unsigned char *data, size_t len, const char *name,
-                      pv_registry_item **out, pv_error *err);
+ * filled (the parser's kind, message and offset). */
+int pv_registry_build(const pv_source *src, const char *name, pv_registry_item **out,
+                      pv_error *err);
+
+/* The limits for files the registry reads again after eviction (and for
+ * pv_registry_load_file/merged and add_bytes). */
+void pv_registry_set_source_limits(pv_registry *reg, const pv_source_limits *limits);
 
 /* The content id of an item (PV_REGISTRY_ID_LEN hex digits). */
 const char *pv_registry_item_id(const pv_registry_item *item);
@@ -164,30 +154,11 @@ void pv_registry_release(pv_registry *reg, const pv_registry_entry *entry);
 int pv_registry_snapshot(pv_registry *reg, const pv_registry_entry ***out, size_t *count,
                          pv_error *err);
 
-/* A page of the function table. */
-typedef struct pv_function_query {
-    pv_sort_key sort;
-    bool descending;
-    const char *q; /* substring of name or file, ASCII case-insensitive; NULL or "" for all */
-    size_t offset; /* matching rows to skip */
-    size_t limit;  /* rows to return at most */
-} pv_function_query;
-
 /* Finds the rows of a function table page. Sets *ids to a new array of the
  * ids of the page's rows in order (the caller frees it; NULL when *nids is
  * 0), *nids to their number and *total to the number of matching functions
  * in the whole table. Returns 0, or -1 with err filled when out of memory. */
 int pv_registry_query_functions(const pv_registry_entry *entry, const pv_function_query *query,
                                 uint32_t **ids, size_t *nids, size_t *total, pv_error *err);
-
-/* Returns the sort key called name ("tottime", "cumtime", "ncalls", "pcalls",
- * "name", "file", "tottime_percall", "cumtime_percall"), or -1 when there is
- * none. */
-int pv_registry_sort_key_from_name(const char *name);
-
-/* Continues the 64-bit FNV-1a hash h over len bytes (start with
- * PV_REGISTRY_HASH_SEED) and returns it. */
-#define PV_REGISTRY_HASH_SEED UINT64_C(0xcbf29ce484222325)
-uint64_t pv_registry_hash(uint64_t h, const void *data, size_t len);
 
 #endif

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "json.h"
-#include "loader.h"
+#include "source.h"
 #include "pstats.h"
 #include "sort.h"
 
@@ -346,11 +346,12 @@ int pv_report_main(int argc, char **argv)
     size_t failed;
     /* The table shows no callers, so it loads none (they are still read and
      * checked); --json shows everything. */
-    if (pv_load_merged_with(files, nfiles, json ? 0 : PV_LOAD_NO_EDGES, &profile, &failed, &err)) {
-        const char *name = failed < nfiles ? files[failed] : "merging";
+    pv_source_limits limits = {.no_id = true};
+    if (pv_source_load(files, nfiles, json ? 0 : PV_LOAD_NO_EDGES, &limits, &profile, NULL, NULL,
+                       NULL, &failed, &err)) {
         char message[PV_ERROR_MESSAGE_MAX + 32];
-        pv_error_format(&err, message, sizeof message);
-        fprintf(stderr, "profviz: %s: %s\n", name, message);
+        pv_error_format(&err, message, sizeof message); /* "FILE: ..." for a file's problem */
+        fprintf(stderr, "profviz: %s%s\n", failed < nfiles ? "" : "merging: ", message);
         goto done;
     }
     if (json) {

@@ -219,8 +219,8 @@ int pv_report_compare_main(int argc, char **argv)
     }
     if (pv_compare_build(e[0]->profile, e[1]->profile, &cmp, &err) < 0) goto oom;
     order = malloc((cmp->nrows ? cmp->nrows : 1) * sizeof *order);
-    if (!order || pv_compare_sort(cmp, e[0]->profile, e[1]->profile, o.key, o.mode, o.descending,
-                                  order, &err) < 0)
+    if (!order ||
+        pv_compare_order_entries(cmp, e[0], e[1], o.key, o.mode, o.descending, order, &err) < 0)
         goto oom;
     size_t shown =
         o.limit >= 0 && (unsigned long long)o.limit < cmp->nrows ? (size_t)o.limit : cmp->nrows;

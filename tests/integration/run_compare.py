@@ -277,7 +277,7 @@ def test_cli(binary):
     b, n = ids_of(binary, BEFORE), ids_of(binary, AFTER)
     check('compare prints the serving line', l1 == 'profviz: serving http://127.0.0.1:%d/\n' % port, l1)
     check('compare prints the page it opens',
-          l2 == 'profviz: opening http://127.0.0.1:%d/?profile=%s&base=%s\n' % (port, n, b), l2)
+          l2 == 'profviz: opening http://127.0.0.1:%d/?profile=%s&view=compare&base=%s\n' % (port, n, b), l2)
     check('compare stops cleanly', code == 0, code)
     for args, text in (([BEFORE], 'give two profiles'), (['--merge', BEFORE, AFTER], '--merge'),
                        (['--dir', '/tmp', BEFORE, AFTER], '--dir')):

@@ -28,7 +28,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 WEB = os.path.join(ROOT, "web")
-NODE_KEYS = {"id", "name", "file", "line", "time", "calls", "exact", "children", "more"}
+NODE_KEYS = {"id", "name", "file", "line", "time", "calls", "exact", "reentry", "why", "children",
+             "more"}
+# A function's node also has its totals; a node whose children were cut, "hidden".
+FUNCTION_KEYS = {"cumtime", "tottime", "ncalls", "pcalls"}
 ROW_KEYS = {"id", "file", "line", "name", "ncalls", "pcalls", "tottime", "tottime_percall",
             "cumtime", "cumtime_percall"}
 
@@ -433,9 +436,15 @@ def test_tree(srv, pid, multi_root_pid):
     problems = []
 
     def visit(n, path):
-        if set(n) != NODE_KEYS:
+        want = NODE_KEYS | (FUNCTION_KEYS if n["id"] >= 0 else set()) | (
+            {"hidden"} if "hidden" in n else set())
+        if set(n) != want:
             problems.append(("keys", sorted(n)))
-        kids = sum(c["time"] for c in n["children"])
+        if "hidden" in n and (set(n["hidden"]) != {"time", "count"} or n["hidden"]["count"] < 1):
+            problems.append(("hidden", n["hidden"]))
+        if n["exact"] != (n["why"] is None):
+            problems.append(("why", n["id"], n["why"]))
+        kids = sum(c["time"] for c in n["children"]) + n.get("hidden", {}).get("time", 0)
         if kids > n["time"] * (1 + 1e-9) + 1e-12:
             problems.append(("children exceed parent", n["id"], kids, n["time"]))
         if not isinstance(n["exact"], bool) or not isinstance(n["more"], bool):

@@ -442,7 +442,8 @@ static void compare_tree_places_carry_base_time_at_the_same_path(void **state)
     pv_compare_place *pl = NULL;
     int64_t *bpath = NULL;
     size_t blen = 0;
-    assert_int_equal(pv_compare_tree_places(cmp, a, b, false, t, &pl, &bpath, &blen, &err), 0);
+    assert_int_equal(pv_compare_tree_places(cmp, a, b, false, t, &req, &pl, &bpath, &blen, &err),
+                     0);
     assert_int_equal(blen, 1);
     assert_int_equal(bpath[0], 0);
     size_t seen = 0;
@@ -461,7 +462,7 @@ static void compare_tree_places_carry_base_time_at_the_same_path(void **state)
     /* BASE's tree with NEW's times: all three have a place in NEW. */
     pv_tree *bt = NULL;
     assert_int_equal(pv_tree_build(a, &req, &bt, &err), 0);
-    assert_int_equal(pv_compare_tree_places(cmp, a, b, true, bt, &pl, NULL, NULL, &err), 0);
+    assert_int_equal(pv_compare_tree_places(cmp, a, b, true, bt, &req, &pl, NULL, NULL, &err), 0);
     for (size_t i = 0; i < bt->nnodes; i++) {
         assert_true(pl[i].present);
         if (bt->nodes[i].func == 2) assert_true(pl[i].time == 3.0);
@@ -475,12 +476,106 @@ static void compare_tree_places_carry_base_time_at_the_same_path(void **state)
     req.path_len = 2;
     pv_tree *sub = NULL;
     assert_int_equal(pv_tree_build(b, &req, &sub, &err), 0);
-    assert_int_equal(pv_compare_tree_places(cmp, a, b, false, sub, &pl, &bpath, &blen, &err), 0);
+    assert_int_equal(pv_compare_tree_places(cmp, a, b, false, sub, &req, &pl, &bpath, &blen, &err),
+                     0);
     assert_false(pl[0].present);
     assert_null(bpath);
     free(pl);
     pv_tree_free(sub);
     pv_tree_free(t);
+    free_all(cmp, a, b);
+}
+
+static void compare_tree_places_find_nodes_that_were_tiny_in_base(void **state)
+{
+    (void)state;
+    /* In BASE, tiny is a millionth of main: under the cutoff of the tree the
+     * places are looked up in, so it is asked for on its own. */
+    static const fn base[] = {
+        {"/a/m.py", 1, "main", 1, 1.0, 2.0},
+        {"/a/m.py", 5, "big", 1, 1.0, 1.0},
+        {"/a/m.py", 9, "tiny", 1, 1e-6, 2e-6},
+        {"/a/m.py", 20, "leaf", 1, 1e-6, 1e-6},
+    };
+    static const call base_calls[] = {{0, 1, 1, 1.0}, {0, 2, 1, 2e-6}, {2, 3, 1, 1e-6}};
+    static const fn next[] = {
+        {"/a/m.py", 1, "main", 1, 0.0, 3.0},
+        {"/a/m.py", 5, "big", 1, 1.0, 1.0},
+        {"/a/m.py", 9, "tiny", 1, 1.0, 2.0},
+        {"/a/m.py", 20, "leaf", 1, 1.0, 1.0},
+    };
+    static const call next_calls[] = {{0, 1, 1, 1.0}, {0, 2, 1, 2.0}, {2, 3, 1, 1.0}};
+    pv_profile *a = MAKE_CALLS(base, base_calls), *b = MAKE_CALLS(next, next_calls);
+    pv_compare *cmp = build(a, b);
+    pv_tree_request req;
+    pv_tree_request_defaults(&req);
+    req.cutoff = 0.01;
+    pv_tree *t = NULL;
+    pv_error err;
+    assert_int_equal(pv_tree_build(b, &req, &t, &err), 0);
+    pv_compare_place *pl = NULL;
+    assert_int_equal(pv_compare_tree_places(cmp, a, b, false, t, &req, &pl, NULL, NULL, &err), 0);
+    size_t found = 0;
+    for (size_t i = 0; i < t->nnodes; i++) {
+        if (t->nodes[i].func == 2) assert_true(pl[i].present && pl[i].time == 2e-6), found++;
+        if (t->nodes[i].func == 3) assert_true(pl[i].present && pl[i].time == 1e-6), found++;
+    }
+    assert_int_equal(found, 2);
+    free(pl);
+    pv_tree_free(t);
+    free_all(cmp, a, b);
+}
+
+/* Sorts ids of p by (name, file, line), ties by id, as a registry would. */
+static const pv_profile *sort_profile;
+static int by_name(const void *pa, const void *pb)
+{
+    uint32_t x = *(const uint32_t *)pa, y = *(const uint32_t *)pb;
+    const pv_function *a = &sort_profile->functions[x], *b = &sort_profile->functions[y];
+    int c = strcmp(a->name, b->name);
+    if (!c) c = strcmp(a->file, b->file);
+    if (!c && a->line != b->line) c = a->line < b->line ? -1 : 1;
+    return c ? c : (x > y) - (x < y);
+}
+
+static uint32_t *ids_by_name(const pv_profile *p)
+{
+    uint32_t *ids = malloc((p->nfunctions + 1) * sizeof *ids);
+    assert_non_null(ids);
+    for (uint32_t i = 0; i < p->nfunctions; i++)
+        ids[i] = i;
+    sort_profile = p;
+    qsort(ids, p->nfunctions, sizeof *ids, by_name);
+    return ids;
+}
+
+static void compare_text_order_from_sorted_ids_is_the_sorted_order(void **state)
+{
+    (void)state;
+    static const fn base[] = {
+        {"/p/m.py", 1, "b", 1, 1.0, 1.0},    {"/p/m.py", 2, "z_gone", 1, 1.0, 1.0},
+        {"/p/m.py", 3, "a", 1, 1.0, 1.0},    {"/p/m.py", 4, "m_gone", 1, 1.0, 1.0},
+        {"/p/m.py", 5, "same", 1, 1.0, 1.0},
+    };
+    static const fn next[] = {
+        {"/p/m.py", 1, "b", 1, 1.0, 1.0},     {"/p/m.py", 3, "a", 1, 1.0, 1.0},
+        {"/p/m.py", 9, "n_new", 1, 1.0, 1.0}, {"/p/m.py", 5, "same", 1, 1.0, 1.0},
+        {"/p/m.py", 6, "same", 1, 1.0, 1.0},
+    };
+    pv_profile *a = MAKE(base), *b = MAKE(next);
+    pv_compare *cmp = build(a, b);
+    uint32_t *ia = ids_by_name(a), *ib = ids_by_name(b);
+    uint32_t want[8], got[8];
+    pv_error err;
+    assert_true(cmp->nrows <= 8);
+    for (int desc = 0; desc < 2; desc++) {
+        assert_int_equal(
+            pv_compare_sort(cmp, a, b, PV_CKEY_NAME, PV_COMPARE_ABSOLUTE, desc, want, &err), 0);
+        assert_int_equal(pv_compare_sort_text(cmp, a, b, PV_CKEY_NAME, ia, ib, desc, got, &err), 0);
+        assert_memory_equal(got, want, cmp->nrows * sizeof *got);
+    }
+    free(ia);
+    free(ib);
     free_all(cmp, a, b);
 }
 
@@ -499,7 +594,9 @@ int main(void)
         cmocka_unit_test(compare_relative_and_absolute_script_paths_match),
         cmocka_unit_test(compare_values_give_change_ratio_and_shares),
         cmocka_unit_test(compare_sorts_biggest_changes_first_and_nan_last),
+        cmocka_unit_test(compare_text_order_from_sorted_ids_is_the_sorted_order),
         cmocka_unit_test(compare_tree_places_carry_base_time_at_the_same_path),
+        cmocka_unit_test(compare_tree_places_find_nodes_that_were_tiny_in_base),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* Unit tests of server/registry.c: loading, content ids, and the function
- * table indexes (sort orders, ties, search, paging). */
+ * cache (eviction, parsing again, a changed file refused). The function
+ * index has its own tests (server_index.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,8 @@
 
 #include "registry.h"
 
+#include <unistd.h>
+
 #define FIXTURE(name) PROFVIZ_SOURCE_DIR "/tests/golden/" name
 
 static unsigned char *read_all(const char *path, size_t *len)
@@ -23,151 +26,6 @@ static unsigned char *read_all(const char *path, size_t *len)
     *len = fread(buf, 1, 1 << 22, f);
     fclose(f);
     return buf;
-}
-
-static const pv_registry_entry *load(pv_registry **reg, const char *path)
-{
-    pv_error err;
-    *reg = pv_registry_new(&err);
-    assert_non_null(*reg);
-    char id[PV_REGISTRY_ID_LEN + 1];
-    assert_int_equal(pv_registry_load_file(*reg, path, id, &err), 0);
-    const pv_registry_entry *e = pv_registry_acquire(*reg, id);
-    assert_non_null(e);
-    return e;
-}
-
-static double num_key(const pv_function *f, int key)
-{
-    switch (key) {
-    case PV_SORT_TOTTIME:
-        return f->tottime;
-    case PV_SORT_CUMTIME:
-        return f->cumtime;
-    case PV_SORT_NCALLS:
-        return (double)f->ncalls;
-    case PV_SORT_TOTTIME_PERCALL:
-        return f->ncalls > 0 ? f->tottime / (double)f->ncalls : 0;
-    case PV_SORT_CUMTIME_PERCALL:
-        return f->pcalls > 0 ? f->cumtime / (double)f->pcalls : 0;
-    default:
-        return (double)f->pcalls;
-    }
-}
-
-/* <0, 0, >0 comparing a and b on key alone (no id). */
-static int key_compare(const pv_profile *p, int key, uint32_t a, uint32_t b)
-{
-    const pv_function *fa = &p->functions[a], *fb = &p->functions[b];
-    if (key == PV_SORT_NAME || key == PV_SORT_FILE) {
-        int c = key == PV_SORT_NAME ? strcmp(fa->name, fb->name) : strcmp(fa->file, fb->file);
-        if (c) return c;
-        if (key == PV_SORT_FILE && fa->line != fb->line) return fa->line < fb->line ? -1 : 1;
-        c = key == PV_SORT_NAME ? strcmp(fa->file, fb->file) : strcmp(fa->name, fb->name);
-        if (c) return c;
-        return (fa->line > fb->line) - (fa->line < fb->line);
-    }
-    double ka = num_key(fa, key), kb = num_key(fb, key);
-    return (ka > kb) - (ka < kb);
-}
-
-static void registry_sorts_every_key_with_ties_by_ascending_id_in_both_orders(void **state)
-{
-    pv_registry *reg;
-    const pv_registry_entry *e = load(&reg, FIXTURE("cprofile-py313.prof"));
-    const pv_profile *p = e->profile;
-    for (int key = 0; key < PV_SORT_COUNT; key++) {
-        for (int desc = 0; desc < 2; desc++) {
-            pv_function_query q = {.sort = key, .descending = desc, .limit = 100000};
-            uint32_t *ids;
-            size_t n, total;
-            pv_error err;
-            assert_int_equal(pv_registry_query_functions(e, &q, &ids, &n, &total, &err), 0);
-            assert_int_equal(n, p->nfunctions);
-            assert_int_equal(total, p->nfunctions);
-            for (size_t i = 1; i < n; i++) {
-                int c = key_compare(p, key, ids[i - 1], ids[i]);
-                if (desc) c = -c;
-                assert_true(c <= 0);
-                if (c == 0) assert_true(ids[i - 1] < ids[i]);
-            }
-            free(ids);
-        }
-    }
-    pv_registry_release(reg, e);
-    pv_registry_free(reg);
-}
-
-static bool contains_ci(const char *hay, const char *needle)
-{
-    size_t hn = strlen(hay), nn = strlen(needle);
-    for (size_t i = 0; i + nn <= hn; i++) {
-        size_t j = 0;
-        while (j < nn) {
-            char a = hay[i + j], b = needle[j];
-            if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
-            if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
-            if (a != b) break;
-            j++;
-        }
-        if (j == nn) return true;
-    }
-    return false;
-}
-
-static void registry_search_matches_name_or_file_ignoring_ascii_case(void **state)
-{
-    pv_registry *reg;
-    const pv_registry_entry *e = load(&reg, FIXTURE("names-py313.prof"));
-    const pv_profile *p = e->profile;
-    const char *needles[] = {"IMG", "<img", "caf", "\xc3\xa9", "~", ".PY", "no-such-thing", "e"};
-    for (size_t k = 0; k < sizeof needles / sizeof needles[0]; k++) {
-        pv_function_query q = {.sort = PV_SORT_NAME, .q = needles[k], .limit = 100000};
-        uint32_t *ids;
-        size_t n, total;
-        pv_error err;
-        assert_int_equal(pv_registry_query_functions(e, &q, &ids, &n, &total, &err), 0);
-        size_t want = 0;
-        for (uint32_t id = 0; id < p->nfunctions; id++)
-            want += contains_ci(p->functions[id].name, needles[k]) ||
-                    contains_ci(p->functions[id].file, needles[k]);
-        assert_int_equal(total, want);
-        assert_int_equal(n, want);
-        for (size_t i = 0; i < n; i++)
-            assert_true(contains_ci(p->functions[ids[i]].name, needles[k]) ||
-                        contains_ci(p->functions[ids[i]].file, needles[k]));
-        free(ids);
-    }
-    pv_registry_release(reg, e);
-    pv_registry_free(reg);
-}
-
-static void registry_pages_are_slices_and_past_the_end_is_empty(void **state)
-{
-    pv_registry *reg;
-    const pv_registry_entry *e = load(&reg, FIXTURE("cprofile-py313.prof"));
-    pv_function_query all = {.sort = PV_SORT_TOTTIME, .descending = true, .q = "o", .limit = 1000};
-    uint32_t *every, *page;
-    size_t n_every, n_page, total;
-    pv_error err;
-    assert_int_equal(pv_registry_query_functions(e, &all, &every, &n_every, &total, &err), 0);
-    assert_true(n_every > 5);
-    pv_function_query q = all;
-    q.offset = 3;
-    q.limit = 2;
-    assert_int_equal(pv_registry_query_functions(e, &q, &page, &n_page, &total, &err), 0);
-    assert_int_equal(n_page, 2);
-    assert_int_equal(total, n_every);
-    assert_memory_equal(page, every + 3, 2 * sizeof *page);
-    free(page);
-    q.offset = n_every;
-    assert_int_equal(pv_registry_query_functions(e, &q, &page, &n_page, &total, &err), 0);
-    assert_int_equal(n_page, 0);
-    assert_null(page);
-    assert_int_equal(total, n_every);
-    free(every);
-    pv_registry_release(reg, e);
-    pv_registry_free(reg);
 }
 
 static void registry_gives_the_same_bytes_the_same_id_and_keeps_them_once(void **state)
@@ -225,24 +83,68 @@ static void registry_merges_files_into_one_profile_named_after_them(void **state
     pv_registry_free(reg);
 }
 
-static void registry_knows_the_sort_key_names(void **state)
+/* Adds the file at path to reg as team mode does (file-backed). */
+static void add_backed(pv_registry *reg, const char *path, char *id)
 {
-    assert_int_equal(pv_registry_sort_key_from_name("tottime"), PV_SORT_TOTTIME);
-    assert_int_equal(pv_registry_sort_key_from_name("file"), PV_SORT_FILE);
-    assert_int_equal(pv_registry_sort_key_from_name("TOTTIME"), -1);
-    assert_int_equal(pv_registry_sort_key_from_name(""), -1);
+    pv_error err;
+    pv_source src;
+    assert_int_equal(pv_source_open(path, true, NULL, &src, &err), 0);
+    pv_registry_item *item;
+    assert_int_equal(pv_registry_build(&src, "x.prof", &item, &err), 0);
+    pv_source_close(&src);
+    assert_int_equal(pv_registry_insert(reg, item, NULL, path, 0, id, &err), 1);
+}
+
+static void registry_evicts_file_backed_profiles_and_parses_them_again(void **state)
+{
+    pv_error err;
+    pv_registry *reg = pv_registry_new(&err);
+    char a[PV_REGISTRY_ID_LEN + 1], b[PV_REGISTRY_ID_LEN + 1];
+    add_backed(reg, FIXTURE("cprofile-py313.prof"), a);
+    add_backed(reg, FIXTURE("cprofile-b-py313.prof"), b);
+    assert_true(pv_registry_is_loaded(reg, a) && pv_registry_is_loaded(reg, b));
+    pv_registry_set_cache_limit(reg, 1); /* everything not held goes */
+    assert_false(pv_registry_is_loaded(reg, a));
+    assert_false(pv_registry_is_loaded(reg, b));
+    assert_int_equal(pv_registry_count(reg), 2); /* summaries stay */
+    const pv_registry_entry *e = pv_registry_acquire(reg, a);
+    assert_non_null(e);
+    assert_non_null(e->profile);
+    assert_true(e->profile->nfunctions > 0);
+    pv_registry_release(reg, e);
+    pv_registry_free(reg);
+}
+
+static void registry_refuses_to_reload_a_file_that_changed(void **state)
+{
+    pv_error err;
+    char path[] = "/tmp/profviz-registry-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    size_t len;
+    unsigned char *data = read_all(FIXTURE("cprofile-py313.prof"), &len);
+    assert_int_equal(write(fd, data, len), (ssize_t)len);
+    pv_registry *reg = pv_registry_new(&err);
+    char id[PV_REGISTRY_ID_LEN + 1];
+    add_backed(reg, path, id);
+    pv_registry_set_cache_limit(reg, 1);
+    assert_false(pv_registry_is_loaded(reg, id));
+    assert_int_equal(pwrite(fd, "\x7b", 1, 10), 1); /* one byte differs: another id */
+    close(fd);
+    assert_null(pv_registry_acquire(reg, id));
+    unlink(path);
+    free(data);
+    pv_registry_free(reg);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(registry_sorts_every_key_with_ties_by_ascending_id_in_both_orders),
-        cmocka_unit_test(registry_search_matches_name_or_file_ignoring_ascii_case),
-        cmocka_unit_test(registry_pages_are_slices_and_past_the_end_is_empty),
         cmocka_unit_test(registry_gives_the_same_bytes_the_same_id_and_keeps_them_once),
         cmocka_unit_test(registry_refuses_a_file_that_is_no_profile_with_its_name_in_the_message),
         cmocka_unit_test(registry_merges_files_into_one_profile_named_after_them),
-        cmocka_unit_test(registry_knows_the_sort_key_names),
+        cmocka_unit_test(registry_evicts_file_backed_profiles_and_parses_them_again),
+        cmocka_unit_test(registry_refuses_to_reload_a_file_that_changed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

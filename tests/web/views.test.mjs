@@ -27,7 +27,7 @@ function bushy(time = 100, depth = 0, seed = 1) {
 }
 
 test('every view implements the whole interface', () => {
-  assert.deepEqual(VIEW_NAMES, ['icicle', 'sunburst']);
+  assert.deepEqual(VIEW_NAMES, ['icicle', 'sunburst', 'compare']);
   assert.equal(viewByName('nope').name, 'icicle');
   for (const d of VIEWS) {
     assert.equal(typeof d.label, 'string');

@@ -82,6 +82,24 @@ export function getFunction(id, fid, signal) {
   return getJson(`/api/profiles/${enc(id)}/functions/${enc(fid)}`, `Loading function ${fid}`, signal);
 }
 
+/** GET /api/compare: a page of the comparison table. opts: {sort, order, q, offset, limit, mode}. */
+export function getCompare(base, next, opts = {}, signal) {
+  const p = new URLSearchParams({ base, new: next });
+  for (const k of ['sort', 'order', 'q', 'offset', 'limit', 'mode']) {
+    if (opts[k] !== undefined && opts[k] !== '') p.set(k, String(opts[k]));
+  }
+  return getJson(`/api/compare?${p}`, 'Loading the comparison', signal);
+}
+
+/** GET /api/compare/tree: the shown profile's tree with the other's times. opts: {side, path, depth, cutoff}. */
+export function getCompareTree(base, next, opts = {}, signal) {
+  const p = new URLSearchParams({ base, new: next });
+  p.set('path', (opts.path || []).join(','));
+  for (const k of ['side', 'depth', 'cutoff']) if (opts[k] !== undefined) p.set(k, String(opts[k]));
+  const q = p.toString().replace(/%2C/g, ',');
+  return getJson(`/api/compare/tree?${q}`, 'Loading the comparison tree', signal);
+}
+
 /**
  * POST /api/profiles?name=NAME with the file as the raw body. Resolves to
  * {created, profile}: created is false when the same content was already

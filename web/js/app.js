@@ -22,6 +22,8 @@ import { Legend } from './components/legend.js';
 import { FunctionTable } from './components/table.js';
 import { Details } from './components/details.js';
 import { StartPage } from './components/startpage.js';
+import { CompareTable } from './components/comparetable.js';
+import { compareTip } from './views/compare.js';
 import { Uploader } from './components/uploads.js';
 import { formatState, shareableUrl, MAX_DEPTH } from './urlstate.js';
 import { formatTime, formatPercent, formatCount, formatFileLine } from './format.js';
@@ -68,7 +70,8 @@ const details = new Details($('details'), store, {
   close: () => store.set({ fn: null }, { push: false }),
   error: showError,
 });
-const startPage = new StartPage($('start-page'), { open: (id) => openProfile(id) });
+const startPage = new StartPage($('start-page'), { open: (id) => openProfile(id), compare: (b, n) => openComparison(b, n) });
+const compareTable = new CompareTable($('compare-pane'), store, { open: (fid) => openFunction(fid), error: showError });
 const uploader = new Uploader(
   { panel: $('uploads'), input: $('upload-input'), buttons: [$('upload-top'), $('upload-start')], overlay: $('drop-overlay') },
   { done: uploaded, open: (p) => openProfile(p.id) },
@@ -84,6 +87,7 @@ for (const v of VIEWS) {
 }
 
 let items = [];
+let extraShown = null; // the view's extra data for the tree shown (a comparison's times)
 let shownTreeKey = '';
 let treeToken = 0;
 let loadingKey = ''; // the tree being fetched
@@ -116,14 +120,20 @@ function render(s) {
     $('profile-view').hidden = false;
     applyPaneHeight();
   }
-  for (const b of $('view-buttons').children) b.setAttribute('aria-pressed', String(b.dataset.view === s.view));
+  for (const b of $('view-buttons').children) {
+    b.setAttribute('aria-pressed', String(b.dataset.view === s.view));
+    if (b.dataset.view === 'compare') b.hidden = !s.base; // a comparison needs a second profile
+  }
+  renderCompareControls(s);
   if ($('search').value.trim() !== s.q) $('search').value = s.q;
   $('depth').value = s.depth === null ? '' : String(s.depth);
   selectCutoff(s.cutoff);
   $('colour-mode').value = s.colour;
   $('fold').checked = s.fold;
   showProfileHeader();
-  if (loaded) table.update(s);
+  $('table-pane').hidden = !!s.base;
+  $('compare-pane').hidden = !s.base;
+  if (loaded) (s.base ? compareTable : table).update(s);
   details.update(s);
   chart.setView(viewByName(s.view));
   chart.setColourMode(s.colour);
@@ -148,7 +158,7 @@ function depths(s) {
 function treeKey(s) {
   const d = depths(s);
   // a view with data of its own (views/index.js) is part of what is loaded
-  const own = viewByName(s.view).data ? s.view : '';
+  const own = viewByName(s.view).data ? `${s.view}|${s.base}|${s.side}|${s.threshold}` : '';
   return `${s.profile}|${s.path.join(',')}|${d.asked}|${d.shown}|${s.cutoff}|${s.fold}|${own}`;
 }
 
@@ -168,11 +178,12 @@ async function loadTree(s) {
     // the top of the tree names the first crumb; at the top it is this tree itself
     const topP = s.path.length ? store.top(s.profile) : treeP.then((t) => ({ root: t.root, path: t.path }));
     const desc = viewByName(s.view);
-    const extraP = desc.data ? desc.data(store, s) : Promise.resolve(null);
+    const extraP = desc.data ? desc.data(store, s, { path: s.path, depth: asked, cutoff: s.cutoff }) : Promise.resolve(null);
     const [tree, extra] = await Promise.all([treeP, extraP]);
     if (token !== treeToken) return;
     const rootPath = Array.isArray(tree.path) ? tree.path : s.path;
     items = flatten(tree.root, rootPath, shown, { fold: s.fold });
+    extraShown = extra;
     shownTreeKey = key;
     if (errorSource === 'tree') $('error').hidden = true;
     chart.setModel({ items, extra, root: tree.root });
@@ -240,6 +251,7 @@ function showTip(i, x, y) {
     fn: (id) => store.fn(s.profile, id),
     hint,
   });
+  if (s.base && extraShown && extraShown.map && i >= 0) tip.content.push(compareTip(extraShown.map.get(it.path.join(',')), s.side));
   const token = tooltip.show(tip.content, x, y);
   for (const f of tip.later) {
     f(() => tooltip.current(token)).then(() => tooltip.current(token) && tooltip.place());
@@ -255,7 +267,9 @@ function showFocus() {
   }
   const n = it.node;
   const pct = formatPercent(n.time / (items[0].node.time || 1));
-  const zoom = chart.view && chart.view.zoomed && chart.view.zoomed() ? ' · zoomed (double-click or Esc resets)' : '';
+  const zoomed = !!(chart.view && chart.view.zoomed && chart.view.zoomed());
+  $('zoom-reset').hidden = !zoomed;
+  const zoom = zoomed ? ' · zoomed (Esc resets)' : '';
   bar.textContent = `${itemName(it)} — ${formatTime(n.time)} (${pct} of view, ${n.exact ? 'exact' : 'estimated'}) · ${formatFileLine(n.file, n.line)}${zoom} · ↑↓←→ move, Enter zoom, Esc up, / search`;
   bar.title = bar.textContent;
 }
@@ -361,7 +375,30 @@ function showStartPage() {
 }
 
 function openProfile(id) {
-  store.set({ profile: id, path: [], fn: null, q: '', view: 'icicle', offset: 0 });
+  store.set({ profile: id, path: [], fn: null, q: '', view: 'icicle', offset: 0, base: null, side: 'new' });
+}
+
+/** A comparison: NEW's tree coloured by the change from BASE, and the comparison table. */
+function openComparison(base, next) {
+  store.set({ profile: next, base, side: 'new', path: [], fn: null, q: '', view: 'compare', offset: 0 });
+}
+
+/** The "compare with" picker, the side toggle and the threshold, for a state. */
+function renderCompareControls(s) {
+  const sel = $('compare-with');
+  const others = store.profiles.filter((p) => p.id !== s.profile);
+  $('compare-with-label').hidden = others.length === 0 && !s.base;
+  const opts = [['', s.base ? 'nothing (close the comparison)' : '…']].concat(others.map((p) => [p.id, p.name]));
+  if ([...sel.options].map((o) => o.value).join() !== opts.map((o) => o[0]).join()) {
+    clear(sel);
+    for (const [v, label] of opts) sel.append(new Option(label, v));
+  }
+  sel.value = s.base && others.some((p) => p.id === s.base) ? s.base : '';
+  $('compare-controls').hidden = !s.base;
+  if (!s.base) return;
+  const name = (id) => (store.profile(id) || { name: id }).name;
+  $('compare-side').textContent = s.side === 'base' ? `Showing BASE (${name(s.profile)}) · show NEW` : `Showing NEW (${name(s.profile)}) · show BASE`;
+  if (document.activeElement !== $('compare-threshold')) $('compare-threshold').value = String(s.threshold);
 }
 
 /** Loads the list of profiles again; re-renders what depends on it. */
@@ -391,7 +428,7 @@ setInterval(() => {
 
 /** Back to the start page, with a clean URL. */
 function goStart() {
-  store.set({ profile: null, path: [], fn: null, q: '', view: 'icicle', depth: null, offset: 0 });
+  store.set({ profile: null, path: [], fn: null, q: '', view: 'icicle', depth: null, offset: 0, base: null, side: 'new' });
 }
 
 $('brand').addEventListener('click', (e) => {
@@ -418,16 +455,39 @@ function showProfileHeader() {
     $('profile-name').textContent = p ? p.name : '';
     $('profile-name').title = p ? p.name : '';
   }
-  $('profile-meta').textContent = p ? `${formatCount(p.functions)} functions · ${formatCount(p.total_calls)} calls · ${formatTime(p.total_time)}` : '';
+  // short enough for a 1280 px header next to a picker; the calls are in the title
+  $('profile-meta').textContent = p ? `${formatCount(p.functions)} functions · ${formatTime(p.total_time)}` : '';
+  $('profile-meta').title = p ? `${p.name}: ${formatCount(p.functions)} functions · ${formatCount(p.total_calls)} calls · ${formatTime(p.total_time)}` : '';
+  if (p && s.base) {
+    const o = store.profile(s.base);
+    const [b, n] = s.side === 'base' ? [p, o] : [o, p];
+    $('profile-meta').textContent = `comparing BASE ${b ? b.name : s.base} (${b ? formatTime(b.total_time) : '?'}) → NEW ${n ? n.name : '?'} (${n ? formatTime(n.total_time) : '?'})`;
+    $('profile-meta').title = $('profile-meta').textContent;
+  }
   document.title = p ? `${p.name} · profviz` : 'profviz';
-  $('profile-meta').title = $('profile-meta').textContent;
 }
 
 // ---- controls ------------------------------------------------------------
 
 $('up').addEventListener('click', goUp);
+$('zoom-reset').addEventListener('click', () => chart.resetZoom());
 $('top').addEventListener('click', () => store.set({ path: [] }));
-$('profile-picker').addEventListener('change', (e) => store.set({ profile: e.target.value, path: [], fn: null, offset: 0 }));
+$('profile-picker').addEventListener('change', (e) => store.set({ profile: e.target.value, path: [], fn: null, offset: 0, base: e.target.value === store.state.base ? null : store.state.base, side: 'new' }));
+$('compare-with').addEventListener('change', (e) => {
+  const base = e.target.value || null;
+  store.set({ base, side: 'new', view: base ? 'compare' : store.state.view === 'compare' ? 'icicle' : store.state.view });
+});
+$('compare-side').addEventListener('click', () => {
+  const s = store.state;
+  // the same place in the other run's tree, when it has one
+  const path = s.path.length ? (extraShown && Array.isArray(extraShown.otherPath) ? extraShown.otherPath : []) : [];
+  store.set({ profile: s.base, base: s.profile, side: s.side === 'base' ? 'new' : 'base', path, fn: null });
+});
+$('compare-threshold').addEventListener('change', (e) => {
+  const v = Number(e.target.value);
+  if (Number.isFinite(v) && v >= 0 && v <= 1000) store.set({ threshold: v }, { push: false });
+  else e.target.value = String(store.state.threshold);
+});
 $('depth').addEventListener('change', (e) => {
   const v = e.target.value.trim();
   if (v === '') return store.set({ depth: null });
@@ -445,7 +505,7 @@ $('search').addEventListener('input', (e) => {
   chart.setQuery(q);
   store.set({ q, offset: 0 }, { push: false, quiet: true });
   updateMatchCount();
-  searchTimer = setTimeout(() => table.update(store.state), 180);
+  searchTimer = setTimeout(() => (store.state.base ? compareTable : table).update(store.state), 180);
 });
 $('copy-link').addEventListener('click', async () => {
   const url = shareableUrl(location.href);
@@ -529,7 +589,7 @@ function toast(text) {
 
 // ---- uploads ---------------------------------------------------------------
 
-/** After a batch of uploads: one file opens its profile, several show the list; results stay listed. */
+/** After a batch of uploads: one stored file opens its profile, several show the list; results stay listed. */
 async function uploaded(batch) {
   const ok = batch.filter((x) => x.profile);
   freshIds = new Set(ok.map((x) => x.profile.id));
@@ -541,6 +601,8 @@ async function uploaded(batch) {
     openProfile(ok[0].profile.id);
     return;
   }
+  // all failed: stay where you are, the panel says why; several stored: show the list
+  if (!ok.length) return;
   if (store.state.profile) goStart();
   else render(store.state);
 }
@@ -555,10 +617,11 @@ window.profviz = {
     shownTreeKey === treeKey(store.state) &&
     chart.viewName === store.state.view &&
     loaded &&
-    !table.loading &&
+    !(store.state.base ? compareTable.loading : table.loading) &&
     $('graph-loading').hidden,
-  boxes: () =>
-    chart.pageBoxes().map((b) => {
+  // all: also the boxes of a tall icicle scrolled out of sight
+  boxes: (all = false) =>
+    chart.pageBoxes(all).map((b) => {
       const it = items[b.index];
       const last = it.chain[it.chain.length - 1];
       return {
@@ -574,6 +637,10 @@ window.profviz = {
     }),
   labels: () => chart.pageLabels(),
   functionView: () => null,
+  // a comparison: the entry of the box at path ({time, other, change, uncertain, ...}) and the legend's text
+  compareEntry: (path) => (extraShown && extraShown.map ? extraShown.map.get(path.join(',')) || null : null),
+  legendText: () => $('legend').textContent,
+  compareRows: () => [...$('comparison').tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent)),
 };
 
 // ---- start -----------------------------------------------------------------

@@ -53,6 +53,7 @@ export class Store {
     this.trees = new Lru(24);
     this.fns = new Lru(400);
     this.pages = new Lru(16);
+    this.compares = new Lru(16);
   }
 
   /** fn(state, prev) runs after every change; returns a function that unsubscribes. */
@@ -143,6 +144,23 @@ export class Store {
         return r;
       }),
     );
+  }
+
+  /**
+   * A comparison's tree for the shown profile (state.profile, BASE when
+   * side is "base") against the other (state.base): GET /api/compare/tree.
+   */
+  compareTree(s, { path = [], depth, cutoff }) {
+    const [b, n] = s.side === 'base' ? [s.profile, s.base] : [s.base, s.profile];
+    const key = `ct|${b}|${n}|${s.side}|${path.join(',')}|${depth}|${cutoff}`;
+    return this.cached(this.compares, key, () => this.api.getCompareTree(b, n, { side: s.side, path, depth, cutoff }));
+  }
+
+  /** A page of the comparison table (BASE and NEW by the state's side). */
+  comparePage(s, opts) {
+    const [b, n] = s.side === 'base' ? [s.profile, s.base] : [s.base, s.profile];
+    const key = `cp|${b}|${n}|${opts.sort}|${opts.order}|${opts.q}|${opts.offset}|${opts.limit}`;
+    return this.cached(this.compares, key, () => this.api.getCompare(b, n, opts));
   }
 
   /** A function's name, from anything seen so far or from the server. */

@@ -3,7 +3,9 @@
 // path (function ids from the tree root, comma-separated), view (a name from
 // views/index.js), and, when not the defaults, the search text (q), depth,
 // cutoff, the open function (fn), the table's sort, order and offset, the
-// colour mode (colour) and single-child folding (fold). Pure functions,
+// colour mode (colour) and single-child folding (fold); for a comparison the
+// other profile (base), which tree is shown (side), the neutral band
+// (threshold, percent) and the comparison table's sort (csort, corder). Pure functions,
 // unit-tested in tests/web/urlstate.test.mjs.
 
 export const DEFAULT_VIEW = 'icicle';
@@ -16,6 +18,10 @@ export const DEFAULT_SORT = 'tottime';
 export const SORTS = ['ncalls', 'pcalls', 'tottime', 'tottime_percall', 'cumtime', 'cumtime_percall', 'name', 'file'];
 export const TEXT_SORTS = ['name', 'file'];
 export const COLOURS = ['module', 'self'];
+/** Comparison (base set): its table's sort keys (GET /api/compare), neutral band in percent. */
+export const COMPARE_SORTS = ['change', 'cumchange', 'tottime_change', 'cumtime_change', 'ncalls_change', 'ratio', 'cumratio', 'base_tottime', 'new_tottime', 'base_cumtime', 'new_cumtime', 'name', 'file'];
+export const DEFAULT_COMPARE_SORT = 'change';
+export const DEFAULT_THRESHOLD = 5;
 export const DEFAULT_COLOUR = 'module';
 
 const digits = (s) => /^\d+$/.test(s || '');
@@ -46,7 +52,14 @@ export function parseState(search, views = [DEFAULT_VIEW, 'sunburst']) {
   const offset = digits(p.get('offset')) ? Number(p.get('offset')) : 0;
   const colour = COLOURS.includes(p.get('colour')) ? p.get('colour') : DEFAULT_COLOUR;
   const fold = p.get('fold') === '1';
-  return { profile: p.get('profile') || null, path, view, q: p.get('q') || '', depth, cutoff, fn, sort, order, offset, colour, fold };
+  // a comparison: base is the other profile; side "base" shows BASE's tree (profile is then BASE)
+  const base = p.get('base') || null;
+  const side = p.get('side') === 'base' ? 'base' : 'new';
+  const th = Number(p.get('threshold'));
+  const threshold = p.has('threshold') && Number.isFinite(th) && th >= 0 && th <= 1000 ? th : DEFAULT_THRESHOLD;
+  const csort = COMPARE_SORTS.includes(p.get('csort')) ? p.get('csort') : DEFAULT_COMPARE_SORT;
+  const corder = ['asc', 'desc'].includes(p.get('corder')) ? p.get('corder') : defaultOrder(csort);
+  return { profile: p.get('profile') || null, path, view, q: p.get('q') || '', depth, cutoff, fn, sort, order, offset, colour, fold, base, side, threshold, csort, corder };
 }
 
 /** Builds the query string for a state; defaults and empty parts are left out. */
@@ -65,6 +78,14 @@ export function formatState(state) {
   if (state.offset) p.set('offset', String(state.offset));
   if (state.colour && state.colour !== DEFAULT_COLOUR) p.set('colour', state.colour);
   if (state.fold) p.set('fold', '1');
+  if (state.base) {
+    p.set('base', state.base);
+    if (state.side === 'base') p.set('side', 'base');
+    if (state.threshold !== undefined && state.threshold !== DEFAULT_THRESHOLD) p.set('threshold', String(state.threshold));
+    const csort = state.csort || DEFAULT_COMPARE_SORT;
+    if (csort !== DEFAULT_COMPARE_SORT) p.set('csort', csort);
+    if (state.corder && state.corder !== defaultOrder(csort)) p.set('corder', state.corder);
+  }
   const s = p.toString().replace(/%2C/g, ',');
   return s ? '?' + s : '';
 }

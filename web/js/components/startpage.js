@@ -25,10 +25,19 @@ export class StartPage {
     this.q('#profile-list').tBodies[0].addEventListener('click', (e) => {
       const tr = e.target.closest('tr');
       if (!tr || !tr.dataset.id) return;
+      if (e.target.closest('input.compare-pick')) return this.picked();
       // let the browser open a new tab or window for modified clicks on the link
       if (e.target.closest('a') && (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0)) return;
       e.preventDefault();
       this.on.open(tr.dataset.id);
+    });
+    this.picks = new Set();
+    this.q('#compare-selected').addEventListener('click', () => {
+      const list = (this.last ? this.last.profiles : []).filter((p) => this.picks.has(p.id));
+      if (list.length !== 2 || !this.on.compare) return;
+      // the older one is BASE
+      const [a, b] = list.sort((x, y) => String(x.modified).localeCompare(String(y.modified)));
+      this.on.compare(a.id, b.id);
     });
     this.q('#profile-filter').addEventListener('input', (e) => {
       this.filter = e.target.value;
@@ -42,6 +51,14 @@ export class StartPage {
     }, 30000);
   }
 
+  /** The comparison ticks changed. */
+  picked() {
+    this.picks = new Set([...this.root.querySelectorAll('input.compare-pick:checked')].map((c) => c.closest('tr').dataset.id));
+    const b = this.q('#compare-selected');
+    b.disabled = this.picks.size !== 2;
+    b.textContent = this.picks.size === 2 ? 'Compare the 2 selected' : 'Compare selected';
+  }
+
   /** d: {profiles, uploads, listError, fresh: Set of ids}. */
   render(d) {
     this.last = d;
@@ -52,6 +69,7 @@ export class StartPage {
     this.q('#upload-help').hidden = !uploads;
     this.q('#curl-example').textContent = `curl --data-binary @out.prof '${location.origin}/api/profiles?name=out.prof'`;
     this.q('#profile-filter').hidden = profiles.length < 2;
+    this.q('#compare-selected').hidden = profiles.length < 2;
     const body = this.q('#profile-list').tBodies[0];
     clear(body);
     const now = Date.now();
@@ -64,7 +82,11 @@ export class StartPage {
       a.href = formatState({ profile: p.id, path: [], view: 'icicle' });
       a.title = `Open ${p.name}`;
       const name = el('td', 'name');
-      name.append(a);
+      const pick = el('input', 'compare-pick');
+      pick.type = 'checkbox';
+      pick.checked = this.picks.has(p.id);
+      pick.setAttribute('aria-label', `Select ${p.name} for a comparison`);
+      name.append(pick, a);
       const when = el('td', 'when');
       const t = parseTimestamp(p.modified);
       if (Number.isFinite(t)) {

@@ -26,8 +26,9 @@
 
 import icicle from './icicle.js';
 import sunburst from './sunburst.js';
+import compare from './compare.js';
 
-export const VIEWS = [icicle, sunburst];
+export const VIEWS = [icicle, sunburst, compare];
 
 /** The descriptor of a view by name, or the first view. */
 export function viewByName(name) {

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Comparison benchmark: two 300,000-function profiles, the second a
+perturbed copy of the first, served by profviz and compared over the API.
+
+usage: python3 bench/bench_compare.py PROFVIZ [--work DIR] [--functions N] [--repeat R]
+
+The base profile comes from bench/gen_large_profile.py; the new one is the
+same stats dict with: another Python's standard library path
+(/usr/lib/python3.11 -> /usr/lib/python3.12), every own function of one file
+in eight moved 7 lines down, 1 function in 100 renamed (so one in base only
+and one in new only), and times scaled by a factor from 0.5 to 2 for one
+function in ten. Both are kept in DIR (default bench/out) between runs.
+
+Prints one line per figure (milliseconds, wall clock on this machine) with
+its target (issue 12): the first table page under 1 s from a cold server
+(process start to the page's last byte), each later sort or page under 50 ms,
+the comparison tree under 100 ms.
+"""
+import argparse
+import http.client
+import json
+import marshal
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def ensure_profiles(work, functions):
+    os.makedirs(work, exist_ok=True)
+    base = os.path.join(work, 'compare-base-%d.prof' % functions)
+    new = os.path.join(work, 'compare-new-%d.prof' % functions)
+    if not os.path.exists(base):
+        subprocess.run([sys.executable, os.path.join(HERE, 'gen_large_profile.py'), base,
+                        '--functions', str(functions)], check=True)
+    if not os.path.exists(new):
+        perturb(base, new)
+    return base, new
+
+
+def perturb(src, dst):
+    rnd = random.Random(12)
+    with open(src, 'rb') as f:
+        stats = marshal.load(f)
+    files = sorted({k[0] for k in stats})
+    moved = set(f for i, f in enumerate(files) if i % 8 == 3 and not f.startswith('/usr/lib'))
+    keymap = {}
+    for k in stats:
+        file, line, name = k
+        if file.startswith('/usr/lib/python3.11/'):
+            file = '/usr/lib/python3.12/' + file[len('/usr/lib/python3.11/'):]
+        if file in moved:
+            line += 7
+        if rnd.random() < 0.01:
+            name = name + '_v2'
+        keymap[k] = (file, line, name)
+    out = {}
+    for k, (cc, nc, tt, ct, callers) in stats.items():
+        f = rnd.uniform(0.5, 2.0) if rnd.random() < 0.1 else 1.0
+        out[keymap[k]] = (cc, nc, tt * f, ct * f,
+                          {keymap.get(c, c): (v if not isinstance(v, tuple) else
+                                              (v[0], v[1], v[2] * f, v[3] * f))
+                           for c, v in callers.items()})
+    with open(dst, 'wb') as fh:
+        marshal.dump(out, fh)
+
+
+class Client:
+    def __init__(self, port):
+        self.conn = http.client.HTTPConnection('127.0.0.1', port, timeout=60)
+
+    def get(self, path):
+        t0 = time.perf_counter()
+        self.conn.request('GET', path)
+        r = self.conn.getresponse()
+        body = r.read()
+        ms = (time.perf_counter() - t0) * 1000
+        if r.status != 200:
+            raise SystemExit('%s: %d %s' % (path, r.status, body[:200]))
+        return ms, json.loads(body)
+
+
+def start(binary, base, new):
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([binary, '-s', '-p', '0', base, new], stdout=subprocess.PIPE)
+    line = proc.stdout.readline().decode()
+    m = re.match(r'profviz: serving http://127\.0\.0\.1:(\d+)/', line)
+    if not m:
+        proc.kill()
+        raise SystemExit('profviz did not start: %r' % line)
+    return proc, int(m.group(1)), t0
+
+
+def ids(binary, path):
+    out = subprocess.check_output([binary, 'report', '--compare', path, path, '--json',
+                                   '--limit', '0'])
+    return json.loads(out)['base']['id']
+
+
+def main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument('profviz')
+    ap.add_argument('--work', default=os.path.join(HERE, 'out'))
+    ap.add_argument('--functions', type=int, default=300000)
+    ap.add_argument('--repeat', type=int, default=3)
+    a = ap.parse_args(argv)
+    base, new = ensure_profiles(a.work, a.functions)
+    b, n = ids(a.profviz, base), ids(a.profviz, new)
+    q = '/api/compare?base=%s&new=%s' % (b, n)
+    cold, first_page, trees, sorts, pages, filters = [], [], [], [], [], []
+    for _ in range(a.repeat):
+        proc, port, t0 = start(a.profviz, base, new)
+        try:
+            c = Client(port)
+            ms, d = c.get(q + '&limit=100')
+            cold.append((time.perf_counter() - t0) * 1000)
+            first_page.append(ms)
+            rows, counts = d['total'], d['counts']
+            for key in ('ratio', 'tottime_change', 'name', 'cumchange', 'new_tottime'):
+                ms, _ = c.get(q + '&sort=%s&limit=100' % key)
+                sorts.append(ms)
+            for offset in (100, 1000, 50000, 250000):
+                ms, _ = c.get(q + '&offset=%d&limit=100' % offset)
+                pages.append(ms)
+            ms, _ = c.get(q + '&q=module&limit=100')
+            filters.append(ms)
+            for _ in range(3):
+                ms, t = c.get('/api/compare/tree?base=%s&new=%s' % (b, n))
+                trees.append(ms)
+            nodes = [0]
+
+            def count(node):
+                nodes[0] += 1
+                for ch in node['children']:
+                    count(ch)
+            count(t['root'])
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    print('profiles: %s (%d functions) and %s; %d rows: %s' % (
+        os.path.basename(base), a.functions, os.path.basename(new), rows,
+        ', '.join('%s %d' % kv for kv in counts.items())))
+    print('first table page from a cold server (start to last byte): median %.0f ms, max %.0f ms'
+          ' (target < 1000 ms); the request itself %.0f ms' % (
+              statistics.median(cold), max(cold), statistics.median(first_page)))
+    print('each new sort (first use of a key, order computed): median %.1f ms, max %.1f ms'
+          ' (target < 50 ms)' % (statistics.median(sorts), max(sorts)))
+    print('each page of a sorted table: median %.1f ms, max %.1f ms (target < 50 ms)' % (
+        statistics.median(pages), max(pages)))
+    print('filtered page (q=module): median %.1f ms, max %.1f ms' % (
+        statistics.median(filters), max(filters)))
+    print('comparison tree, defaults (%d nodes): median %.1f ms, max %.1f ms (target < 100 ms)'
+          % (nodes[0], statistics.median(trees), max(trees)))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,209 @@
+/* source.c: opening, mapping, inflating and identifying profiles (see
+ * source.h). */
+#include "source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gzip.h"
+#include "pstats.h"
+#include "sniff.h"
+
+size_t pv_source_cap(size_t cache_bytes, size_t max_upload_bytes)
+{
+    size_t four = max_upload_bytes > SIZE_MAX / 4 ? SIZE_MAX : max_upload_bytes * 4;
+    size_t room = cache_bytes > max_upload_bytes ? cache_bytes : max_upload_bytes;
+    size_t cap = room < four ? room : four;
+    return cap ? cap : PV_SOURCE_DEFAULT_MAX_INFLATED;
+}
+
+uint64_t pv_source_hash(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+void pv_source_format_id(uint64_t hash, char *out)
+{
+    snprintf(out, PV_SOURCE_ID_LEN + 1, "%012llx",
+             (unsigned long long)(hash >> (64 - 4 * PV_SOURCE_ID_LEN)));
+}
+
+/* A marshalled dict starts with '{' (with or without the reference flag).
+ * Anything else is refused, named when it is a known kind of file (a Go
+ * pprof is gzip'd protobuf). */
+static bool looks_like_profile(const unsigned char *data, size_t len, pv_error *err)
+{
+    if (len == 0 || (data[0] & 0x7f) == '{') return true;
+    const pv_sniffed *what = pv_sniff(data, len);
+    if (what)
+        pv_fail(err, PV_ERR_INPUT, 0,
+                "in the gzip-compressed data: not a Python profile: this is %s; %s", what->what,
+                what->advice);
+    else
+        pv_fail(err, PV_ERR_INPUT, 0,
+                "the gzip-compressed data is not a profile; " PV_SNIFF_HOW_TO);
+    return false;
+}
+
+/* Hashes, and inflates gzip data (src->data/len set to the bytes as given). */
+static int finish(pv_source *src, const pv_source_limits *limits, pv_error *err)
+{
+    src->raw = src->data;
+    if (!limits || !limits->no_id) {
+        uint64_t n64 = src->raw_len;
+        src->hash = pv_source_hash(PV_SOURCE_HASH_SEED, &n64, sizeof n64);
+        src->hash = pv_source_hash(src->hash, src->raw, src->raw_len);
+        pv_source_format_id(src->hash, src->id);
+    }
+    src->gzip = pv_gzip_is_gzip(src->data, src->raw_len);
+    if (!src->gzip) return 0;
+    size_t cap =
+        limits && limits->max_inflated ? limits->max_inflated : PV_SOURCE_DEFAULT_MAX_INFLATED;
+    size_t len = 0;
+    if (pv_gzip_inflate(src->data, src->raw_len, cap, looks_like_profile, &src->inflated_, &len,
+                        err) < 0)
+        return -1;
+    src->data = src->inflated_;
+    src->len = len;
+    return 0;
+}
+
+int pv_source_from_bytes(const unsigned char *data, size_t len, const pv_source_limits *limits,
+                         pv_source *out, pv_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->data = data;
+    out->len = out->raw_len = len;
+    if (finish(out, limits, err) < 0) {
+        pv_source_close(out);
+        return -1;
+    }
+    return 0;
+}
+
+int pv_source_open_fd(int fd, const pv_source_limits *limits, pv_source *out, pv_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct stat st;
+    if (fstat(fd, &st) < 0) return pv_fail(err, PV_ERR_IO, -1, "cannot stat: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "not a regular file (a folder, FIFO or device)");
+    if (limits && limits->max_file && (uint64_t)st.st_size > limits->max_file)
+        return pv_fail(err, PV_ERR_INPUT, -1, "the file is larger than the limit of %zu MB",
+                       limits->max_file >> 20);
+    if ((uint64_t)st.st_size > SIZE_MAX)
+        return pv_fail(err, PV_ERR_INPUT, -1, "the file is too large");
+    size_t size = (size_t)st.st_size;
+    out->modified = (int64_t)st.st_mtime;
+    if (size > 0) {
+        void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED)
+            return pv_fail(err, errno == ENOMEM ? PV_ERR_NOMEM : PV_ERR_IO, -1, "cannot map: %s",
+                           strerror(errno));
+        out->map_ = map;
+        out->map_len_ = size;
+        out->data = map;
+    } else {
+        out->data = (const unsigned char *)"";
+    }
+    out->len = out->raw_len = size;
+    if (finish(out, limits, err) < 0) {
+        pv_source_close(out);
+        return -1;
+    }
+    return 0;
+}
+
+int pv_source_open(const char *path, bool nofollow, const pv_source_limits *limits, pv_source *out,
+                   pv_error *err)
+{
+    memset(out, 0, sizeof *out);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+    if (fd < 0)
+        return pv_fail(err, errno == ENOENT ? PV_ERR_NOT_FOUND : PV_ERR_IO, -1, "cannot open: %s",
+                       strerror(errno));
+    int rc = pv_source_open_fd(fd, limits, out, err);
+    close(fd); /* a mapping outlives its descriptor */
+    return rc;
+}
+
+void pv_source_close(pv_source *src)
+{
+    if (src->map_) munmap(src->map_, src->map_len_);
+    free(src->inflated_);
+    memset(src, 0, sizeof *src);
+}
+
+int pv_source_parse(const pv_source *src, unsigned flags, pv_profile **out, pv_error *err)
+{
+    *out = NULL;
+    int rc = pv_pstats_parse_with(src->data, src->len, flags, out, err);
+    /* Say where the problem is: inside the compressed stream. */
+    if (rc < 0 && src->gzip) pv_error_prefix(err, "in the gzip-compressed data: ");
+    return rc;
+}
+
+int pv_source_load(const char *const *paths, size_t n, unsigned flags,
+                   const pv_source_limits *limits, pv_profile **out, uint64_t *hash, size_t *bytes,
+                   int64_t *modified, size_t *failed, pv_error *err)
+{
+    *out = NULL;
+    *failed = n;
+    if (n == 0) return pv_fail(err, PV_ERR_ARGUMENT, -1, "no profile given");
+    pv_profile **parts = calloc(n, sizeof *parts);
+    if (!parts) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+    uint64_t h = PV_SOURCE_HASH_SEED;
+    size_t total = 0;
+    int64_t newest = 0;
+    int status = -1;
+    for (size_t i = 0; i < n; i++) {
+        pv_source src;
+        int rc = pv_source_open(paths[i], false, limits, &src, err);
+        if (rc == 0) {
+            rc = pv_source_parse(&src, flags, &parts[i], err);
+            if (rc < 0) pv_source_close(&src);
+        }
+        if (rc < 0) {
+            pv_error_prefix(err, "%s: ", paths[i]);
+            *failed = i;
+            goto done;
+        }
+        if (n == 1) {
+            h = src.hash;
+        } else if (!limits || !limits->no_id) {
+            /* The id of a merge continues over every part as given. */
+            uint64_t n64 = src.raw_len;
+            h = pv_source_hash(h, &n64, sizeof n64);
+            h = pv_source_hash(h, src.raw, src.raw_len);
+        }
+        total += src.raw_len;
+        if (src.modified > newest) newest = src.modified;
+        pv_source_close(&src);
+    }
+    if (n == 1) {
+        *out = parts[0];
+        parts[0] = NULL;
+    } else {
+        *out = pv_profile_merge((const pv_profile *const *)parts, n, err);
+    }
+    status = *out ? 0 : -1;
+    if (hash) *hash = h;
+    if (bytes) *bytes = total;
+    if (modified) *modified = newest;
+done:
+    for (size_t i = 0; i < n; i++)
+        pv_profile_free(parts[i]);
+    free(parts);
+    return status;
+}

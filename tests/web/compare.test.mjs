@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { changeColour, relChange, indexCompareTree } from '../../web/js/views/compare.js';
+import { formatChange, formatRatio } from '../../web/js/components/comparetable.js';
+
+const hue = (c) => Number(/^hsl\((\d+)/.exec(c)[1]);
+const sat = (c) => Number(/^hsl\(\d+, (\d+)%/.exec(c)[1]);
+const light = (c) => Number(/(\d+(\.\d+)?)%\)$/.exec(c)[1]);
+
+test('the change is relative to BASE, whichever tree is shown', () => {
+  assert.equal(relChange({ time: 3, other: 2, change: 1 }, 'new'), 0.5);
+  assert.equal(relChange({ time: 2, other: 3, change: 1 }, 'base'), 0.5);
+  assert.equal(relChange({ time: 1, other: 0, change: 1 }, 'new'), Infinity);
+  assert.equal(relChange({ time: 1, other: null, change: null }, 'new'), null);
+});
+
+test('slower is red, faster blue, within the threshold neutral, darker the bigger', () => {
+  const slow = changeColour({ time: 3, other: 2, change: 1, uncertain: false }, 'new', 5, false);
+  const slower = changeColour({ time: 4, other: 2, change: 2, uncertain: false }, 'new', 5, false);
+  const fast = changeColour({ time: 1, other: 2, change: -1, uncertain: false }, 'new', 5, false);
+  const same = changeColour({ time: 2.04, other: 2, change: 0.04, uncertain: false }, 'new', 5, false);
+  assert.ok(hue(slow) < 20, slow);
+  assert.ok(hue(fast) > 180, fast);
+  assert.ok(light(slower) < light(slow), 'a bigger change is darker');
+  assert.ok(!/^hsl\((4|214),/.test(same), `within 5% is neutral: ${same}`);
+  assert.ok(hue(changeColour({ time: 2.04, other: 2, change: 0.04, uncertain: false }, 'new', 1, false)) < 20, 'the threshold is the user\'s');
+});
+
+test('an uncertain change is pale; a place the other run lacks is new code', () => {
+  const sure = changeColour({ time: 3, other: 2, change: 1, uncertain: false }, 'new', 5, false);
+  const unsure = changeColour({ time: 3, other: 2, change: 1, uncertain: true }, 'new', 5, false);
+  assert.ok(sat(unsure) < sat(sure));
+  assert.equal(changeColour({ time: 3, other: null, change: null, uncertain: false }, 'new', 5, false), 'new-code');
+});
+
+test('the comparison tree is indexed by the same paths as the layout', () => {
+  const t = {
+    path: [4],
+    root: { id: 4, time: 2, exact: true, base: { time: 1, exact: true }, change: 1, uncertain: false,
+      children: [{ id: 7, time: 1, exact: false, base: null, change: null, uncertain: false, children: [] }] },
+  };
+  const m = indexCompareTree(t, 'new');
+  assert.deepEqual(m.get('4'), { time: 2, exact: true, other: 1, otherExact: true, change: 1, uncertain: false });
+  assert.equal(m.get('4,7').other, null);
+  const b = indexCompareTree({ path: [], root: { id: -1, time: 2, exact: true, new: { time: 3, exact: false }, change: 1, uncertain: true, children: [] } }, 'base');
+  assert.equal(b.get('').other, 3);
+});
+
+test('table cells: signed changes and ratios, new and gone', () => {
+  assert.equal(formatChange(0), '0');
+  assert.ok(formatChange(0.0015).startsWith('+'));
+  assert.ok(formatChange(-0.0015).startsWith('−'));
+  assert.equal(formatRatio({ base: null, new: {}, ratio: {}, change: {} }), 'new');
+  assert.equal(formatRatio({ base: {}, new: null, ratio: {}, change: {} }), 'gone');
+  assert.equal(formatRatio({ base: {}, new: {}, ratio: { tottime: 1.7623 }, change: { tottime: 1 } }), '×1.76');
+  assert.equal(formatRatio({ base: {}, new: {}, ratio: { tottime: null }, change: { tottime: 1 } }), 'from 0');
+});
