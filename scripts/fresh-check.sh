@@ -4,14 +4,15 @@
 #
 #   scripts/fresh-check.sh            # as root; needs debootstrap (installed if missing)
 #   scripts/fresh-check.sh -p 18100   # the port run-example.sh is asked for (default 18080)
-#   scripts/fresh-check.sh --keep     # leave the root behind for a look (path printed)
+#   scripts/fresh-check.sh --keep     # leave the root mounted for a look (path printed)
 #
 # 1. base: a `debootstrap --variant=minbase bookworm` root, built once and kept
 #    as a tarball ($PROFVIZ_FRESH_CACHE, default /var/tmp/profviz-fresh); delete
 #    the tarball to rebuild it.
-# 2. a new root from that tarball, holding a clone of this repository at its
-#    committed HEAD (uncommitted changes are not in it), with this host's
-#    network settings and nothing else of the host: /etc/resolv.conf, the CA
+# 2. a new root from that tarball, in a tmpfs (PROFVIZ_FRESH_SIZE, default
+#    12g), holding a clone of this repository at its committed HEAD
+#    (uncommitted changes are not in it), with this host's network settings
+#    and nothing else of the host: /etc/resolv.conf, the CA
 #    certificates under /usr/local/share/ca-certificates, apt's sources and
 #    Acquire settings, npm's config files, and the proxy and CA variables of
 #    the environment. /proc, /dev, /dev/pts and a fresh /dev/shm (Chromium
@@ -22,9 +23,10 @@
 # 4. `scripts/test.sh` inside it.
 #
 # Prints each step's result and time; the logs of the last 10 runs stay in
-# the cache folder (logs/).
-# Closes with 'fresh-check: N passed, N failed' (the two commands). Exits 0
-# when both pass, 1 when either fails, 2 when the root could not be made. The mounts are undone and the root deleted on every exit.
+# the cache folder (logs/). Closes with 'fresh-check: N passed, N failed' (the
+# two commands). Exits 0 when both pass, 1 when either fails, 2 when the root
+# could not be made. The mounts are undone and the root deleted on every exit
+# (with --keep, all but the root's own tmpfs).
 set -euo pipefail
 
 port=18080
@@ -118,13 +120,15 @@ cleanup() {
     fi
     local i t=$SECONDS
     for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+        # --keep leaves the root's own tmpfs mounted, so that it can be looked at
+        [ "$keep" = 1 ] && [ "${mounted[$i]}" = "$root" ] && continue
         umount "${mounted[$i]}" 2>/dev/null || umount -l "${mounted[$i]}"
     done
-    if [ -n "$(mounts_under_root)" ]; then
+    if [ "$keep" = 1 ]; then
+        say "kept the root: $root (a tmpfs: umount $root && rm -r $run when done)"
+    elif [ -n "$(mounts_under_root)" ]; then
         say "still mounted under $root, not deleting it:" >&2
         mounts_under_root >&2
-    elif [ "$keep" = 1 ]; then
-        say "kept the root: $root"
     else
         rm -rf "$run"
     fi
@@ -137,6 +141,9 @@ trap 'exit 130' INT TERM
 
 t=$SECONDS
 mkdir -p "$root"
+# The root lives in memory (tmpfs; about 3 GB once test.sh has installed
+# everything): dpkg's syncs cost nothing and deleting it is one umount.
+mount -t tmpfs -o size=${PROFVIZ_FRESH_SIZE:-12g},mode=0755 profviz-fresh "$root" && mounted+=("$root")
 tar -C "$root" -xzf "$base"
 
 # The host's network settings, so that the root reaches Debian's mirror and
