@@ -171,7 +171,12 @@ int pv_source_load(const char *const *paths, size_t n, unsigned flags,
         pv_source src;
         int rc = pv_source_open(paths[i], false, limits, &src, err);
         if (rc == 0) {
-            rc = pv_source_parse(&src, flags, &parts[i], err);
+            /* The mapping is closed right after: its pages may go as they
+             * are read (the model of a large file then fits beside little
+             * of the file). */
+            unsigned release = src.map_ && !src.gzip ? PV_LOAD_RELEASE_BEHIND : 0;
+            if (release) posix_madvise(src.map_, src.map_len_, POSIX_MADV_SEQUENTIAL);
+            rc = pv_source_parse(&src, flags | release, &parts[i], err);
             if (rc < 0) pv_source_close(&src);
         }
         if (rc < 0) {
