@@ -16,7 +16,7 @@ want_tests=0
 # file, not the package name, so that tools installed another way (a Node.js
 # that brings its own npm, say) count as present.
 needs=(gcc:gcc libc6-dev:/usr/include/stdio.h make:make cmake:cmake pkg-config:pkg-config
-       libmicrohttpd-dev:/usr/include/microhttpd.h libcjson-dev:/usr/include/cjson/cJSON.h
+       libmicrohttpd-dev:/usr/include/microhttpd.h
        zlib1g-dev:/usr/include/zlib.h libcmocka-dev:/usr/include/cmocka.h
        python3:python3 ca-certificates:/etc/ssl/certs/ca-certificates.crt)
 if [ "$want_tests" = 1 ]; then
