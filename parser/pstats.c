@@ -400,7 +400,7 @@ int pv_pstats_parse(const unsigned char *data, size_t len, pv_profile **out, pv_
 int pv_pstats_parse_with(const unsigned char *data, size_t len, unsigned flags, pv_profile **out,
                          pv_error *err)
 {
-    return parse(data, len, false, flags, out, err);
+    return parse(data, len, (flags & PV_LOAD_MAPPED) != 0, flags, out, err);
 }
 
 /* Reads a file that cannot be mapped (a pipe, a device) into memory. */

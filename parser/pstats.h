@@ -18,6 +18,9 @@
 
 /* Flags for the _with variants. */
 #define PV_LOAD_NO_EDGES 1u /* check callers but keep none: see pv_builder_drop_edges */
+/* data is a read-only file mapping: the pages the reader has left behind may
+ * be given back (MADV_DONTNEED; read again, they come back from the file). */
+#define PV_LOAD_MAPPED 2u
 
 /* Parses the len bytes at data. Returns 0 and sets *out, or -1 with err
  * filled (offset = where in data the problem is). */
