@@ -531,6 +531,8 @@ done:
     free(ctx.aff_done);
     free(ctx.aff_val);
     free(ctx.aff_callee);
+    free(ctx.single_of);
+    free(ctx.single_done);
     free(ctx.roots);
     free(ctx.kids);
     free(ctx.ents);

@@ -100,8 +100,10 @@ typedef struct pv_tree_ctx {
     size_t naff, aff_cap;
     uint32_t *aff_first, *aff_count; /* nfunctions each, or NULL until needed */
     bool *aff_done;
-    double *aff_val;  /* scratch, nfunctions: the parent's affinity per callee */
-    bool *aff_callee; /* scratch, nfunctions: a callee of the re-entered function */
+    double *aff_val;     /* scratch, nfunctions: the parent's affinity per callee */
+    uint32_t *single_of; /* nedges: the caller a once-called callee goes with, or NULL */
+    bool *single_done;   /* nfunctions: single_of is set for this function's edges */
+    bool *aff_callee;    /* scratch, nfunctions: a callee of the re-entered function */
 } pv_tree_ctx;
 
 /* t when it is a finite positive time, else 0. */

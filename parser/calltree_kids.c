@@ -393,6 +393,60 @@ static int pv_tree_reentry_kids(pv_tree_ctx *ctx, size_t xi, uint32_t cur, size_
     return 0;
 }
 
+/* Callees that f calls once, each with the caller of f that made that
+ * call: a single call happened inside one call of f, so it belongs to one
+ * caller (exec runs the script's module for runpy's _run_code, and each
+ * imported module for an import). Largest first, each goes to the caller
+ * with the most room left in its edge into f, if that room can hold it.
+ * Sets ctx->single_of for f's callee edges (PV_TREE_NONE where the callee is
+ * called more than once, or no caller has room). Returns 0, or -1 when out
+ * of memory. */
+static int pv_tree_single_calls(pv_tree_ctx *ctx, uint32_t f)
+{
+    const pv_profile *p = ctx->p;
+    if (!ctx->single_of) {
+        ctx->single_of = malloc((p->nedges ? p->nedges : 1) * sizeof *ctx->single_of);
+        ctx->single_done = calloc(p->nfunctions ? p->nfunctions : 1, sizeof *ctx->single_done);
+        if (!ctx->single_of || !ctx->single_done) return -1;
+    }
+    if (ctx->single_done[f]) return 0;
+    const pv_function *fn = &p->functions[f];
+    pv_tree_amount *once = malloc((fn->ncallees + 1) * sizeof *once);
+    pv_tree_amount *room = malloc((fn->ncallers + 1) * sizeof *room);
+    if (!once || !room) {
+        free(once);
+        free(room);
+        return -1;
+    }
+    size_t no = 0, nr = 0;
+    for (uint32_t i = 0; i < fn->ncallees; i++) {
+        uint32_t ei = p->callee_edges[fn->first_callee + i];
+        const pv_edge *e = &p->edges[ei];
+        ctx->single_of[ei] = PV_TREE_NONE;
+        if (e->ncalls == 1 && pv_edge_has_times(e) && e->callee != f)
+            once[no++] = (pv_tree_amount){ei, pv_tree_sane(e->cumtime)};
+    }
+    for (uint32_t c = 0; c < fn->ncallers && no > 0; c++) {
+        const pv_edge *in = &p->edges[fn->first_caller + c];
+        if (in->caller != f) room[nr++] = (pv_tree_amount){in->caller, pv_tree_edge_time(p, in)};
+    }
+    qsort(once, no, sizeof *once, pv_tree_amount_cmp);
+    for (size_t i = 0; i < no; i++) {
+        size_t best = nr;
+        for (size_t r = 0; r < nr; r++)
+            if (room[r].time >= once[i].time * PV_TREE_ROUNDING &&
+                (best == nr || room[r].time > room[best].time))
+                best = r;
+        if (best == nr) continue;
+        ctx->single_of[once[i].id] = room[best].id;
+        room[best].time -= once[i].time;
+    }
+    free(once);
+    free(room);
+    ctx->single_done[f] = true;
+    return 0;
+}
+
 /* Fills the kids of a normal entry or the synthetic root at ctx->kids[first..]. */
 static int pv_tree_normal_kids(pv_tree_ctx *ctx, size_t xi, uint32_t cur, size_t *count)
 {
@@ -413,14 +467,52 @@ static int pv_tree_normal_kids(pv_tree_ctx *ctx, size_t xi, uint32_t cur, size_t
                      sizeof *ctx->kids) < 0)
         return -1;
     double phi = pv_tree_part(p, x->k.func, x->k.time);
+    /* A node that is a part of its function, reached from a real caller:
+     * callees called once go with the caller that made that call, not in
+     * proportion (see pv_tree_single_calls). */
+    int64_t pf = x->parent != PV_TREE_NONE ? ctx->ents[x->parent].k.func : -1;
+    bool single = phi < PV_TREE_ROUNDING && pf >= 0 && pf != x->k.func && !x->k.reentry;
+    double psi = 0, phi_rest = phi;
+    if (single) {
+        if (pv_tree_single_calls(ctx, (uint32_t)x->k.func) < 0) return -1;
+        double into = 0, mine = 0, all = 0;
+        for (uint32_t i = 0; i < f->ncallers; i++) {
+            const pv_edge *e = &p->edges[f->first_caller + i];
+            if (e->caller == (uint32_t)pf) into = pv_tree_edge_time(p, e);
+        }
+        psi = into > 0 ? x->k.time / into : 0;
+        if (psi > 1) psi = 1;
+        for (uint32_t i = 0; i < f->ncallees; i++) {
+            uint32_t ei = p->callee_edges[f->first_callee + i];
+            if (ctx->single_of[ei] == PV_TREE_NONE) continue;
+            double t = pv_tree_edge_time(p, &p->edges[ei]);
+            all += t;
+            if (ctx->single_of[ei] == (uint32_t)pf) mine += t * psi;
+        }
+        double ct = pv_tree_sane(f->cumtime);
+        phi_rest = ct > all ? (x->k.time > mine ? x->k.time - mine : 0) / (ct - all) : 0;
+        if (phi_rest > 1) phi_rest = 1;
+    }
     pv_tree_kid *kids = &ctx->kids[ctx->nkids];
     size_t n = 0;
     for (uint32_t i = 0; i < f->ncallees; i++) {
-        const pv_edge *e = &p->edges[p->callee_edges[f->first_callee + i]];
+        uint32_t ei = p->callee_edges[f->first_callee + i];
+        const pv_edge *e = &p->edges[ei];
         pv_tree_kid *k = &kids[n++];
+        double offer = pv_tree_edge_time(p, e);
+        if (!single)
+            offer *= phi;
+        else if (ctx->single_of[ei] == PV_TREE_NONE)
+            offer *= phi_rest;
+        else if (ctx->single_of[ei] == (uint32_t)pf)
+            offer *= psi;
+        else {
+            n--; /* its one call was made under another caller */
+            continue;
+        }
         *k = (pv_tree_kid){.func = e->callee,
                            .src = (uint32_t)x->k.func,
-                           .offer = pv_tree_edge_time(p, e) * phi,
+                           .offer = offer,
                            .calls = e->ncalls,
                            .reentry = pv_tree_on_path(ctx, e->callee, cur),
                            .entry = PV_TREE_NONE};

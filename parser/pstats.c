@@ -359,7 +359,8 @@ static int parse(const unsigned char *data, size_t len, bool release_behind, uns
     *out = NULL;
     if (len == 0)
         return pv_fail(err, PV_ERR_INPUT, 0, "empty file: not a Python profile; " PV_SNIFF_HOW_TO);
-    parse_state st = {.data = data, .release_behind = release_behind};
+    parse_state st = {.data = data,
+                      .release_behind = release_behind || (flags & PV_LOAD_RELEASE_BEHIND)};
     int status = -1;
     st.r = pv_marshal_new(data, len);
     st.b = pv_builder_new();
@@ -400,7 +401,7 @@ int pv_pstats_parse(const unsigned char *data, size_t len, pv_profile **out, pv_
 int pv_pstats_parse_with(const unsigned char *data, size_t len, unsigned flags, pv_profile **out,
                          pv_error *err)
 {
-    return parse(data, len, (flags & PV_LOAD_MAPPED) != 0, flags, out, err);
+    return parse(data, len, false, flags, out, err);
 }
 
 /* Reads a file that cannot be mapped (a pipe, a device) into memory. */

@@ -18,9 +18,10 @@
 
 /* Flags for the _with variants. */
 #define PV_LOAD_NO_EDGES 1u /* check callers but keep none: see pv_builder_drop_edges */
-/* data is a read-only file mapping: the pages the reader has left behind may
- * be given back (MADV_DONTNEED; read again, they come back from the file). */
-#define PV_LOAD_MAPPED 2u
+/* data is a private read-only file mapping (page-aligned) that nobody reads
+ * while or after it is parsed: the pages read are given back as parsing goes
+ * (madvise), so that a large file does not stay resident beside its model. */
+#define PV_LOAD_RELEASE_BEHIND 2u
 
 /* Parses the len bytes at data. Returns 0 and sets *out, or -1 with err
  * filled (offset = where in data the problem is). */

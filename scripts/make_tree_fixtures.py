@@ -12,7 +12,7 @@ Needs the Pythons under `pyenv root`/versions. Each file is a real profile:
   (suite.__call__ and suite.run recurse into each other);
 - regrtest-py312: `python -m cProfile -m test` on two stdlib tests;
 - profile-imports-py313: the pure-Python `profile` module (edges carry counts only);
-- merged-imports-py313: two runs merged with pstats.Stats.add.
+- merged-imports-py313: two runs of the imports script merged with pstats.Stats.add.
 tests/unit/parser_calltree_real.c checks every tree rule on each of them (and on
 tests/golden/*.prof). Timings change on every run; the shapes do not.
 """
@@ -77,7 +77,7 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             a, b = os.path.join(tmp, 'a.prof'), os.path.join(tmp, 'b.prof')
             run(py['py313'], ['imports_script.py'], a)
-            run(py['py313'], ['-m', 'treework'], b, env_path=HELPERS)
+            run(py['py313'], ['imports_script.py'], b)
             out = os.path.join(OUT, 'merged-imports-py313.prof')
             subprocess.check_call([py['py313'], '-c',
                                    'import pstats,sys; s=pstats.Stats(sys.argv[1]); '

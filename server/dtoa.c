@@ -225,8 +225,8 @@ static int digit_count(uint64_t x)
     return guess + (guess < 20 && x >= pow10[guess]);
 }
 
-/* Writes the n digits of x at out. */
-static void put_digits(char *out, uint64_t x, int n)
+/* Writes the n digits of x < 10^n (n <= 10) at out, in 32-bit arithmetic. */
+static void put_small(char *out, uint32_t x, int n)
 {
     while (n >= 2) {
         memcpy(out + n - 2, two_digits + 2 * (x % 100), 2);
@@ -234,6 +234,25 @@ static void put_digits(char *out, uint64_t x, int n)
         n -= 2;
     }
     if (n) out[0] = (char)('0' + x);
+}
+
+/* Writes the n digits of x at out. A 17-digit significand is split into
+ * two halves whose digits are worked out side by side, not in one chain of
+ * 64-bit divisions. */
+static void put_digits(char *out, uint64_t x, int n)
+{
+    if (n <= 9) {
+        put_small(out, (uint32_t)x, n);
+        return;
+    }
+    uint64_t hi = x / 100000000;
+    uint32_t lo = (uint32_t)(x - hi * 100000000);
+    uint32_t a = lo / 10000, b = lo % 10000;
+    memcpy(out + n - 8, two_digits + 2 * (a / 100), 2);
+    memcpy(out + n - 6, two_digits + 2 * (a % 100), 2);
+    memcpy(out + n - 4, two_digits + 2 * (b / 100), 2);
+    memcpy(out + n - 2, two_digits + 2 * (b % 100), 2);
+    put_small(out, (uint32_t)hi, n - 8);
 }
 
 /* Writes f 10^e (f > 0) in JavaScript's Number.prototype.toString layout. */

@@ -76,19 +76,57 @@ static bool is_profile_name(const char *name)
            (ends_with(name, ".prof") || ends_with(name, ".pstats") || ends_with(name, ".prof.gz"));
 }
 
+/* Length of the well-formed UTF-8 sequence of 2 to 4 bytes at s (no
+ * overlongs, no surrogates, at most U+10FFFF), or 0 when there is none. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    size_t n = 0;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    if (c == 0xe0 && s[1] < 0xa0) return 0;  /* overlong */
+    if (c == 0xed && s[1] >= 0xa0) return 0; /* surrogate */
+    if (c == 0xf0 && s[1] < 0x90) return 0;  /* overlong */
+    if (c == 0xf4 && s[1] >= 0x90) return 0; /* past U+10FFFF */
+    return n;
+}
+
 void pv_folder_safe_name(const char *name, int gzip, const char *id, char *out, size_t size)
 {
     const char *base = name ? name : "";
     for (const char *c = base; *c; c++)
         if (*c == '/' || *c == '\\') base = c + 1;
+    /* The name as uploaded: printable ASCII and well-formed UTF-8 are kept
+     * (the UI shows names as text, never as markup); control bytes and
+     * malformed UTF-8 are dropped, and a leading '.' or '-' (hidden, or an
+     * option to a shell tool) too. */
     char stem[101];
     size_t n = 0;
-    for (const char *c = base; *c && n < sizeof stem - 1; c++) {
-        char ch = *c;
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                  (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
-        if (!ok) continue;
-        if (n == 0 && (ch == '.' || ch == '-')) continue; /* never hidden, never an option */
+    for (const unsigned char *c = (const unsigned char *)base; *c && n < sizeof stem - 1;) {
+        if (*c >= 0x80) {
+            size_t len = utf8_len(c);
+            if (!len) {
+                c++;
+                continue;
+            }
+            if (n + len > sizeof stem - 1) break;
+            memcpy(stem + n, c, len);
+            n += len;
+            c += len;
+            continue;
+        }
+        char ch = (char)*c++;
+        if (ch < 0x20 || ch == 0x7f) continue;
+        if (n == 0 && (ch == '.' || ch == '-' || ch == ' '))
+            continue; /* never hidden, never an option */
         stem[n++] = ch;
     }
     stem[n] = '\0';
@@ -97,7 +135,7 @@ void pv_folder_safe_name(const char *name, int gzip, const char *id, char *out, 
         size_t len = strlen(stem), el = strlen(exts[i]);
         if (len >= el && strcmp(stem + len - el, exts[i]) == 0) stem[len - el] = '\0';
     }
-    while (n = strlen(stem), n > 0 && stem[n - 1] == '.')
+    while (n = strlen(stem), n > 0 && (stem[n - 1] == '.' || stem[n - 1] == ' '))
         stem[n - 1] = '\0';
     if (!stem[0]) snprintf(stem, sizeof stem, "upload");
     snprintf(out, size, "%s%s%s%s", stem, id ? "-" : "", id ? id : "", gzip ? ".prof.gz" : ".prof");

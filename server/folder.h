@@ -92,8 +92,9 @@ typedef enum pv_upload_result {
     PV_UPLOAD_STORED = 2,  /* kept under a new file name and added to the registry */
 } pv_upload_result;
 
-/* Completes an upload named name (the client's file name: only its last
- * component's [A-Za-z0-9._-] characters are used, with the extension .prof,
+/* Completes an upload named name (the client's file name: its last component
+ * as uploaded, without control bytes, malformed UTF-8 or a leading '.', '-'
+ * or space, at most 100 bytes, with the extension .prof,
  * or .prof.gz for gzip content, and "-ID" before it when the name is taken).
  * Copies the profile id to id_out (PV_REGISTRY_ID_LEN + 1 bytes) when the
  * result is EXISTS or STORED. Frees the upload in every case. */

@@ -46,6 +46,11 @@ static bool reserve(pv_json *w, size_t n)
     return true;
 }
 
+bool pv_json_room_(pv_json *w, size_t n)
+{
+    return reserve(w, n + 1);
+}
+
 /* Before a value, a key or an opening bracket: a comma unless it is the first
  * thing in its container (or follows a key). Returns false when failed. */
 static bool start_item(pv_json *w, size_t room)

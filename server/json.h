@@ -62,12 +62,30 @@ void pv_json_begin_array(pv_json *w);
 void pv_json_end_array(pv_json *w);
 
 /* An object key of len bytes (escaped like any string); the next call writes
- * its value. pv_json_key takes a NUL-terminated key (inline, so that the
- * length of a literal is known when compiling). */
+ * its value. */
 void pv_json_key_n(pv_json *w, const char *key, size_t len);
+
+/* Private: makes room for n more bytes and a comma, or fails the writer. */
+bool pv_json_room_(pv_json *w, size_t n);
+
+/* A key that is a name from the program, not from data: printable ASCII
+ * with no '"' or '\\' (every key of the API is), copied as it is. Inline,
+ * so that a literal's length is known when compiling: most of the bytes of
+ * a large answer are keys. Use pv_json_key_n for anything else. */
 static inline void pv_json_key(pv_json *w, const char *key)
 {
-    pv_json_key_n(w, key, __builtin_strlen(key));
+    size_t len = __builtin_strlen(key);
+    if (w->failed || (len + 4 >= w->cap - w->len && !pv_json_room_(w, len + 3))) return;
+    char *out = w->buf + w->len;
+    char c = w->last;
+    if (c != '\0' && c != '{' && c != '[' && c != ':') *out++ = ',';
+    *out++ = '"';
+    __builtin_memcpy(out, key, len);
+    out += len;
+    *out++ = '"';
+    *out++ = ':';
+    w->len = (size_t)(out - w->buf);
+    w->last = ':';
 }
 
 /* Values. pv_json_string takes len bytes (which may hold NUL or be invalid

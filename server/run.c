@@ -180,12 +180,14 @@ typedef struct run_options {
 } run_options;
 
 /* The serving options that take a value in the next word (unless given as
- * -p8080 or --port=8080); others are flags. */
+ * -p8080 or --port=8080); others are flags. run_run.py checks this list
+ * against `profviz --help`. */
 static bool takes_value(const char *a)
 {
-    static const char *const with_value[] = {"-H",           "--host",         "-p",
-                                             "--port",       "--web-root",     "--token",
-                                             "--token-file", "--embed-origin", "--allow-host"};
+    static const char *const with_value[] = {
+        "-H",           "--host",           "-p",           "--port",
+        "--web-root",   "--token",          "--token-file", "--embed-origin",
+        "--allow-host", "--header-timeout", "--cache-mb",   "--max-upload-mb"};
     for (size_t i = 0; i < sizeof with_value / sizeof *with_value; i++)
         if (strcmp(a, with_value[i]) == 0) return true;
     return false;

@@ -1,6 +1,5 @@
 /* source.c: opening, mapping, inflating and identifying profiles (see
  * source.h). */
-#define _DEFAULT_SOURCE /* madvise */
 #include "source.h"
 
 #include <errno.h>
@@ -133,7 +132,6 @@ int pv_source_open_fd(int fd, const pv_source_limits *limits, pv_source *out, pv
         if (map == MAP_FAILED)
             return pv_fail(err, errno == ENOMEM ? PV_ERR_NOMEM : PV_ERR_IO, -1, "cannot map: %s",
                            strerror(errno));
-        madvise(map, size, MADV_SEQUENTIAL);
         out->map_ = map;
         out->map_len_ = size;
         out->data = map;
@@ -172,8 +170,6 @@ void pv_source_close(pv_source *src)
 int pv_source_parse(const pv_source *src, unsigned flags, pv_profile **out, pv_error *err)
 {
     *out = NULL;
-    /* A plain file's mapping may give back the pages the parser has read. */
-    if (src->map_ && src->data == src->map_) flags |= PV_LOAD_MAPPED;
     int rc = pv_pstats_parse_with(src->data, src->len, flags, out, err);
     /* Say where the problem is: inside the compressed stream. */
     if (rc < 0 && src->gzip) pv_error_prefix(err, "in the gzip-compressed data: ");
@@ -193,6 +189,7 @@ int pv_source_load(const char *const *paths, size_t n, unsigned flags,
     size_t total = 0;
     /* The id is needed only once every part is parsed: hash beside the
      * parser. */
+    bool want_id = !limits || !limits->no_id;
     pv_source_limits mine = limits ? *limits : (pv_source_limits){0};
     mine.id_later = true;
     mine.no_id = mine.no_id || n > 1; /* a merge hashes its parts below */
@@ -203,7 +200,12 @@ int pv_source_load(const char *const *paths, size_t n, unsigned flags,
         pv_source src;
         int rc = pv_source_open(paths[i], false, limits, &src, err);
         if (rc == 0) {
-            rc = pv_source_parse(&src, flags, &parts[i], err);
+            /* The mapping is closed right after: its pages may go as they
+             * are read (the model of a large file then fits beside little
+             * of the file). */
+            unsigned release = src.map_ && !src.gzip ? PV_LOAD_RELEASE_BEHIND : 0;
+            if (release) posix_madvise(src.map_, src.map_len_, POSIX_MADV_SEQUENTIAL);
+            rc = pv_source_parse(&src, flags | release, &parts[i], err);
             if (rc < 0) pv_source_close(&src);
         }
         if (rc < 0) {
@@ -214,7 +216,7 @@ int pv_source_load(const char *const *paths, size_t n, unsigned flags,
         pv_source_wait_id(&src);
         if (n == 1) {
             h = src.hash;
-        } else if (!limits || !limits->no_id) {
+        } else if (want_id) {
             /* The id of a merge continues over every part as given. */
             uint64_t n64 = src.raw_len;
             h = pv_source_hash(h, &n64, sizeof n64);

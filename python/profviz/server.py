@@ -6,7 +6,11 @@ kernel's process group, leaves it running), with a free loopback port the
 system picks. Every profile is uploaded to it (``POST /api/profiles``), so it
 is stored in FOLDER and listed at once; the same server is reused for later
 cells while it is alive, and stopped (SIGTERM, then SIGKILL) and its folder
-removed when the process exits.
+removed when the process exits. It runs under a small sh watcher that holds
+a pipe from this process: when this process dies without running its exit
+handlers (a kernel killed with SIGKILL), the pipe closes and the watcher
+stops the server and removes its folder; when the server ends, so does the
+watcher.
 
 The server lets exactly the notebook's page frame it: its origin is passed
 with ``--embed-origin`` (see ``embed_origins``). The profile API itself is
@@ -35,6 +39,14 @@ BUILD_HINT = (
 
 DEFAULT_ORIGINS = ("http://localhost:8888", "http://127.0.0.1:8888")
 START_TIMEOUT = 10.0
+
+# sh -c WATCH sh ROOT PROGRAM ARGS...: runs the server; stops it when our end
+# of its standard input closes; once it has ended, removes ROOT (the
+# server's temporary folder) and exits with the server's status.
+WATCH = ('root=$1; shift; exec 3<&0; "$@" </dev/null & server=$!; '
+         '(read ignored <&3; kill "$server" 2>/dev/null) & watcher=$!; '
+         'wait "$server"; status=$?; kill "$watcher" 2>/dev/null; rm -rf "$root"; '
+         'exit "$status"')
 
 # Requests go straight to the loopback server, never through a proxy.
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -160,8 +172,9 @@ class Server:
         env.pop("PROFVIZ_TOKEN", None)  # this server is the kernel's own: no token
         self.url = None
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                            stderr=log, env=env, start_new_session=True)
+            self.process = subprocess.Popen(["/bin/sh", "-c", WATCH, "sh", self.root] + cmd,
+                                            stdin=subprocess.PIPE, stdout=log, stderr=log,
+                                            env=env, start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             m = re.search(r"profviz: serving (http://\S+/)", self._log())
@@ -226,13 +239,24 @@ class Server:
     def stop(self):
         """Stops the server and removes its folder."""
         p, self.process = self.process, None
-        if p is not None and p.poll() is None:
-            p.send_signal(signal.SIGTERM)
+        if p is not None:
+            # the watcher, the server and nothing else: the session started
+            # for them
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(p.pid, sig)
+                except ProcessLookupError:
+                    break
+                try:
+                    p.wait(timeout=3)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
             try:
-                p.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+                p.stdin.close()
+            except OSError:
+                pass
+            p.wait()
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -126,6 +126,16 @@ export async function compareSuite(h) {
     const ratios = r.map((x) => x[5]).filter((x) => x.startsWith('×')).map((x) => Number(x.slice(1)));
     check(ratios.every((v, i) => i === 0 || ratios[i - 1] >= v), `ratios ${ratios}`);
     check(new URL(page.url()).searchParams.get('csort') === 'ratio', `URL ${page.url()}`);
+    // normalised: changes in percentage points of each run's total
+    await page.click('#compare-pane .compare-normalised');
+    await waitState(() => window.profviz.state().cmode === 'normalised');
+    await page.waitForFunction(() => / pp$/.test(window.profviz.compareRows()[0][4]) || window.profviz.compareRows()[0][4] === '0');
+    r = await rows();
+    check(r.some((x) => x[2].endsWith('%')), `shares: ${r[0]}`);
+    await page.click('#compare-pane .compare-normalised');
+    await waitState(() => window.profviz.state().cmode === 'absolute');
+    await page.click('#comparison th[data-csort=tottime_change]');
+    await waitState(() => window.profviz.state().csort === 'tottime_change');
   });
 
   await test('compare: boxes are red when slower, blue when faster, striped when new', async () => {

@@ -5,8 +5,11 @@
 //
 // Runs the main suite against the UI embedded in the binary (no --web-root),
 // the multi-profile and markup suites with --web-root web/ (the files on
-// disk), the team-mode suite of team.mjs (--dir, uploads, --token) and
-// the notebook IFrame suite of embed.mjs and the comparison suite of compare.mjs.
+// disk), the reading suite of reading.mjs (the bundled example: numbers,
+// overlays, zoom, sunburst labels, screenshots of every view), the
+// team-mode suite of team.mjs (--dir, uploads, --token), the notebook
+// IFrame suite of embed.mjs and the comparison suite of compare.mjs.
+// E2E_ONLY=main, reading, team, embed or compare runs one of them.
 // Screenshots go to tests/e2e/out/. Ends with "N passed, M failed".
 
 import { spawn } from 'node:child_process';
@@ -16,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { teamSuite } from './team.mjs';
+import { readingSuite } from './reading.mjs';
 import { embedSuite } from './embed.mjs';
 import { compareSuite } from './compare.mjs';
 
@@ -565,7 +569,7 @@ try {
   const only = process.env.E2E_ONLY || '';
   let embedded = null;
   let disk = null;
-  if (!only) {
+  if (!only || only === 'main') {
     await test('server starts with the embedded UI', async () => {
       embedded = await startServer([WORKLOAD]);
     });
@@ -575,6 +579,7 @@ try {
   }
   if (embedded) await mainSuite(embedded, 'embedded');
   if (disk) await multiSuite(disk, 'web-root');
+  if (!only || only === 'reading') await readingSuite({ repo, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
   if (!only || only === 'team') await teamSuite({ binary, repo, FIX, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
   // profviz in a notebook's IFrame (embed.mjs); E2E_ONLY=embed runs it alone
   // comparing two profiles (compare.mjs); E2E_ONLY=compare runs it alone

@@ -8,7 +8,7 @@
 // FAILED check rather than skipping silently.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, copyFileSync, utimesSync, readFileSync, statSync, rmSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, utimesSync, readFileSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -281,6 +281,67 @@ export async function teamSuite(h) {
     check(r + g + b < 150, `dark background is ${bg}`);
     await shot(p, 'team-start-dark.png');
     await p.context().close();
+  });
+
+  await test('team: names are kept as uploaded (NAU-CCL+Epymorph.prof), and the filter box narrows the list', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'profviz-names-'));
+    h.cleanup.push(() => rmSync(tmp, { recursive: true, force: true }));
+    const name = 'NAU-CCL+Epymorph.prof';
+    writeFileSync(join(tmp, name), readFileSync(join(h.repo, 'tests/golden/cprofile-py312.prof')));
+    const p = await newPage();
+    await p.goto(base);
+    await waitStart(p, 5);
+    await p.setInputFiles('#upload-input', join(tmp, name));
+    await p.waitForFunction(() => window.profviz.state().profile, null, { timeout: 10000 });
+    await ready(p);
+    check((await p.textContent('#profile-picker option:checked')) === name, `header shows ${await p.textContent('#profile-picker option:checked')}`);
+    const panel = await p.textContent('#uploads');
+    check(panel.includes(name) && !/stored as/.test(panel), `upload panel: ${panel}`);
+    await p.click('#brand');
+    await waitStart(p, 6);
+    const rows = await startRows(p);
+    check(rows.some((r) => r.name === name), `listed: ${rows.map((r) => r.name)}`);
+    await p.fill('#profile-filter', 'epymorph');
+    await p.waitForFunction(() => document.querySelectorAll('#profile-list tbody tr').length === 1);
+    check((await startRows(p))[0].name === name, 'the filter kept the wrong row');
+    await p.fill('#profile-filter', 'no such profile here');
+    await p.waitForSelector('#start-nomatch:not([hidden])');
+    await p.fill('#profile-filter', '');
+    await waitStart(p, 6);
+    await shot(p, 'team-names.png');
+    await p.context().close();
+  });
+
+  await test('team: in a profile view the upload panel never covers the chart, and each result stays listed until dismissed', async () => {
+    const p = await newPage({ viewport: { width: 1280, height: 720 } });
+    await p.goto(`${base}?profile=${uploadedId}`);
+    await ready(p);
+    const rect = (sel) => p.$eval(sel, (e) => { const r = e.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, left: r.left, right: r.right, height: r.height }; });
+    const paneBefore = await rect('#graph-pane');
+    await p.setInputFiles('#upload-input', join(FIX, 'notes.txt'));
+    await p.waitForSelector('#uploads.has-errors:not(.running)', { timeout: 10000 });
+    await ready(p);
+    const panel = await rect('#uploads');
+    const pane = await rect('#graph-pane');
+    check(panel.bottom <= pane.top + 0.5, `the panel (${panel.top}..${panel.bottom}) overlaps the chart (${pane.top}..${pane.bottom})`);
+    const b = await boxes(p);
+    check(b.length > 3, `only ${b.length} boxes with the panel open`);
+    check(b.every((x) => x.y >= pane.top - 0.5), 'a box is drawn above the chart pane, under the panel');
+    await shot(p, 'team-panel-profile-1280.png');
+    // a good upload opens its profile; both results stay listed past the old toast's 1.6 s
+    await p.setInputFiles('#upload-input', join(FIX, 'upload.prof'));
+    await p.waitForFunction((id) => window.profviz.state().profile === id, uploadedId, { timeout: 10000 });
+    await ready(p);
+    await p.waitForTimeout(2500);
+    check(await p.isVisible('#uploads'), 'the upload results vanished without being dismissed');
+    const items = await p.$$eval('#uploads-list li', (li) => li.map((x) => x.className));
+    check(items.length === 2 && items.some((c) => /failed/.test(c)) && items.some((c) => /exists|stored/.test(c)), `listed: ${items}`);
+    await p.click('#uploads-close');
+    check(await p.isHidden('#uploads'), 'not dismissed');
+    await p.waitForFunction((h0) => document.getElementById('graph-pane').getBoundingClientRect().top < h0, pane.top, { timeout: 3000 });
+    check(p.errors.filter((e) => !/status of 400/.test(e)).length === 0, `console errors: ${p.errors.join(' | ')}`);
+    await p.context().close();
+    check(paneBefore.height > 0, 'no chart pane');
   });
 
   await test('team: no console errors apart from the rejected uploads', async () => {

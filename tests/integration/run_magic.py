@@ -9,7 +9,7 @@ usage: python3 tests/integration/run_magic.py /path/to/profviz
 2. Runs magic_checks.py under that venv's Python: the magics in a real
    IPython shell (see that file).
 3. Checks the server the magics started is stopped, and its temporary folder
-   gone, once that Python has exited.
+   gone, once that Python has exited, also when it was killed with SIGKILL.
 4. Runs the committed notebook tests/integration/notebook/profviz.ipynb
    headless with nbclient (a real Jupyter kernel) and checks that its output
    cells hold the IFrame of a profviz page, and that the kernel's server
@@ -124,6 +124,43 @@ def run_checks(py, binary, tmp):
         check("its temporary folder is removed", not os.path.exists(root), root)
 
 
+KILLED = r"""
+import os, signal
+from IPython.core.interactiveshell import InteractiveShell
+sh = InteractiveShell.instance()
+sh.run_cell("%load_ext profviz")
+sh.run_cell("v = %profviz sum(range(1000))")
+import profviz.server
+print("SERVER", sh.user_ns["v"].url, profviz.server.current_server().root, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def run_killed(py, binary, tmp):
+    """A kernel killed with SIGKILL runs no exit handler: its server must
+    stop anyway (the watcher sees its pipe close) and its folder go."""
+    env = dict(os.environ, PROFVIZ_BIN=binary)
+    env.pop("PYTHONPATH", None)
+    p = subprocess.run([py, "-c", KILLED], capture_output=True, env=env, cwd=tmp, timeout=120)
+    m = re.search(r"^SERVER http://127\.0\.0\.1:(\d+)/\S* (\S+)$", p.stdout.decode(), re.M)
+    if not check("a kernel killed with SIGKILL: it had started a server",
+                 p.returncode == -9 and m is not None, p.stdout.decode() + p.stderr.decode()):
+        return
+    import socket
+    gone = False
+    for _ in range(50):
+        s = socket.socket()
+        s.settimeout(1)
+        refused = s.connect_ex(("127.0.0.1", int(m.group(1)))) != 0
+        s.close()
+        if refused and not os.path.exists(m.group(2)):
+            gone = True
+            break
+        time.sleep(0.1)
+    check("a kernel killed with SIGKILL: its server stops and its folder is removed", gone,
+          m.group(0))
+
+
 def run_notebook(py, binary, tmp):
     """Executes the committed notebook with nbclient in a real kernel (the
     venv's Python, where the package is installed)."""
@@ -191,6 +228,7 @@ def main():
         py = make_venv(base, tmp)
         if py:
             run_checks(py, binary, tmp)
+            run_killed(py, binary, tmp)
             if check("nbclient and ipykernel (python3-nbclient, python3-ipykernel)",
                      python_with("nbclient", "ipykernel", "nbformat") is not None):
                 run_notebook(py, binary, tmp)

@@ -315,6 +315,22 @@ def test_program_environment(binary, work, tmp):
     check("no program: usage error", code == 2 and "no program given" in err, err)
 
 
+def test_serving_options_with_values(binary, work):
+    """Every serving option that `profviz --help` shows with a value takes
+    the next word as that value, not as the program."""
+    text = subprocess.run([binary, "--help"], capture_output=True, text=True).stdout
+    options = re.findall(r"^\s+(?:(-[A-Za-z]), )?(--[a-z-]+) [A-Z]", text, re.M)
+    check("profviz --help lists serving options with values", len(options) >= 5, options)
+    for short, long in options:
+        if long == "--dir":
+            continue
+        for opt in filter(None, (short, long)):
+            code, out, err = run(binary, ["--no-serve", "-o", "opt.prof", opt, "1", "ok.py", "x"],
+                                 work, stdin=b"in\n")
+            check(f"profviz run {opt} VALUE script.py: the value is the option's",
+                  code == 0 and out.startswith("out: in ['x']"), f"{code} {out} {err}")
+
+
 def test_serves(binary, work):
     p = subprocess.Popen([binary, "run", "-s", "-p", "0", "-o", "served.prof", "exit3.py"],
                          cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -359,6 +375,7 @@ def main():
         test_sigint(binary, work)
         test_python_choice(binary, work, tmp)
         test_program_environment(binary, work, tmp)
+        test_serving_options_with_values(binary, work)
         test_serves(binary, work)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -211,10 +211,10 @@ def test_uploads_and_listing(binary, work):
         mp = golden("names-py313.prof")
         status, hdrs, s = srv.upload_multipart(mp, "my names.prof")
         check("multipart upload: 201", status == 201, (status, s))
-        check("multipart upload: name from the part (unsafe characters dropped)",
-              s.get("name") == "mynames.prof", s)
+        check("multipart upload: name from the part, as uploaded",
+              s.get("name") == "my names.prof", s)
         check("multipart upload: bytes equal",
-              read(os.path.join(folder, "mynames.prof")) == mp, listing(folder))
+              read(os.path.join(folder, "my names.prof")) == mp, listing(folder))
         mp_id = s.get("id")
         # ?name= wins over the part's file name.
         mp2 = golden("two-roots.prof") if os.path.exists(os.path.join(GOLDEN, "two-roots.prof")) \
@@ -237,6 +237,16 @@ def test_uploads_and_listing(binary, work):
         status, _, s = srv.upload(gzip.compress(golden("cprofile-py39.prof")), "plain-name.prof")
         check("gzip content named .prof is stored as .prof.gz",
               status == 201 and s.get("name") == "plain-name.prof.gz", s)
+
+        # Names are kept as uploaded: '+', spaces and UTF-8 stay; control bytes and bad UTF-8 go.
+        for sent, kept in (("NAU-CCL+Epymorph.prof", "NAU-CCL+Epymorph.prof"),
+                           ("résumé (v2).prof", "résumé (v2).prof"),
+                           ("tab\there.prof", "tabhere.prof")):
+            data = synthetic_profile(5, "kept" + hashlib.md5(sent.encode()).hexdigest()[:6])
+            status, _, s = srv.upload(data, sent)
+            check(f"name {sent!r} is kept as {kept!r}", status == 201 and s.get("name") == kept
+                  and os.path.isfile(os.path.join(folder, kept)), (status, s))
+            os.remove(os.path.join(folder, kept))
 
         # No name at all.
         status, _, s = srv.upload(golden("cprofile-py38.prof"))
@@ -270,7 +280,7 @@ def test_uploads_and_listing(binary, work):
             os.utime(os.path.join(folder, n), (now - 1000 + i * 10, now - 1000 + i * 10))
         # Two with the same mtime: ordered by name.
         os.utime(os.path.join(folder, "chosen.prof"), (now - 5, now - 5))
-        os.utime(os.path.join(folder, "mynames.prof"), (now - 5, now - 5))
+        os.utime(os.path.join(folder, "my names.prof"), (now - 5, now - 5))
         status, _, body = srv.json("/api/profiles")
         check("listing: 200", status == 200 and isinstance(body, list), status)
         check("listing: every file once", sorted(p["name"] for p in body) == sorted(names),
@@ -287,7 +297,7 @@ def test_uploads_and_listing(binary, work):
               all(p["size"] == os.path.getsize(os.path.join(folder, p["name"])) for p in body))
         by_name = {p["name"]: p for p in body}
         check("listing: ids unchanged by a new mtime", by_name["workload.prof"]["id"] == raw_id
-              and by_name["mynames.prof"]["id"] == mp_id, by_name.get("workload.prof"))
+              and by_name["my names.prof"]["id"] == mp_id, by_name.get("workload.prof"))
 
         # Files appearing and disappearing.
         shutil.copy(os.path.join(GOLDEN, "cprofile-py36.prof"), os.path.join(folder, "new.prof"))

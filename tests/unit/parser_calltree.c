@@ -844,6 +844,44 @@ static void tree_follows_runpy_into_the_module(void **state)
     pv_profile_free(p);
 }
 
+static void tree_gives_a_once_called_callee_to_the_caller_that_made_the_call(void **state)
+{
+    (void)state;
+    /* runpy.run_path: exec is called by _run_code (the script, 10 s) and by
+     * imports (two modules, 1 s each); its node under _run_code is 10 of its
+     * 12 s, yet the script, called once, is all under _run_code. */
+    enum { RUNPATH, RUNCODE, CWFR, EXEC, SCRIPT, M1, M2 };
+    static const fnx fns[] = {[RUNPATH] = {"run_path", 1, 1, 12.1, 0.1},
+                              [RUNCODE] = {"_run_code", 1, 1, 10, 0.001},
+                              [CWFR] = {"_call_with_frames_removed", 2, 2, 2, 0.001},
+                              [EXEC] = {"exec", 3, 3, 12, 0.01},
+                              [SCRIPT] = {"<module>", 1, 1, 9.99, 9.99},
+                              [M1] = {"<module>", 1, 1, 1, 1},
+                              [M2] = {"<module>", 1, 1, 0.99, 0.99}};
+    static const call calls[] = {{RUNPATH, RUNCODE, 1, 10}, {RUNPATH, CWFR, 2, 2},
+                                 {RUNCODE, EXEC, 1, 10},    {CWFR, EXEC, 2, 2},
+                                 {EXEC, SCRIPT, 1, 9.99},   {EXEC, M1, 1, 1},
+                                 {EXEC, M2, 1, 0.99}};
+    pv_profile *p = MAKEX(fns, calls);
+    pv_tree *t = build(p, NULL, 0, 10, 0, 5000);
+    long rc = child(t, 0, RUNCODE), e1 = child(t, (size_t)rc, EXEC);
+    assert_true(e1 > 0);
+    assert_true(t->nodes[e1].time == 10); /* the measured edge: 10 of exec's 12 s */
+    long s = child(t, (size_t)e1, SCRIPT);
+    assert_true(s > 0);
+    assert_true(t->nodes[s].time == 9.99);
+    assert_true(t->nodes[s].exact);
+    /* The modules are under the imports' exec, not under runpy's. */
+    assert_int_equal(child(t, (size_t)e1, M1), -1);
+    long cw = child(t, 0, CWFR), e2 = child(t, (size_t)cw, EXEC);
+    assert_near(t->nodes[child(t, (size_t)e2, M1)].time, 1, 1e-12);
+    assert_near(t->nodes[child(t, (size_t)e2, M2)].time, 0.99, 1e-12);
+    assert_int_equal(child(t, (size_t)e2, SCRIPT), -1);
+    check_widths(t);
+    pv_tree_free(t);
+    pv_profile_free(p);
+}
+
 static void tree_goes_on_from_a_re_entry_into_its_cycle(void **state)
 {
     (void)state;
@@ -1114,6 +1152,7 @@ int main(void)
         cmocka_unit_test(tree_estimates_count_only_edges),
         cmocka_unit_test(tree_gives_the_script_the_whole_recursive_exec_root),
         cmocka_unit_test(tree_follows_runpy_into_the_module),
+        cmocka_unit_test(tree_gives_a_once_called_callee_to_the_caller_that_made_the_call),
         cmocka_unit_test(tree_goes_on_from_a_re_entry_into_its_cycle),
         cmocka_unit_test(tree_budget_cuts_the_smallest_boxes_not_a_level),
         cmocka_unit_test(tree_reports_what_the_cutoff_and_depth_hid),

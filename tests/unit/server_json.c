@@ -141,16 +141,38 @@ static void json_strings_are_always_valid_utf8(void **state)
     free(text);
 }
 
-static void json_keys_are_escaped_like_strings(void **state)
+static void json_keys_from_data_are_escaped_like_strings(void **state)
 {
     (void)state;
     pv_json w = {0};
     pv_json_begin_object(&w);
-    pv_json_key_int(&w, "a\"b", 1);
+    pv_json_key_n(&w, "a\"b", 3);
+    pv_json_int(&w, 1);
     pv_json_key_n(&w, "n\0m", 3);
     pv_json_null(&w);
     pv_json_end_object(&w);
     expect(&w, "{\"a\\\"b\":1,\"n\\u0000m\":null}");
+}
+
+/* Literal keys take the inline path: across buffer growth too. */
+static void json_literal_keys_place_commas_across_growth(void **state)
+{
+    (void)state;
+    pv_json w = {0};
+    pv_json_begin_array(&w);
+    for (int i = 0; i < 3000; i++) {
+        pv_json_begin_object(&w);
+        pv_json_key_int(&w, "id", i);
+        pv_json_key_cstring(&w, "name", "f");
+        pv_json_end_object(&w);
+    }
+    pv_json_end_array(&w);
+    size_t len;
+    char *text = pv_json_take(&w, &len);
+    assert_non_null(text);
+    assert_memory_equal(text, "[{\"id\":0,\"name\":\"f\"},{\"id\":1,", 26);
+    assert_memory_equal(text + len - 25, "},{\"id\":2999,\"name\":\"f\"}]", 25);
+    free(text);
 }
 
 static void json_grows_through_many_reallocations(void **state)
@@ -218,8 +240,9 @@ int main(void)
         cmocka_unit_test(json_doubles_are_shortest_and_non_finite_ones_null),
         cmocka_unit_test(json_strings_escape_quotes_backslashes_and_controls),
         cmocka_unit_test(json_strings_are_always_valid_utf8),
-        cmocka_unit_test(json_keys_are_escaped_like_strings),
+        cmocka_unit_test(json_keys_from_data_are_escaped_like_strings),
         cmocka_unit_test(json_grows_through_many_reallocations),
+        cmocka_unit_test(json_literal_keys_place_commas_across_growth),
         cmocka_unit_test(json_flush_drains_the_buffer_and_keeps_the_place),
         cmocka_unit_test(json_failure_is_sticky_and_take_gives_null),
     };

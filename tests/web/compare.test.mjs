@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { changeColour, relChange, indexCompareTree } from '../../web/js/views/compare.js';
-import { formatChange, formatRatio } from '../../web/js/components/comparetable.js';
+import { formatChange, formatRatio, formatShare, formatPoints } from '../../web/js/components/comparetable.js';
 
 const hue = (c) => Number(/^hsl\((\d+)/.exec(c)[1]);
 const sat = (c) => Number(/^hsl\(\d+, (\d+)%/.exec(c)[1]);
@@ -54,4 +54,12 @@ test('table cells: signed changes and ratios, new and gone', () => {
   assert.equal(formatRatio({ base: {}, new: null, ratio: {}, change: {} }), 'gone');
   assert.equal(formatRatio({ base: {}, new: {}, ratio: { tottime: 1.7623 }, change: { tottime: 1 } }), '×1.76');
   assert.equal(formatRatio({ base: {}, new: {}, ratio: { tottime: null }, change: { tottime: 1 } }), 'from 0');
+});
+
+test('normalised cells: shares of the run and percentage points', () => {
+  assert.equal(formatShare(1, 4), '25.0%');
+  assert.equal(formatShare(1, 0), '–');
+  assert.equal(formatPoints(1.2345), '+1.23 pp');
+  assert.equal(formatPoints(-12.34), '−12.3 pp');
+  assert.equal(formatPoints(null), '–');
 });

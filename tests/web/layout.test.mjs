@@ -128,4 +128,9 @@ test('fold turns single-child chains into one item with the last node\'s path an
   assert.equal(items[2].depth, 2);
   assert.ok(itemMatches(items[1], 'f2'), 'a search matches a node inside a folded chain');
   assert.equal(flatten(root, [0]).length, 6, 'without fold every node is an item');
+  // a tiny hidden remainder does not stop a chain; a larger one does
+  root.children[0].hidden = { time: 0.1, count: 2 };
+  assert.equal(foldChain(root.children[0]).length, 3);
+  root.children[0].hidden = { time: 1, count: 2 };
+  assert.equal(foldChain(root.children[0]).length, 1);
 });

@@ -6,13 +6,13 @@ test('empty query gives the defaults', () => {
   assert.deepEqual(parseState(''), {
     profile: null, path: [], view: 'icicle', q: '', depth: DEFAULT_DEPTH, cutoff: DEFAULT_CUTOFF, fn: null,
     sort: 'tottime', order: 'desc', offset: 0, colour: 'module', fold: false,
-    base: null, side: 'new', threshold: 5, csort: 'change', corder: 'desc',
+    base: null, side: 'new', threshold: 5, csort: 'change', corder: 'desc', cmode: 'absolute',
   });
   assert.equal(DEFAULT_DEPTH, null, 'no depth means: as many levels as fill the pane');
 });
 
 test('round trip keeps profile, path, view, search, depth, cutoff, function, table sort and offset, colour and fold', () => {
-  const s = { profile: 'ab12', path: [0, 5, 17], view: 'sunburst', q: 'json load', depth: 20, cutoff: 0.01, fn: 17, sort: 'cumtime', order: 'asc', offset: 200, colour: 'self', fold: true, base: null, side: 'new', threshold: 5, csort: 'change', corder: 'desc' };
+  const s = { profile: 'ab12', path: [0, 5, 17], view: 'sunburst', q: 'json load', depth: 20, cutoff: 0.01, fn: 17, sort: 'cumtime', order: 'asc', offset: 200, colour: 'self', fold: true, base: null, side: 'new', threshold: 5, csort: 'change', corder: 'desc', cmode: 'absolute' };
   const q = formatState(s);
   assert.equal(q, '?profile=ab12&path=0,5,17&view=sunburst&q=json+load&depth=20&cutoff=0.01&fn=17&sort=cumtime&order=asc&offset=200&colour=self&fold=1');
   assert.deepEqual(parseState(q), s);
@@ -56,13 +56,14 @@ test('sameState compares what is shown', () => {
 });
 
 test('a comparison keeps base, side, threshold and its table sort; they need a base', () => {
-  const s = parseState('?profile=n1&base=b1&side=base&threshold=2.5&csort=ratio&corder=asc&view=compare', ['icicle', 'compare']);
+  const s = parseState('?profile=n1&base=b1&side=base&threshold=2.5&csort=ratio&corder=asc&cmode=normalised&view=compare', ['icicle', 'compare']);
   assert.equal(s.base, 'b1');
   assert.equal(s.side, 'base');
   assert.equal(s.threshold, 2.5);
   assert.equal(s.csort, 'ratio');
   assert.equal(s.corder, 'asc');
-  assert.equal(formatState(s), '?profile=n1&view=compare&base=b1&side=base&threshold=2.5&csort=ratio&corder=asc');
+  assert.equal(s.cmode, 'normalised');
+  assert.equal(formatState(s), '?profile=n1&view=compare&base=b1&side=base&threshold=2.5&csort=ratio&corder=asc&cmode=normalised');
   assert.equal(formatState({ profile: 'n1', side: 'base', csort: 'ratio' }), '?profile=n1');
   assert.equal(parseState('?base=b&csort=evil&threshold=-1').csort, 'change');
   assert.equal(parseState('?base=b&threshold=-1').threshold, 5);

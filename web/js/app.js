@@ -267,7 +267,9 @@ function showFocus() {
   }
   const n = it.node;
   const pct = formatPercent(n.time / (items[0].node.time || 1));
-  const zoom = chart.view && chart.view.zoomed && chart.view.zoomed() ? ' · zoomed (double-click or Esc resets)' : '';
+  const zoomed = !!(chart.view && chart.view.zoomed && chart.view.zoomed());
+  $('zoom-reset').hidden = !zoomed;
+  const zoom = zoomed ? ' · zoomed (Esc resets)' : '';
   bar.textContent = `${itemName(it)} — ${formatTime(n.time)} (${pct} of view, ${n.exact ? 'exact' : 'estimated'}) · ${formatFileLine(n.file, n.line)}${zoom} · ↑↓←→ move, Enter zoom, Esc up, / search`;
   bar.title = bar.textContent;
 }
@@ -453,19 +455,22 @@ function showProfileHeader() {
     $('profile-name').textContent = p ? p.name : '';
     $('profile-name').title = p ? p.name : '';
   }
-  $('profile-meta').textContent = p ? `${formatCount(p.functions)} functions · ${formatCount(p.total_calls)} calls · ${formatTime(p.total_time)}` : '';
+  // short enough for a 1280 px header next to a picker; the calls are in the title
+  $('profile-meta').textContent = p ? `${formatCount(p.functions)} functions · ${formatTime(p.total_time)}` : '';
+  $('profile-meta').title = p ? `${p.name}: ${formatCount(p.functions)} functions · ${formatCount(p.total_calls)} calls · ${formatTime(p.total_time)}` : '';
   if (p && s.base) {
     const o = store.profile(s.base);
     const [b, n] = s.side === 'base' ? [p, o] : [o, p];
     $('profile-meta').textContent = `comparing BASE ${b ? b.name : s.base} (${b ? formatTime(b.total_time) : '?'}) → NEW ${n ? n.name : '?'} (${n ? formatTime(n.total_time) : '?'})`;
+    $('profile-meta').title = $('profile-meta').textContent;
   }
   document.title = p ? `${p.name} · profviz` : 'profviz';
-  $('profile-meta').title = $('profile-meta').textContent;
 }
 
 // ---- controls ------------------------------------------------------------
 
 $('up').addEventListener('click', goUp);
+$('zoom-reset').addEventListener('click', () => chart.resetZoom());
 $('top').addEventListener('click', () => store.set({ path: [] }));
 $('profile-picker').addEventListener('change', (e) => store.set({ profile: e.target.value, path: [], fn: null, offset: 0, base: e.target.value === store.state.base ? null : store.state.base, side: 'new' }));
 $('compare-with').addEventListener('change', (e) => {
@@ -584,7 +589,7 @@ function toast(text) {
 
 // ---- uploads ---------------------------------------------------------------
 
-/** After a batch of uploads: one file opens its profile, several show the list; results stay listed. */
+/** After a batch of uploads: one stored file opens its profile, several show the list; results stay listed. */
 async function uploaded(batch) {
   const ok = batch.filter((x) => x.profile);
   freshIds = new Set(ok.map((x) => x.profile.id));
@@ -596,6 +601,8 @@ async function uploaded(batch) {
     openProfile(ok[0].profile.id);
     return;
   }
+  // all failed: stay where you are, the panel says why; several stored: show the list
+  if (!ok.length) return;
   if (store.state.profile) goStart();
   else render(store.state);
 }
@@ -612,8 +619,9 @@ window.profviz = {
     loaded &&
     !(store.state.base ? compareTable.loading : table.loading) &&
     $('graph-loading').hidden,
-  boxes: () =>
-    chart.pageBoxes().map((b) => {
+  // all: also the boxes of a tall icicle scrolled out of sight
+  boxes: (all = false) =>
+    chart.pageBoxes(all).map((b) => {
       const it = items[b.index];
       const last = it.chain[it.chain.length - 1];
       return {

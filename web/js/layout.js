@@ -63,15 +63,37 @@ function item(node, kind, chain, path, depth, x0, x1, parent) {
   return { node, kind, chain, path, depth, x0, x1, parent, children: [] };
 }
 
-/** The nodes folded into one item from n: n, then its only child, while there is exactly one and nothing hidden. */
+/** Share of a node's time its hidden remainder may hold for the node to still count as single-child. */
+export const FOLD_HIDDEN_SHARE = 0.02;
+
+/**
+ * The nodes folded into one item from n: n, then its only child, while there
+ * is exactly one (a hidden remainder of at most FOLD_HIDDEN_SHARE of the
+ * node's time aside: it stays inside the folded box, and the tooltip says so).
+ */
 export function foldChain(n) {
   const chain = [n];
   let cur = n;
-  while (cur.children && cur.children.length === 1 && !(cur.hidden && cur.hidden.time > 0) && !cur.more) {
+  const single = (x) =>
+    x.children && x.children.length === 1 && !(x.more && !x.hidden) && !(x.hidden && x.hidden.time > FOLD_HIDDEN_SHARE * x.time);
+  while (single(cur)) {
     cur = cur.children[0];
     chain.push(cur);
   }
   return chain;
+}
+
+/** The hidden remainders inside a folded chain (all but the last node's): {time, count}. */
+export function foldedHidden(chain) {
+  let time = 0;
+  let count = 0;
+  for (const n of chain.slice(0, -1)) {
+    if (n.hidden) {
+      time += n.hidden.time;
+      count += n.hidden.count;
+    }
+  }
+  return { time, count };
 }
 
 /** Number of levels in a flattened tree (1 for a lone root). */

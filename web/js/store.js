@@ -159,7 +159,7 @@ export class Store {
   /** A page of the comparison table (BASE and NEW by the state's side). */
   comparePage(s, opts) {
     const [b, n] = s.side === 'base' ? [s.profile, s.base] : [s.base, s.profile];
-    const key = `cp|${b}|${n}|${opts.sort}|${opts.order}|${opts.q}|${opts.offset}|${opts.limit}`;
+    const key = `cp|${b}|${n}|${opts.sort}|${opts.order}|${opts.q}|${opts.offset}|${opts.limit}|${opts.mode}`;
     return this.cached(this.compares, key, () => this.api.getCompare(b, n, opts));
   }
 

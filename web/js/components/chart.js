@@ -330,12 +330,6 @@ export class Chart {
       },
       { passive: false },
     );
-    c.addEventListener('dblclick', (e) => {
-      if (this.view && this.view.zoomed && this.view.zoomed()) {
-        e.preventDefault();
-        this.resetZoom();
-      }
-    });
   }
 
   /** Back to the whole view root. Returns true when the view was zoomed. */
@@ -356,8 +350,8 @@ export class Chart {
 
   // ---- geometry in page coordinates (test hooks) -----------------------------
 
-  /** Drawn boxes in page coordinates, those scrolled out of sight left out: [{index, x, y, width, height}]. */
-  pageBoxes() {
+  /** Drawn boxes in page coordinates, those scrolled out of sight left out unless all: [{index, x, y, width, height}]. */
+  pageBoxes(all = false) {
     if (!this.view) return [];
     const b = this.canvas.getBoundingClientRect();
     const s = this.scroller.getBoundingClientRect();
@@ -366,7 +360,7 @@ export class Chart {
     const out = [];
     for (const g of this.view.boxes()) {
       const top = b.top + g.y;
-      if (top + g.height <= s.top || top >= s.bottom) continue;
+      if (!all && (top + g.height <= s.top || top >= s.bottom)) continue;
       out.push({ ...g, x: ox + g.x, y: oy + g.y });
     }
     return out;

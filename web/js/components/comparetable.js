@@ -1,7 +1,8 @@
 // components/comparetable.js: the comparison table (GET /api/compare): one
 // row per function of either run, BASE's and NEW's numbers side by side with
 // the change and the ratio, sortable by clicking a column (change and ratio
-// first), filtered by the page's search text, a page at a time. Handed its
+// first), filtered by the page's search text, a page at a time, in seconds
+// or (cmode "normalised") as percent of each run's own total. Handed its
 // root element (#compare-pane). Every number is the server's, exact in the
 // cell's title; names go in via textContent.
 
@@ -16,6 +17,21 @@ export function formatChange(v) {
   if (v === null || v === undefined) return '–';
   if (v === 0) return '0';
   return `${v > 0 ? '+' : '−'}${formatTime(Math.abs(v))}`;
+}
+
+/** A time as percent of its run's total, "12.3%". */
+export function formatShare(v, total) {
+  if (!(total > 0)) return '–';
+  const p = (100 * v) / total;
+  return `${p >= 10 ? p.toFixed(1) : p >= 0.01 ? p.toFixed(2) : p.toPrecision(2)}%`;
+}
+
+/** A change in percentage points, "+1.25 pp". */
+export function formatPoints(v) {
+  if (v === null || v === undefined) return '–';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return `${v > 0 ? '+' : '−'}${a >= 10 ? a.toFixed(1) : a >= 0.01 ? a.toFixed(2) : a.toPrecision(2)} pp`;
 }
 
 /** "×1.76", "new", "gone" or "–" for a ratio (null: from zero or none). */
@@ -51,6 +67,7 @@ export class CompareTable {
       const tr = e.target.closest('tr');
       if (tr && tr.dataset.fid) this.on.open(Number(tr.dataset.fid));
     });
+    this.q('.compare-normalised').addEventListener('change', (e) => this.store.set({ cmode: e.target.checked ? 'normalised' : 'absolute' }, { push: false }));
     this.q('.page-prev').addEventListener('click', () => this.page(-1));
     this.q('.page-next').addEventListener('click', () => this.page(1));
   }
@@ -63,11 +80,12 @@ export class CompareTable {
 
   async update(s) {
     if (!s.base) return;
-    const key = `${s.profile}|${s.base}|${s.side}|${s.csort}|${s.corder}|${s.q}|${this.offset}`;
+    const key = `${s.profile}|${s.base}|${s.side}|${s.csort}|${s.corder}|${s.q}|${this.offset}|${s.cmode}`;
     if (key === this.lastKey) return;
+    this.q('.compare-normalised').checked = s.cmode === 'normalised';
     if (this.lastQuery !== `${s.profile}|${s.base}|${s.q}|${s.csort}|${s.corder}`) this.offset = 0;
     this.lastQuery = `${s.profile}|${s.base}|${s.q}|${s.csort}|${s.corder}`;
-    this.lastKey = `${s.profile}|${s.base}|${s.side}|${s.csort}|${s.corder}|${s.q}|${this.offset}`;
+    this.lastKey = `${s.profile}|${s.base}|${s.side}|${s.csort}|${s.corder}|${s.q}|${this.offset}|${s.cmode}`;
     const token = ++this.token;
     this.loading = true;
     for (const th of this.root.querySelectorAll('th[data-csort]')) {
@@ -76,7 +94,7 @@ export class CompareTable {
       th.setAttribute('aria-sort', th.dataset.csort === s.csort ? (s.corder === 'asc' ? 'ascending' : 'descending') : 'none');
     }
     try {
-      const d = await this.store.comparePage(s, { sort: s.csort, order: s.corder, q: s.q, offset: this.offset, limit: PAGE });
+      const d = await this.store.comparePage(s, { sort: s.csort, order: s.corder, q: s.q, offset: this.offset, limit: PAGE, mode: s.cmode });
       if (token !== this.token) return;
       this.render(d, s);
     } catch (e) {
@@ -108,19 +126,23 @@ export class CompareTable {
       fn.title = `${r.name} — ${r.file}:${r.line}` + (r.base && r.new && r.base.file !== r.new.file ? `\nBASE: ${r.base.file}:${r.base.line}` : '');
       tr.append(fn);
       cell(r.match.replace('_', ' '), 'match');
-      const t = (side, k) => (r[side] ? formatTime(r[side][k]) : '–');
+      const norm = d.mode === 'normalised';
+      const total = { base: d.base.total_time, new: d.new.total_time };
+      // normalised: each side as percent of its own run's total (the exact seconds stay in the title)
+      const t = (side, k) => (!r[side] ? '–' : norm ? formatShare(r[side][k], total[side]) : formatTime(r[side][k]));
+      const change = (v) => (norm ? formatPoints(v) : formatChange(v));
       const exact = (side, k) => (r[side] ? String(r[side][k]) : 'not in this run');
       cell(t('base', 'tottime'), 'num', exact('base', 'tottime'));
       cell(t('new', 'tottime'), 'num', exact('new', 'tottime'));
-      const ch = cell(formatChange(r.change.tottime), 'num change', String(r.change.tottime));
+      const ch = cell(change(r.change.tottime), 'num change', String(r.change.tottime));
       ch.classList.add(r.change.tottime > 0 ? 'slower' : r.change.tottime < 0 ? 'faster' : 'same');
       cell(formatRatio(r, 'tottime'), 'num', r.ratio.tottime === null ? '' : String(r.ratio.tottime));
       cell(t('base', 'cumtime'), 'num', exact('base', 'cumtime'));
       cell(t('new', 'cumtime'), 'num', exact('new', 'cumtime'));
-      const cc = cell(formatChange(r.change.cumtime), 'num change', String(r.change.cumtime));
+      const cc = cell(change(r.change.cumtime), 'num change', String(r.change.cumtime));
       cc.classList.add(r.change.cumtime > 0 ? 'slower' : r.change.cumtime < 0 ? 'faster' : 'same');
       const dn = r.change.ncalls;
-      cell(dn === 0 ? '0' : `${dn > 0 ? '+' : '−'}${formatCount(Math.abs(dn))}`, 'num', `BASE ${r.base ? r.base.ncalls : '–'}, NEW ${r.new ? r.new.ncalls : '–'}`);
+      cell(norm ? formatPoints(dn) : dn === 0 ? '0' : `${dn > 0 ? '+' : '−'}${formatCount(Math.abs(dn))}`, 'num', `BASE ${r.base ? r.base.ncalls : '–'}, NEW ${r.new ? r.new.ncalls : '–'}`);
       body.append(tr);
     }
     const total = d.total;

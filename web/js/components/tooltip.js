@@ -8,7 +8,7 @@
 
 import { el, clear } from '../dom.js';
 import { formatTime, formatPercent, formatCount, formatNcalls, formatFileLine } from '../format.js';
-import { HIDDEN } from '../layout.js';
+import { HIDDEN, foldedHidden } from '../layout.js';
 
 const MARGIN = 8;
 
@@ -115,7 +115,11 @@ export function nodeTip(it, items, ctx) {
   out.push(name);
   const last = it.chain[it.chain.length - 1];
   out.push(el('div', 'tt-loc', formatFileLine(last.file, last.line)));
-  if (it.chain.length > 1) out.push(el('div', 'tt-note', `${it.chain.length} single-callee calls folded into one box`));
+  if (it.chain.length > 1) {
+    const h = foldedHidden(it.chain);
+    const inside = h.count ? `; ${formatCount(h.count)} small ${h.count === 1 ? 'call' : 'calls'} hidden along it (${formatTime(h.time)})` : '';
+    out.push(el('div', 'tt-note', `${it.chain.length} calls with a single callee folded into one box${inside}`));
+  }
   row('in this branch', formatTime(n.time), n.exact ? 'exact' : 'estimated');
   if (n.id === -1) {
     row('of profile', '100%');

@@ -10,7 +10,8 @@ import { formatTime } from '../format.js';
 import { labelTexts, fitText } from './icicle.js';
 
 const TEXT_H = 12; // height of a label's box in pixels
-const MIN_RING = 16; // thinner rings are not drawn
+const MIN_RING = 22; // thinner rings are not drawn (a label needs 12 px and padding)
+const MIN_CHARS = 6; // a cut label keeps at least this many characters
 const MIN_ANGLE = 0.002;
 
 /**
@@ -97,7 +98,8 @@ export class SunburstView {
   /** Levels below the view root that the rings can show in this pane. */
   fitDepth(paneHeight, width = paneHeight) {
     const radius = Math.min(width, paneHeight) / 2 - 8;
-    return Math.max(2, Math.floor((radius * 0.8) / MIN_RING));
+    const centre = Math.min(radius * 0.5, Math.max(34, Math.min(radius * 0.2, 110)));
+    return Math.max(2, Math.floor((radius - centre) / MIN_RING));
   }
 
   reset() {}
@@ -125,8 +127,9 @@ export class SunburstView {
       }
       const room = labelRoom(a);
       const texts = it.kind === HIDDEN ? ['…'] : labelTexts(it);
-      const tan = room.tangent.width >= 16 ? fitText(texts, room.tangent.width, env.measure) : '';
-      const rad = room.radial.width >= 16 ? fitText(texts, room.radial.width, env.measure) : '';
+      const readable = (t) => (t && (t.length >= MIN_CHARS + 1 || !t.endsWith('…')) ? t : '');
+      const tan = room.tangent.width >= 16 ? readable(fitText(texts, room.tangent.width, env.measure)) : '';
+      const rad = room.radial.width >= 16 ? readable(fitText(texts, room.radial.width, env.measure)) : '';
       const useTan = tan && (!rad || tan.length >= rad.length);
       const text = useTan ? tan : rad;
       if (!text) continue;
