@@ -28,6 +28,7 @@ import { Uploader } from './components/uploads.js';
 import { formatState, shareableUrl, MAX_DEPTH } from './urlstate.js';
 import { formatTime, formatPercent, formatCount, formatFileLine } from './format.js';
 import { findTreePath } from './rootpath.js';
+import { paneHeight, chartHeight, savedHeight, SPLIT_KEY } from './plan.js';
 import { newestFirst, sameIds, wantsStartPage } from './listing.js';
 
 const store = new Store(
@@ -42,14 +43,21 @@ const store = new Store(
 
 // ---- first requests: before anything else, in parallel --------------------
 
-const listed = api.listProfiles();
-const healthy = api.health().catch(() => null);
+// boot.js (an async module) has usually started them already, with the tree and table of the profile
+const boot = window.profvizBoot || null;
+const listed = boot ? boot.list : api.listProfiles();
+const healthy = (boot ? boot.health : api.health()).catch(() => null);
 listed.catch(() => {});
+if (boot) {
+  for (const t of boot.trees) store.seedTree(t.profile, t.opts, t.promise);
+  for (const f of boot.pages) store.seedFunctions(f.profile, f.opts, f.promise);
+  boot.onPrefetch = (kind, x) => (kind === 'tree' ? store.seedTree(x.profile, x.opts, x.promise) : store.seedFunctions(x.profile, x.opts, x.promise));
+}
 
 // ---- components ------------------------------------------------------------
 
-const SPLIT_KEY = 'profviz.chartHeight';
 const pane = $('graph-pane');
+let plannedPane = 0;
 applyPaneHeight();
 
 const chart = new Chart(pane, {
@@ -57,7 +65,10 @@ const chart = new Chart(pane, {
   hover: (i, x, y) => showTip(i, x, y),
   leave: () => tooltip.hide(),
   zoom: () => showFocus(),
-  drawn: () => legend.set(chart.legend()),
+  drawn: () => {
+    legend.set(chart.legend());
+    if (chart.drawn) pictured();
+  },
 });
 chart.setView(viewByName(store.state.view));
 const tooltip = new Tooltip($('tooltip'));
@@ -84,6 +95,20 @@ for (const v of VIEWS) {
   b.setAttribute('aria-pressed', 'false');
   b.addEventListener('click', () => store.set({ view: v.name }));
   $('view-buttons').append(b);
+}
+
+// The first picture comes first: the table's first rows are built after the chart is drawn.
+let picturedYet = false;
+let waiting = null;
+function afterPicture(fn) {
+  if (picturedYet) fn();
+  else waiting = fn;
+}
+function pictured() {
+  if (picturedYet) return;
+  picturedYet = true;
+  if (waiting) setTimeout(waiting, 0);
+  waiting = null;
 }
 
 let items = [];
@@ -116,10 +141,7 @@ function render(s) {
   }
   document.body.dataset.page = 'profile';
   $('start-page').hidden = true;
-  if ($('profile-view').hidden) {
-    $('profile-view').hidden = false;
-    applyPaneHeight();
-  }
+  $('profile-view').hidden = false;
   for (const b of $('view-buttons').children) {
     b.setAttribute('aria-pressed', String(b.dataset.view === s.view));
     if (b.dataset.view === 'compare') b.hidden = !s.base; // a comparison needs a second profile
@@ -133,7 +155,7 @@ function render(s) {
   showProfileHeader();
   $('table-pane').hidden = !!s.base;
   $('compare-pane').hidden = !s.base;
-  if (loaded) (s.base ? compareTable : table).update(s);
+  if (loaded) afterPicture(() => (store.state.base ? compareTable : table).update(store.state));
   details.update(s);
   chart.setView(viewByName(s.view));
   chart.setColourMode(s.colour);
@@ -149,7 +171,9 @@ function selectCutoff(c) {
 
 /** The depth asked of the server and the levels shown, for a state. */
 function depths(s) {
-  const shown = s.depth === null ? Math.min(MAX_DEPTH, chart.fitDepth()) : s.depth;
+  // from the planned pane height (plan.js), as boot.js computed it, never from a layout read
+  const fit = chart.view ? chart.view.fitDepth(chartHeight(plannedPane), innerWidth) : 12;
+  const shown = s.depth === null ? Math.min(MAX_DEPTH, fit) : s.depth;
   // folded chains take one level for many: ask for more so the pane still fills
   const asked = s.fold ? Math.min(MAX_DEPTH, shown * 2 + 8) : shown;
   return { shown, asked };
@@ -195,6 +219,7 @@ async function loadTree(s) {
   } catch (e) {
     if (token !== treeToken) return;
     showError(e, 'tree');
+    pictured();
     // a stale link (path no longer in the tree): leave a way back to the top
     if (s.path.length) $('top').disabled = false;
   } finally {
@@ -518,20 +543,10 @@ $('copy-link').addEventListener('click', async () => {
 });
 $('error-close').addEventListener('click', () => ($('error').hidden = true));
 
-/** The chart pane's height: the one the user dragged to, else all the height the table does not need. */
+/** The chart pane's height (plan.js): the one the user dragged to, else all the height the table does not need. */
 function applyPaneHeight() {
-  let h = NaN;
-  try {
-    h = Number(localStorage.getItem(SPLIT_KEY));
-  } catch {
-    // no storage: the default
-  }
-  const top = pane.getBoundingClientRect().top || 90;
-  const free = innerHeight - top - 6;
-  const tableMin = Math.min(260, Math.max(160, free * 0.32));
-  const def = Math.max(160, free - tableMin);
-  const want = h > 0 ? Math.min(h, innerHeight - top - 120) : def;
-  pane.style.height = `${Math.max(120, Math.round(want))}px`;
+  plannedPane = paneHeight(innerHeight, savedHeight());
+  pane.style.height = `${plannedPane}px`;
 }
 window.addEventListener('resize', () => {
   applyPaneHeight();
@@ -555,6 +570,7 @@ $('splitter').addEventListener('pointerdown', (e) => {
     } catch {
       // not remembered
     }
+    applyPaneHeight();
     if (store.state.depth === null) loadTree(store.state);
   };
   addEventListener('pointermove', move);
@@ -617,7 +633,7 @@ window.profviz = {
     shownTreeKey === treeKey(store.state) &&
     chart.viewName === store.state.view &&
     loaded &&
-    !(store.state.base ? compareTable.loading : table.loading) &&
+    (store.state.base ? !compareTable.loading : table.isCurrent(store.state)) &&
     $('graph-loading').hidden,
   // all: also the boxes of a tall icicle scrolled out of sight
   boxes: (all = false) =>

@@ -35,6 +35,9 @@ class Lru {
   }
 }
 
+const treeKey = (profile, path, depth, cutoff) => `${profile}|${path.join(',')}|${depth}|${cutoff}`;
+const pageKey = (profile, o) => `${profile}|${o.sort}|${o.order}|${o.q}|${o.offset}|${o.limit}`;
+
 export class Store {
   /**
    * api: the functions of api.js (getTree, getFunction, getFunctions, ...).
@@ -111,13 +114,22 @@ export class Store {
 
   /** GET .../tree for {path, depth, cutoff}; remembers every node's name. */
   tree(profile, { path = [], depth, cutoff }) {
-    const key = `${profile}|${path.join(',')}|${depth}|${cutoff}`;
-    return this.cached(this.trees, key, () =>
-      this.api.getTree(profile, { path, depth, cutoff }).then((t) => {
-        this.remember(profile, t.root);
-        return t;
-      }),
-    );
+    return this.cached(this.trees, treeKey(profile, path, depth, cutoff), () => this.api.getTree(profile, { path, depth, cutoff }).then((t) => this.remembered(profile, t)));
+  }
+
+  remembered(profile, t) {
+    this.remember(profile, t.root);
+    return t;
+  }
+
+  /** Puts a tree request started elsewhere (boot.js) in the cache, unless one is there. */
+  seedTree(profile, { path = [], depth, cutoff }, promise) {
+    this.cached(this.trees, treeKey(profile, path, depth, cutoff), () => promise.then((t) => this.remembered(profile, t)));
+  }
+
+  /** Puts a function-table request started elsewhere (boot.js) in the cache. */
+  seedFunctions(profile, opts, promise) {
+    this.cached(this.pages, pageKey(profile, opts), () => promise);
   }
 
   /** The top of a profile's tree (its real root or <all roots>, one level). */
@@ -137,8 +149,7 @@ export class Store {
 
   /** One page of the function table: opts {sort, order, q, offset, limit}. */
   functions(profile, opts) {
-    const key = `${profile}|${opts.sort}|${opts.order}|${opts.q}|${opts.offset}|${opts.limit}`;
-    return this.cached(this.pages, key, () =>
+    return this.cached(this.pages, pageKey(profile, opts), () =>
       this.api.getFunctions(profile, opts).then((r) => {
         for (const row of r.rows) this.names.set(`${profile}:${row.id}`, row.name);
         return r;
