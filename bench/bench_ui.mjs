@@ -29,7 +29,7 @@ const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 5;
 const binary = resolve(args[0] || join(repo, 'build/server/profviz'));
-const SIZES = [15000, 300000];
+const SIZES = [200, 20000, 300000];
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 

@@ -397,6 +397,30 @@ export async function readingSuite(h) {
     check(existsSync(join(OUT, `view-icicle-1400x900-light.png`)), 'no screenshot written');
   });
 
+  await test('reading: the README screenshots (readme-*.png, copied to assets/ by hand)', async () => {
+    const p = await newPage({ viewport: { width: 1400, height: 900 } });
+    await p.goto(base);
+    await ready(p);
+    const b = (await boxes(p)).filter((x) => x.name === 'write_report').sort((x, y) => y.width - x.width)[0];
+    check(b, 'no write_report box');
+    await hoverTip(h, p, b, 140);
+    await shot(p, 'readme-icicle.png');
+    await p.mouse.move(2, 2);
+    const fid = b.path[b.path.length - 1];
+    // the table's turn: a chart pane dragged to 300 px (remembered, as the splitter does)
+    await p.evaluate(() => localStorage.setItem('profviz.chartHeight', '300'));
+    await p.goto(`${base}?profile=${(await state(p)).profile}&fn=${fid}`);
+    await ready(p);
+    await p.waitForFunction(() => document.querySelectorAll('#callees tbody tr').length > 1);
+    check(Math.abs((await rectOf(p, '#graph-pane')).height - 300) < 1, 'the remembered chart height is not used');
+    await shot(p, 'readme-table.png');
+    await p.evaluate(() => localStorage.removeItem('profviz.chartHeight'));
+    await p.goto(`${base}?view=sunburst`);
+    await ready(p);
+    await shot(p, 'readme-sunburst.png');
+    await p.context().close();
+  });
+
   await test('reading: no console errors during the suite', async () => {
     check(page.errors.length === 0, `console errors: ${page.errors.join(' | ')}`);
   });

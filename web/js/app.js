@@ -20,14 +20,15 @@ import { Tooltip, nodeTip } from './components/tooltip.js';
 import { Crumbs } from './components/crumbs.js';
 import { Legend } from './components/legend.js';
 import { FunctionTable } from './components/table.js';
-import { Details } from './components/details.js';
+import { FunctionView } from './components/functionview.js';
+import { SearchNav } from './components/searchnav.js';
 import { StartPage } from './components/startpage.js';
 import { CompareTable } from './components/comparetable.js';
 import { compareTip } from './views/compare.js';
 import { Uploader } from './components/uploads.js';
 import { formatState, shareableUrl, MAX_DEPTH } from './urlstate.js';
 import { formatTime, formatPercent, formatCount, formatFileLine } from './format.js';
-import { findTreePath } from './rootpath.js';
+import { paneHeight, chartHeight, savedHeight, SPLIT_KEY } from './plan.js';
 import { newestFirst, sameIds, wantsStartPage } from './listing.js';
 
 const store = new Store(
@@ -42,14 +43,21 @@ const store = new Store(
 
 // ---- first requests: before anything else, in parallel --------------------
 
-const listed = api.listProfiles();
-const healthy = api.health().catch(() => null);
+// boot.js (an async module) has usually started them already, with the tree and table of the profile
+const boot = window.profvizBoot || null;
+const listed = boot ? boot.list : api.listProfiles();
+const healthy = (boot ? boot.health : api.health()).catch(() => null);
 listed.catch(() => {});
+if (boot) {
+  for (const t of boot.trees) store.seedTree(t.profile, t.opts, t.promise);
+  for (const f of boot.pages) store.seedFunctions(f.profile, f.opts, f.promise);
+  boot.onPrefetch = (kind, x) => (kind === 'tree' ? store.seedTree(x.profile, x.opts, x.promise) : store.seedFunctions(x.profile, x.opts, x.promise));
+}
 
 // ---- components ------------------------------------------------------------
 
-const SPLIT_KEY = 'profviz.chartHeight';
 const pane = $('graph-pane');
+let plannedPane = 0;
 applyPaneHeight();
 
 const chart = new Chart(pane, {
@@ -57,16 +65,20 @@ const chart = new Chart(pane, {
   hover: (i, x, y) => showTip(i, x, y),
   leave: () => tooltip.hide(),
   zoom: () => showFocus(),
-  drawn: () => legend.set(chart.legend()),
+  drawn: () => {
+    legend.set(chart.legend());
+    if (chart.drawn) pictured();
+  },
 });
 chart.setView(viewByName(store.state.view));
 const tooltip = new Tooltip($('tooltip'));
 const crumbs = new Crumbs($('breadcrumbs'), { go: (path) => store.set({ path }) });
 const legend = new Legend($('legend'));
 const table = new FunctionTable($('table-pane'), store, { open: (fid) => openFunction(fid), error: showError });
-const details = new Details($('details'), store, {
+const searchNav = new SearchNav($('search-nav'), store, { go: (path) => store.set({ path }), error: showError });
+const fnView = new FunctionView($('function-view'), store, {
   open: (fid) => openFunction(fid),
-  root: (fid) => makeRoot(fid),
+  go: (path) => store.set({ path }),
   close: () => store.set({ fn: null }, { push: false }),
   error: showError,
 });
@@ -84,6 +96,20 @@ for (const v of VIEWS) {
   b.setAttribute('aria-pressed', 'false');
   b.addEventListener('click', () => store.set({ view: v.name }));
   $('view-buttons').append(b);
+}
+
+// The first picture comes first: the table's first rows are built after the chart is drawn.
+let picturedYet = false;
+let waiting = null;
+function afterPicture(fn) {
+  if (picturedYet) fn();
+  else waiting = fn;
+}
+function pictured() {
+  if (picturedYet) return;
+  picturedYet = true;
+  if (waiting) setTimeout(waiting, 0);
+  waiting = null;
 }
 
 let items = [];
@@ -116,10 +142,7 @@ function render(s) {
   }
   document.body.dataset.page = 'profile';
   $('start-page').hidden = true;
-  if ($('profile-view').hidden) {
-    $('profile-view').hidden = false;
-    applyPaneHeight();
-  }
+  $('profile-view').hidden = false;
   for (const b of $('view-buttons').children) {
     b.setAttribute('aria-pressed', String(b.dataset.view === s.view));
     if (b.dataset.view === 'compare') b.hidden = !s.base; // a comparison needs a second profile
@@ -133,8 +156,8 @@ function render(s) {
   showProfileHeader();
   $('table-pane').hidden = !!s.base;
   $('compare-pane').hidden = !s.base;
-  if (loaded) (s.base ? compareTable : table).update(s);
-  details.update(s);
+  if (loaded) afterPicture(() => (store.state.base ? compareTable : table).update(store.state));
+  fnView.update(s);
   chart.setView(viewByName(s.view));
   chart.setColourMode(s.colour);
   chart.setQuery(s.q);
@@ -149,7 +172,9 @@ function selectCutoff(c) {
 
 /** The depth asked of the server and the levels shown, for a state. */
 function depths(s) {
-  const shown = s.depth === null ? Math.min(MAX_DEPTH, chart.fitDepth()) : s.depth;
+  // from the planned pane height (plan.js), as boot.js computed it, never from a layout read
+  const fit = chart.view ? chart.view.fitDepth(chartHeight(plannedPane), innerWidth) : 12;
+  const shown = s.depth === null ? Math.min(MAX_DEPTH, fit) : s.depth;
   // folded chains take one level for many: ask for more so the pane still fills
   const asked = s.fold ? Math.min(MAX_DEPTH, shown * 2 + 8) : shown;
   return { shown, asked };
@@ -195,6 +220,7 @@ async function loadTree(s) {
   } catch (e) {
     if (token !== treeToken) return;
     showError(e, 'tree');
+    pictured();
     // a stale link (path no longer in the tree): leave a way back to the top
     if (s.path.length) $('top').disabled = false;
   } finally {
@@ -235,7 +261,7 @@ function drill(i) {
 
 function updateMatchCount() {
   const s = store.state;
-  $('match-count').textContent = s.q ? `${chart.matchCount} matching ${chart.matchCount === 1 ? 'box' : 'boxes'}` : '';
+  searchNav.update(s, chart.matchCount);
 }
 
 // ---- tooltip and keyboard focus -----------------------------------------
@@ -319,6 +345,9 @@ document.addEventListener('keydown', (e) => {
   } else if (e.key === 'Enter' && chart.focus >= 0) {
     e.preventDefault();
     if (chart.focus > 0) drill(chart.focus);
+  } else if ((e.key === 'f' || e.key === 'F') && boxFunction(chart.focus) !== null) {
+    e.preventDefault();
+    openFunction(boxFunction(chart.focus));
   }
 });
 
@@ -329,38 +358,33 @@ $('graph-scroll').addEventListener('scroll', () => {
 $('graph').addEventListener('focus', () => chart.requestDraw());
 $('graph').addEventListener('blur', () => chart.requestDraw());
 
-// ---- functions: details and "show in graph" ------------------------------
+// ---- functions: the function view ------------------------------------------
 
 function openFunction(fid) {
   store.set({ fn: fid }, { push: false });
 }
 
-async function makeRoot(fid) {
-  const s = store.state;
-  const done = delayedShow($('graph-loading'), 0);
-  try {
-    const path = await findTreePath(s.profile, fid, {
-      top: (await store.top(s.profile)).root,
-      callers: async (id) => (await store.fn(s.profile, id)).callers,
-      check: (p) => api.getTree(s.profile, { path: p, depth: 0, cutoff: 0 }),
-    });
-    if (!path) {
-      const n = await store.nameOf(s.profile, fid);
-      throw new Error(`Could not place ${n} in the call tree: no call path to it from the tree's root was found`);
-    }
-    done();
-    store.set({ path });
-  } catch (e) {
-    done();
-    showError(e);
-  }
+// a box's context action (right click, or F on the focused box) opens its function
+function boxFunction(i) {
+  const it = items[i];
+  if (!it || it.kind !== 'node') return null;
+  const n = it.chain[it.chain.length - 1];
+  return n.id === -1 ? null : n.id;
 }
+$('graph').addEventListener('contextmenu', (e) => {
+  const fid = boxFunction(chart.hitAt(e.clientX, e.clientY));
+  if (fid === null) return;
+  e.preventDefault();
+  tooltip.hide();
+  openFunction(fid);
+});
+
 
 // ---- profiles and the start page ---------------------------------------
 
 function showStartPage() {
   document.body.dataset.page = 'start';
-  details.hide();
+  fnView.hide();
   $('profile-view').hidden = true;
   $('start-page').hidden = false;
   $('profile-picker').hidden = true;
@@ -507,6 +531,12 @@ $('search').addEventListener('input', (e) => {
   updateMatchCount();
   searchTimer = setTimeout(() => (store.state.base ? compareTable : table).update(store.state), 180);
 });
+// Enter and Shift+Enter in the search box jump to the next and previous match
+$('search').addEventListener('keydown', (e) => {
+  if (e.key !== 'Enter') return;
+  e.preventDefault();
+  searchNav.jump(e.shiftKey ? -1 : 1);
+});
 $('copy-link').addEventListener('click', async () => {
   const url = shareableUrl(location.href);
   try {
@@ -518,20 +548,10 @@ $('copy-link').addEventListener('click', async () => {
 });
 $('error-close').addEventListener('click', () => ($('error').hidden = true));
 
-/** The chart pane's height: the one the user dragged to, else all the height the table does not need. */
+/** The chart pane's height (plan.js): the one the user dragged to, else all the height the table does not need. */
 function applyPaneHeight() {
-  let h = NaN;
-  try {
-    h = Number(localStorage.getItem(SPLIT_KEY));
-  } catch {
-    // no storage: the default
-  }
-  const top = pane.getBoundingClientRect().top || 90;
-  const free = innerHeight - top - 6;
-  const tableMin = Math.min(260, Math.max(160, free * 0.32));
-  const def = Math.max(160, free - tableMin);
-  const want = h > 0 ? Math.min(h, innerHeight - top - 120) : def;
-  pane.style.height = `${Math.max(120, Math.round(want))}px`;
+  plannedPane = paneHeight(innerHeight, savedHeight());
+  pane.style.height = `${plannedPane}px`;
 }
 window.addEventListener('resize', () => {
   applyPaneHeight();
@@ -555,6 +575,7 @@ $('splitter').addEventListener('pointerdown', (e) => {
     } catch {
       // not remembered
     }
+    applyPaneHeight();
     if (store.state.depth === null) loadTree(store.state);
   };
   addEventListener('pointermove', move);
@@ -617,7 +638,7 @@ window.profviz = {
     shownTreeKey === treeKey(store.state) &&
     chart.viewName === store.state.view &&
     loaded &&
-    !(store.state.base ? compareTable.loading : table.loading) &&
+    (store.state.base ? !compareTable.loading : table.isCurrent(store.state)) &&
     $('graph-loading').hidden,
   // all: also the boxes of a tall icicle scrolled out of sight
   boxes: (all = false) =>
@@ -636,7 +657,7 @@ window.profviz = {
       };
     }),
   labels: () => chart.pageLabels(),
-  functionView: () => null,
+  functionView: () => fnView.hook(),
   // a comparison: the entry of the box at path ({time, other, change, uncertain, ...}) and the legend's text
   compareEntry: (path) => (extraShown && extraShown.map ? extraShown.map.get(path.join(',')) || null : null),
   legendText: () => $('legend').textContent,

@@ -35,6 +35,9 @@ class Lru {
   }
 }
 
+const treeKey = (profile, path, depth, cutoff) => `${profile}|${path.join(',')}|${depth}|${cutoff}`;
+const pageKey = (profile, o) => `${profile}|${o.sort}|${o.order}|${o.q}|${o.offset}|${o.limit}`;
+
 export class Store {
   /**
    * api: the functions of api.js (getTree, getFunction, getFunctions, ...).
@@ -53,6 +56,7 @@ export class Store {
     this.trees = new Lru(24);
     this.fns = new Lru(400);
     this.pages = new Lru(16);
+    this.fnviews = new Lru(40); // the function view's trees and sites, and searches
     this.compares = new Lru(16);
   }
 
@@ -111,13 +115,22 @@ export class Store {
 
   /** GET .../tree for {path, depth, cutoff}; remembers every node's name. */
   tree(profile, { path = [], depth, cutoff }) {
-    const key = `${profile}|${path.join(',')}|${depth}|${cutoff}`;
-    return this.cached(this.trees, key, () =>
-      this.api.getTree(profile, { path, depth, cutoff }).then((t) => {
-        this.remember(profile, t.root);
-        return t;
-      }),
-    );
+    return this.cached(this.trees, treeKey(profile, path, depth, cutoff), () => this.api.getTree(profile, { path, depth, cutoff }).then((t) => this.remembered(profile, t)));
+  }
+
+  remembered(profile, t) {
+    this.remember(profile, t.root);
+    return t;
+  }
+
+  /** Puts a tree request started elsewhere (boot.js) in the cache, unless one is there. */
+  seedTree(profile, { path = [], depth, cutoff }, promise) {
+    this.cached(this.trees, treeKey(profile, path, depth, cutoff), () => promise.then((t) => this.remembered(profile, t)));
+  }
+
+  /** Puts a function-table request started elsewhere (boot.js) in the cache. */
+  seedFunctions(profile, opts, promise) {
+    this.cached(this.pages, pageKey(profile, opts), () => promise);
   }
 
   /** The top of a profile's tree (its real root or <all roots>, one level). */
@@ -137,8 +150,7 @@ export class Store {
 
   /** One page of the function table: opts {sort, order, q, offset, limit}. */
   functions(profile, opts) {
-    const key = `${profile}|${opts.sort}|${opts.order}|${opts.q}|${opts.offset}|${opts.limit}`;
-    return this.cached(this.pages, key, () =>
+    return this.cached(this.pages, pageKey(profile, opts), () =>
       this.api.getFunctions(profile, opts).then((r) => {
         for (const row of r.rows) this.names.set(`${profile}:${row.id}`, row.name);
         return r;
@@ -161,6 +173,21 @@ export class Store {
     const [b, n] = s.side === 'base' ? [s.profile, s.base] : [s.base, s.profile];
     const key = `cp|${b}|${n}|${opts.sort}|${opts.order}|${opts.q}|${opts.offset}|${opts.limit}|${opts.mode}`;
     return this.cached(this.compares, key, () => this.api.getCompare(b, n, opts));
+  }
+
+  /** The callers ('callers') or callees ('callees') tree of a function (function view). */
+  fnTree(profile, fid, dir) {
+    return this.cached(this.fnviews, `${profile}|${fid}|${dir}`, () => this.api.getFunctionTree(profile, fid, dir, { depth: 3, cutoff: 0.001 }));
+  }
+
+  /** The call sites of a function, largest first (function view). */
+  sites(profile, fid) {
+    return this.cached(this.fnviews, `${profile}|${fid}|sites`, () => this.api.getSites(profile, fid, { limit: 50 }));
+  }
+
+  /** The call sites of every function matching q, counted at or under the path within. */
+  searchSites(profile, q, within) {
+    return this.cached(this.fnviews, `${profile}|q=${q}|${within.join(',')}`, () => this.api.searchSites(profile, { q, within, limit: 200 }));
   }
 
   /** A function's name, from anything seen so far or from the server. */

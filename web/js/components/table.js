@@ -6,7 +6,7 @@
 // element (the table pane); names reach the page via textContent only.
 
 import { el, clear, delayedShow } from '../dom.js';
-import { formatTime, formatTimeExact, formatSeconds, formatNcalls, formatPercent, shortPath } from '../format.js';
+import { formatTime, formatTimeExact, formatSeconds, formatNcalls, formatPercent, formatCount, shortPath } from '../format.js';
 import { defaultOrder } from '../urlstate.js';
 
 export const PAGE_SIZE = 100;
@@ -89,6 +89,15 @@ export class FunctionTable {
     this.store.set({ offset: next }, { push: false });
   }
 
+  /** True when the table shows what state s asks for. */
+  isCurrent(s) {
+    return !this.loading && !!s.profile && this.renderedKey === this.keyOf(s);
+  }
+
+  keyOf(s) {
+    return JSON.stringify([s.profile, { sort: s.sort, order: s.order, q: s.q, offset: s.offset, limit: PAGE_SIZE }, this.raw]);
+  }
+
   /** Shows what the state asks for (profile, search, sort, order, offset). */
   async update(s) {
     this.select(s.fn);
@@ -97,7 +106,7 @@ export class FunctionTable {
     }
     if (!s.profile) return;
     const opts = { sort: s.sort, order: s.order, q: s.q, offset: s.offset, limit: PAGE_SIZE };
-    const key = JSON.stringify([s.profile, opts, this.raw]);
+    const key = this.keyOf(s);
     if (key === this.shownKey) return;
     this.shownKey = key;
     this.loading = true;
@@ -107,6 +116,7 @@ export class FunctionTable {
       if (key !== this.shownKey) return;
       this.total = res.total;
       this.render(res.rows, s);
+      this.renderedKey = key;
     } catch (e) {
       if (key !== this.shownKey) return;
       if (e.status === 400 && this.lastGood && this.lastGood.sort !== s.sort) {
@@ -165,7 +175,7 @@ export class FunctionTable {
     this.q('.table-empty').hidden = rows.length > 0;
     const from = rows.length ? s.offset + 1 : 0;
     const to = s.offset + rows.length;
-    this.q('.page-info').textContent = `${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')} of ${this.total.toLocaleString('en-US')}`;
+    this.q('.page-info').textContent = `${formatCount(from)}–${formatCount(to)} of ${formatCount(this.total)}`;
     this.q('.table-count').textContent = s.q ? `matching “${s.q}”` : '';
     this.q('.page-prev').disabled = s.offset === 0;
     this.q('.page-next').disabled = to >= this.total;

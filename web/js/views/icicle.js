@@ -6,8 +6,9 @@
 
 import { levels, HIDDEN, itemName } from '../layout.js';
 import { formatTime } from '../format.js';
+import { ROW_HEIGHT, icicleDepth } from '../plan.js';
 
-export const ROW_HEIGHT = 20;
+export { ROW_HEIGHT };
 const PAD = 4; // text inset in a box
 const MIN_SPAN = 1e-7; // deepest zoom, as a fraction of the view root
 
@@ -27,7 +28,7 @@ export class IcicleView {
 
   /** Levels below the view root that fit in a pane this tall. */
   fitDepth(paneHeight) {
-    return Math.max(1, Math.floor((paneHeight - 4) / ROW_HEIGHT) - 1);
+    return icicleDepth(paneHeight);
   }
 
   /** A new tree: the zoom goes back to the whole view root. */

@@ -8,6 +8,7 @@
 import { levels, HIDDEN } from '../layout.js';
 import { formatTime } from '../format.js';
 import { labelTexts, fitText } from './icicle.js';
+import { sunburstCentre, sunburstDepth } from '../plan.js';
 
 const TEXT_H = 12; // height of a label's box in pixels
 const MIN_RING = 22; // thinner rings are not drawn (a label needs 12 px and padding)
@@ -22,7 +23,7 @@ const MIN_ANGLE = 0.002;
  */
 export function sunburstArcs(items, radius, { minAngle = MIN_ANGLE, minRing = MIN_RING } = {}) {
   const n = Math.max(1, levels(items));
-  const centre = n === 1 ? radius : Math.min(radius * 0.5, Math.max(34, Math.min(radius * 0.2, 110)));
+  const centre = n === 1 ? radius : sunburstCentre(radius);
   const shown = Math.max(1, Math.min(n - 1, Math.floor((radius - centre) / minRing)));
   const ring = n === 1 ? 0 : (radius - centre) / shown;
   return items.map((it) => {
@@ -97,9 +98,7 @@ export class SunburstView {
 
   /** Levels below the view root that the rings can show in this pane. */
   fitDepth(paneHeight, width = paneHeight) {
-    const radius = Math.min(width, paneHeight) / 2 - 8;
-    const centre = Math.min(radius * 0.5, Math.max(34, Math.min(radius * 0.2, 110)));
-    return Math.max(2, Math.floor((radius - centre) / MIN_RING));
+    return sunburstDepth(paneHeight, width, MIN_RING);
   }
 
   reset() {}
