@@ -52,6 +52,7 @@ export async function functionSuite(h) {
     const sum = fv.callers.reduce((a, c) => a + c.time, 0);
     check(Math.abs(sum - cumtime) <= 1e-9 * Math.max(1, cumtime), `caller edges add up to ${sum}, cumtime is ${cumtime}`);
     check(fv.callees.length === 0, `isinstance has ${fv.callees.length} callees`);
+    await page.waitForFunction(() => document.querySelectorAll('#function-view .fv-callers .fv-row[aria-level="1"]').length >= 846);
     const rows = await page.$$eval('#function-view .fv-callers .fv-row[aria-level="1"]', (r) => r.length);
     check(rows === 846, `${rows} caller rows drawn`);
     const marks = await page.evaluate(() => performance.getEntriesByName('profviz:function').length);

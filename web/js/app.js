@@ -362,6 +362,7 @@ $('graph').addEventListener('blur', () => chart.requestDraw());
 // ---- functions: the function view ------------------------------------------
 
 function openFunction(fid) {
+  fnView.prefetch(store.state.profile, fid);
   store.set({ fn: fid }, { push: false });
 }
 

@@ -13,7 +13,9 @@ import { el, clear } from '../dom.js';
 import { formatTime, formatTimeExact, formatNcalls, formatLocation, formatPercent } from '../format.js';
 import { treeRows, firstLevel, whyText, siteLabel } from '../fntree.js';
 
-const ROW_LIMIT = 2000; // rows drawn per tree at once; the rest behind "show all"
+const ROW_LIMIT = 2000; // rows drawn per tree; the rest behind "show all"
+const FIRST_ROWS = 60; // rows drawn before the view counts as drawn (more than fit in sight)
+const CHUNK_ROWS = 300; // then this many per task
 
 export class FunctionView {
   /** root: the aside; store: the page's Store; on: {open(fid), go(path), close(), error(err)}. */
@@ -29,6 +31,8 @@ export class FunctionView {
     this.trees = { callers: null, callees: null };
     this.open = { callers: new Set(), callees: new Set() };
     this.all = { callers: false, callees: false };
+    this.pending = { callers: false, callees: false };
+    this.drawTokens = { callers: 0, callees: 0 };
     this.q('.fv-close').addEventListener('click', () => this.on.close());
     for (const dir of ['callers', 'callees']) {
       const box = this.q(`.fv-${dir}`);
@@ -48,6 +52,12 @@ export class FunctionView {
     if (s.fn === null || !s.profile) return this.hide();
     if (this.fid === s.fn && this.profile === s.profile) return;
     this.show(s.profile, s.fn);
+  }
+
+  /** Starts the view's requests for fid (before the state changes and the page redraws). */
+  prefetch(profile, fid) {
+    if (!profile || fid === null) return;
+    for (const p of [this.store.fn(profile, fid), this.store.fnTree(profile, fid, 'callers'), this.store.fnTree(profile, fid, 'callees'), this.store.sites(profile, fid)]) p.catch(() => {});
   }
 
   hide() {
@@ -75,6 +85,7 @@ export class FunctionView {
       this.open[dir] = new Set();
       this.all[dir] = false;
       this.trees[dir] = null;
+      this.drawTokens[dir]++;
       clear(this.q(`.fv-${dir}`));
       this.q(`.${dir}-count`).textContent = '';
     }
@@ -174,17 +185,40 @@ export class FunctionView {
     const rows = treeRows(root, this.open[dir]);
     const limit = this.all[dir] ? rows.length : Math.min(rows.length, ROW_LIMIT);
     const whole = root.time > 0 ? root.time : 1;
-    const frag = document.createDocumentFragment();
-    for (let i = 0; i < limit; i++) frag.append(this.row(rows[i], whole));
-    box.append(frag);
+    const tail = [];
     if (limit < rows.length) {
       const more = el('button', 'btn small fv-all', `Show all ${rows.length.toLocaleString('en-US')} rows`);
       more.type = 'button';
-      box.append(more);
+      tail.push(more);
     }
     if (root.hidden) {
-      box.append(el('div', 'muted fv-none', `${root.hidden.count.toLocaleString('en-US')} more (${formatTime(root.hidden.time)}) not listed: past the size limit`));
+      tail.push(el('div', 'muted fv-none', `${root.hidden.count.toLocaleString('en-US')} more (${formatTime(root.hidden.time)}) not listed: past the size limit`));
     }
+    // the rows in sight first; the rest in chunks after this frame, so that
+    // a function with hundreds of callers shows at once
+    const token = ++this.drawTokens[dir];
+    const add = (from, to) => {
+      const frag = document.createDocumentFragment();
+      for (let i = from; i < to; i++) frag.append(this.row(rows[i], whole));
+      box.insertBefore(frag, tail[0] || null);
+    };
+    box.append(...tail);
+    const first = Math.min(limit, FIRST_ROWS);
+    add(0, first);
+    this.pending[dir] = first < limit;
+    const rest = (from) => {
+      if (token !== this.drawTokens[dir]) return;
+      const to = Math.min(limit, from + CHUNK_ROWS);
+      add(from, to);
+      if (to < limit) setTimeout(() => rest(to), 0);
+      else this.pending[dir] = false;
+    };
+    if (first < limit) setTimeout(() => rest(first), 0);
+  }
+
+  /** True while rows are still being added (tests wait for all of them). */
+  drawing() {
+    return this.pending.callers || this.pending.callees;
   }
 
   row(r, whole) {
