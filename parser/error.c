@@ -9,6 +9,9 @@
 /* vsnprintf into buf, then, when the text was cut, drop a partial UTF-8
  * character at the end. */
 static void format_into(char *buf, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void format_into(char *buf, size_t size, const char *fmt, va_list ap)
 {
     int n = vsnprintf(buf, size, fmt, ap);
     if (n < 0) {

@@ -7,6 +7,7 @@
  */
 #include "api.h"
 #include "api_compare.h"
+#include "api_function.h"
 
 #include <errno.h>
 #include <math.h>
@@ -616,6 +617,7 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
                            clip(req->method, 20), req->method);
     if (strcmp(path, "/api/health") == 0) return handle_health(req, reply);
     if (strcmp(path, "/api/profiles") == 0) return handle_list(reg, req, reply);
+    if (pv_api_function_route(path)) return pv_api_function_handle(reg, req, reply);
 
     char seg[3][64];
     int n = split(path + 14, seg);

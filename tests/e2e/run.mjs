@@ -9,7 +9,8 @@
 // overlays, zoom, sunburst labels, screenshots of every view), the
 // team-mode suite of team.mjs (--dir, uploads, --token), the notebook
 // IFrame suite of embed.mjs and the comparison suite of compare.mjs.
-// E2E_ONLY=main, reading, team, embed or compare runs one of them.
+// The function view and search suite is function.mjs.
+// E2E_ONLY=main, reading, team, embed, compare or function runs one of them.
 // Screenshots go to tests/e2e/out/. Ends with "N passed, M failed".
 
 import { spawn } from 'node:child_process';
@@ -22,6 +23,7 @@ import { teamSuite } from './team.mjs';
 import { readingSuite } from './reading.mjs';
 import { embedSuite } from './embed.mjs';
 import { compareSuite } from './compare.mjs';
+import { functionSuite } from './function.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -358,32 +360,33 @@ async function mainSuite(base, label) {
     await shot(page, 'table.png');
   });
 
-  await test(`${label}: a table row opens callers and callees, each clickable, and can become the graph root`, async () => {
+  await test(`${label}: a table row opens the function view: callers, callees, each clickable, and call sites that become the graph root`, async () => {
     await page.goto(base);
     await ready(page);
     const row = page.locator('#functions tbody tr', { has: page.locator('.fn', { hasText: /^pipeline$/ }) });
     await row.click();
-    await page.waitForSelector('#details:not([hidden])');
-    await page.waitForFunction(() => document.querySelector('#details-name').textContent === 'pipeline');
-    const callees = await page.$$eval('#callees tbody tr', (t) => t.map((x) => ({ name: x.querySelector('.fn')?.textContent, ncalls: x.children[0].textContent })));
-    const callers = await page.$$eval('#callers tbody tr .fn', (t) => t.map((x) => x.textContent));
+    await page.waitForSelector('#function-view:not([hidden])');
+    await page.waitForFunction(() => document.querySelector('#function-view .fn-name').textContent === 'pipeline' && window.profviz.functionView());
+    const level1 = (dir) => page.$$eval(`#function-view .fv-${dir} .fv-row[aria-level="1"] .fv-name`, (t) => t.map((x) => x.textContent));
+    const callers = await level1('callers');
+    const callees = await level1('callees');
     check(callers.includes('main'), `callers: ${callers}`);
     for (const n of ['parse_records', 'sort_records', 'render', 'tokenize', 'fib']) {
-      check(callees.some((c) => c.name === n), `callee ${n} missing: ${JSON.stringify(callees)}`);
+      check(callees.includes(n), `callee ${n} missing: ${JSON.stringify(callees)}`);
     }
-    const pr = callees.find((c) => c.name === 'parse_records');
-    check(pr.ncalls === '2', `pipeline -> parse_records edge ncalls ${pr.ncalls}, want 2`);
     check(new URL(page.url()).searchParams.has('fn'), 'open function not in URL');
     await shot(page, 'table-details.png');
-    await page.click('#callees tbody tr:has(.fn:text-is("sort_records"))');
-    await page.waitForFunction(() => document.querySelector('#details-name').textContent === 'sort_records');
-    const cc = await page.$$eval('#callers tbody tr .fn', (t) => t.map((x) => x.textContent));
+    await page.click('#function-view .fv-callees .fv-row[aria-level="1"] .fv-name:text-is("sort_records")');
+    await page.waitForFunction(() => document.querySelector('#function-view .fn-name').textContent === 'sort_records');
+    await page.waitForFunction(() => window.profviz.functionView());
+    const cc = await level1('callers');
     check(cc.includes('pipeline'), `sort_records callers: ${cc}`);
-    await page.click('#details-root');
+    await page.waitForSelector('#function-view .fv-site');
+    await page.click('#function-view .fv-site');
     await page.waitForFunction(() => window.profviz.state().path.length > 1, null, { timeout: 10000 });
     await ready(page);
     const c = await crumbs(page);
-    check(c[c.length - 1] === 'sort_records', `crumbs after "Show in graph": ${c}`);
+    check(c[c.length - 1] === 'sort_records', `crumbs after a call site: ${c}`);
     check((await boxes(page))[0].name === 'sort_records', 'view root is not sort_records');
     await shot(page, 'show-in-graph.png');
   });
@@ -538,8 +541,9 @@ async function multiSuite(base, label) {
     await p.waitForFunction(() => document.getElementById('table-count').textContent.includes('onerror'));
     await ready(p);
     await p.click('#functions tbody tr');
-    await p.waitForFunction((n) => document.querySelector('#details-name').textContent === n, EVIL);
-    await p.waitForSelector('#callers tbody tr .fn');
+    await p.waitForFunction((n) => document.querySelector('#function-view .fn-name').textContent === n, EVIL);
+    await p.waitForSelector('#function-view .fv-callers .fv-row .fv-name');
+    await p.waitForSelector('#function-view .fv-site');
     const cellText = await p.$$eval('#functions tbody .fn', (t) => t.map((x) => x.textContent));
     check(cellText.includes(EVIL), `table: ${cellText}`);
     await p.waitForTimeout(300);
@@ -584,6 +588,7 @@ try {
   // profviz in a notebook's IFrame (embed.mjs); E2E_ONLY=embed runs it alone
   // comparing two profiles (compare.mjs); E2E_ONLY=compare runs it alone
   if (!only || only === 'compare') await compareSuite({ binary, repo, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
+  if (!only || only === 'function') await functionSuite({ repo, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
   if (!only || only === 'embed') await embedSuite({ binary, repo, FIX, OUT, test, check, newPage, shot, startServer, cleanup });
 } catch (e) {
   results.push({ name: 'harness', ok: false });

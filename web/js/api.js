@@ -131,3 +131,28 @@ export async function uploadProfile(file, signal) {
   if (!profile || typeof profile.id !== 'string') throw new ApiError(what, res.status, 'the server did not say which profile it stored');
   return { created: res.status === 201, profile };
 }
+
+/** GET .../functions/{fid}/callers-tree or callees-tree: {direction, nodes, root}. dir: 'callers' | 'callees'. */
+export function getFunctionTree(id, fid, dir, opts = {}, signal) {
+  const p = new URLSearchParams();
+  for (const k of ['depth', 'cutoff', 'max_nodes']) if (opts[k] !== undefined) p.set(k, String(opts[k]));
+  return getJson(`/api/profiles/${enc(id)}/functions/${enc(fid)}/${dir}-tree?${p}`, `Loading the ${dir} of function ${fid}`, signal);
+}
+
+function sitesQuery(opts) {
+  const p = new URLSearchParams();
+  if (opts.limit !== undefined) p.set('limit', String(opts.limit));
+  if (opts.within) p.set('within', opts.within.join(','));
+  if (opts.q !== undefined) p.set('q', opts.q);
+  return p.toString().replace(/%2C/g, ',');
+}
+
+/** GET .../functions/{fid}/sites: {total, within, complete, sites: [{id, name, time, exact, path, via}]}. opts: {limit, within: [ids]}. */
+export function getSites(id, fid, opts = {}, signal) {
+  return getJson(`/api/profiles/${enc(id)}/functions/${enc(fid)}/sites?${sitesQuery(opts)}`, `Finding the call sites of function ${fid}`, signal);
+}
+
+/** GET .../search?q=: the call sites of every function matching q, as getSites. opts: {q, limit, within}. */
+export function searchSites(id, opts = {}, signal) {
+  return getJson(`/api/profiles/${enc(id)}/search?${sitesQuery(opts)}`, `Searching for “${opts.q}”`, signal);
+}

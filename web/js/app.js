@@ -20,14 +20,14 @@ import { Tooltip, nodeTip } from './components/tooltip.js';
 import { Crumbs } from './components/crumbs.js';
 import { Legend } from './components/legend.js';
 import { FunctionTable } from './components/table.js';
-import { Details } from './components/details.js';
+import { FunctionView } from './components/functionview.js';
+import { SearchNav } from './components/searchnav.js';
 import { StartPage } from './components/startpage.js';
 import { CompareTable } from './components/comparetable.js';
 import { compareTip } from './views/compare.js';
 import { Uploader } from './components/uploads.js';
 import { formatState, shareableUrl, MAX_DEPTH } from './urlstate.js';
 import { formatTime, formatPercent, formatCount, formatFileLine } from './format.js';
-import { findTreePath } from './rootpath.js';
 import { paneHeight, chartHeight, savedHeight, SPLIT_KEY } from './plan.js';
 import { newestFirst, sameIds, wantsStartPage } from './listing.js';
 
@@ -81,9 +81,10 @@ const tooltip = new Tooltip($('tooltip'));
 const crumbs = new Crumbs($('breadcrumbs'), { go: (path) => store.set({ path }) });
 const legend = new Legend($('legend'));
 const table = new FunctionTable($('table-pane'), store, { open: (fid) => openFunction(fid), error: showError });
-const details = new Details($('details'), store, {
+const searchNav = new SearchNav($('search-nav'), store, { go: (path) => store.set({ path }), error: showError });
+const fnView = new FunctionView($('function-view'), store, {
   open: (fid) => openFunction(fid),
-  root: (fid) => makeRoot(fid),
+  go: (path) => store.set({ path }),
   close: () => store.set({ fn: null }, { push: false }),
   error: showError,
 });
@@ -164,7 +165,7 @@ function render(s) {
   $('table-pane').hidden = !!s.base;
   $('compare-pane').hidden = !s.base;
   if (loaded) afterPicture(() => (store.state.base ? compareTable : table).update(store.state));
-  details.update(s);
+  fnView.update(s);
   chart.setView(viewByName(s.view));
   chart.setColourMode(s.colour);
   chart.setQuery(s.q);
@@ -268,7 +269,7 @@ function drill(i) {
 
 function updateMatchCount() {
   const s = store.state;
-  $('match-count').textContent = s.q ? `${chart.matchCount} matching ${chart.matchCount === 1 ? 'box' : 'boxes'}` : '';
+  searchNav.update(s, chart.matchCount);
 }
 
 // ---- tooltip and keyboard focus -----------------------------------------
@@ -352,6 +353,9 @@ document.addEventListener('keydown', (e) => {
   } else if (e.key === 'Enter' && chart.focus >= 0) {
     e.preventDefault();
     if (chart.focus > 0) drill(chart.focus);
+  } else if ((e.key === 'f' || e.key === 'F') && boxFunction(chart.focus) !== null) {
+    e.preventDefault();
+    openFunction(boxFunction(chart.focus));
   }
 });
 
@@ -362,38 +366,33 @@ $('graph-scroll').addEventListener('scroll', () => {
 $('graph').addEventListener('focus', () => chart.requestDraw());
 $('graph').addEventListener('blur', () => chart.requestDraw());
 
-// ---- functions: details and "show in graph" ------------------------------
+// ---- functions: the function view ------------------------------------------
 
 function openFunction(fid) {
   store.set({ fn: fid }, { push: false });
 }
 
-async function makeRoot(fid) {
-  const s = store.state;
-  const done = delayedShow($('graph-loading'), 0);
-  try {
-    const path = await findTreePath(s.profile, fid, {
-      top: (await store.top(s.profile)).root,
-      callers: async (id) => (await store.fn(s.profile, id)).callers,
-      check: (p) => api.getTree(s.profile, { path: p, depth: 0, cutoff: 0 }),
-    });
-    if (!path) {
-      const n = await store.nameOf(s.profile, fid);
-      throw new Error(`Could not place ${n} in the call tree: no call path to it from the tree's root was found`);
-    }
-    done();
-    store.set({ path });
-  } catch (e) {
-    done();
-    showError(e);
-  }
+// a box's context action (right click, or F on the focused box) opens its function
+function boxFunction(i) {
+  const it = items[i];
+  if (!it || it.kind !== 'node') return null;
+  const n = it.chain[it.chain.length - 1];
+  return n.id === -1 ? null : n.id;
 }
+$('graph').addEventListener('contextmenu', (e) => {
+  const fid = boxFunction(chart.hitAt(e.clientX, e.clientY));
+  if (fid === null) return;
+  e.preventDefault();
+  tooltip.hide();
+  openFunction(fid);
+});
+
 
 // ---- profiles and the start page ---------------------------------------
 
 function showStartPage() {
   document.body.dataset.page = 'start';
-  details.hide();
+  fnView.hide();
   $('profile-view').hidden = true;
   $('start-page').hidden = false;
   $('profile-picker').hidden = true;
@@ -540,6 +539,12 @@ $('search').addEventListener('input', (e) => {
   updateMatchCount();
   searchTimer = setTimeout(() => (store.state.base ? compareTable : table).update(store.state), 180);
 });
+// Enter and Shift+Enter in the search box jump to the next and previous match
+$('search').addEventListener('keydown', (e) => {
+  if (e.key !== 'Enter') return;
+  e.preventDefault();
+  searchNav.jump(e.shiftKey ? -1 : 1);
+});
 $('copy-link').addEventListener('click', async () => {
   const url = shareableUrl(location.href);
   try {
@@ -660,7 +665,7 @@ window.profviz = {
       };
     }),
   labels: () => chart.pageLabels(),
-  functionView: () => null,
+  functionView: () => fnView.hook(),
   // a comparison: the entry of the box at path ({time, other, change, uncertain, ...}) and the legend's text
   compareEntry: (path) => (extraShown && extraShown.map ? extraShown.map.get(path.join(',')) || null : null),
   legendText: () => $('legend').textContent,

@@ -56,6 +56,7 @@ export class Store {
     this.trees = new Lru(24);
     this.fns = new Lru(400);
     this.pages = new Lru(16);
+    this.fnviews = new Lru(40); // the function view's trees and sites, and searches
     this.compares = new Lru(16);
   }
 
@@ -172,6 +173,21 @@ export class Store {
     const [b, n] = s.side === 'base' ? [s.profile, s.base] : [s.base, s.profile];
     const key = `cp|${b}|${n}|${opts.sort}|${opts.order}|${opts.q}|${opts.offset}|${opts.limit}|${opts.mode}`;
     return this.cached(this.compares, key, () => this.api.getCompare(b, n, opts));
+  }
+
+  /** The callers ('callers') or callees ('callees') tree of a function (function view). */
+  fnTree(profile, fid, dir) {
+    return this.cached(this.fnviews, `${profile}|${fid}|${dir}`, () => this.api.getFunctionTree(profile, fid, dir, { depth: 3, cutoff: 0.001 }));
+  }
+
+  /** The call sites of a function, largest first (function view). */
+  sites(profile, fid) {
+    return this.cached(this.fnviews, `${profile}|${fid}|sites`, () => this.api.getSites(profile, fid, { limit: 50 }));
+  }
+
+  /** The call sites of every function matching q, counted at or under the path within. */
+  searchSites(profile, q, within) {
+    return this.cached(this.fnviews, `${profile}|q=${q}|${within.join(',')}`, () => this.api.searchSites(profile, { q, within, limit: 200 }));
   }
 
   /** A function's name, from anything seen so far or from the server. */
