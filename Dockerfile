@@ -7,7 +7,7 @@
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc libc6-dev make cmake pkg-config \
-      libmicrohttpd-dev libcjson-dev zlib1g-dev libcmocka-dev python3 \
+      libmicrohttpd-dev zlib1g-dev libcmocka-dev python3 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -16,12 +16,12 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DPROFVIZ_WERROR=ON \
  && ctest --test-dir /build -L 'unit|golden' --output-on-failure \
  && strip /build/server/profviz
 
-# Runtime stage: the binary, its three runtime libraries and a non-root user.
+# Runtime stage: the binary, its two runtime libraries and a non-root user.
 FROM debian:bookworm-slim
 # apt's package caches (pkgcache.bin, downloaded .debs) are dropped in the same
 # layer: a base image without docker-clean's apt config would keep ~70 MB.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libmicrohttpd12 libcjson1 zlib1g \
+ && apt-get install -y --no-install-recommends libmicrohttpd12 zlib1g \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin profviz \

@@ -15,11 +15,39 @@
 
 #include "source.h"
 
-/* A parsed profile and its index, made and freed together. */
+/* A parsed profile and its index, made and freed together. The index is
+ * built on a thread of its own, so that a profile can be served (trees,
+ * details) while its table's sort orders are still being made; the first
+ * table query waits for it. */
 typedef struct tables {
     pv_profile *profile;
-    pv_index *index;
+    pthread_mutex_t lock; /* guards the join */
+    pthread_t builder;
+    bool building;   /* builder not joined yet */
+    pv_index *index; /* once joined: NULL when building failed (err) */
+    pv_error err;
 } tables;
+
+static void *build_index(void *arg)
+{
+    tables *t = arg;
+    if (pv_index_build(t->profile, &t->index, &t->err) < 0) t->index = NULL;
+    return NULL;
+}
+
+/* The index of t, waiting for its builder. Returns NULL with err filled
+ * when building it failed. */
+static const pv_index *tables_index(tables *t, pv_error *err)
+{
+    pthread_mutex_lock(&t->lock);
+    if (t->building) {
+        pthread_join(t->builder, NULL);
+        t->building = false;
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (!t->index) *err = t->err;
+    return t->index;
+}
 
 /* The private side of an entry; `pub` must stay first. Every field but the
  * immutable ones (pub.id, name, path) is guarded by the registry's mutex. */
@@ -51,21 +79,27 @@ struct pv_registry {
 static void tables_free(tables *t)
 {
     if (!t) return;
+    pv_error err;
+    tables_index(t, &err);
+    pthread_mutex_destroy(&t->lock);
     pv_index_free(t->index);
     pv_profile_free(t->profile);
     free(t);
 }
 
 /* An estimate of the bytes t holds: the profile's arena and tables (counted
- * in full even when the arena holds some of them) and its index. */
-static size_t tables_memory(const tables *t)
+ * in full even when the arena holds some of them) and its index (waited
+ * for). */
+static size_t tables_memory(tables *t)
 {
+    pv_error err;
+    const pv_index *index = tables_index(t, &err);
     const pv_profile *p = t->profile;
     size_t n = p->nfunctions;
     size_t bytes = sizeof *t + sizeof *p + pv_arena_bytes(p->arena);
     bytes += n * sizeof(pv_function) + (size_t)p->nedges * (sizeof(pv_edge) + sizeof(uint32_t)) +
              (size_t)p->nroots * sizeof(uint32_t);
-    return bytes + pv_index_memory(t->index);
+    return bytes + (index ? pv_index_memory(index) : 0);
 }
 
 /* Makes the tables of profile (taken over in every case). Returns them, or
@@ -79,7 +113,14 @@ static tables *tables_new(pv_profile *profile, pv_error *err)
         return NULL;
     }
     t->profile = profile;
-    if (pv_index_build(profile, &t->index, err) < 0) {
+    if (pthread_mutex_init(&t->lock, NULL) != 0) {
+        pv_profile_free(profile);
+        free(t);
+        pv_fail(err, PV_ERR_NOMEM, -1, "cannot create a mutex");
+        return NULL;
+    }
+    t->building = pthread_create(&t->builder, NULL, build_index, t) == 0;
+    if (!t->building && pv_index_build(profile, &t->index, err) < 0) {
         tables_free(t);
         return NULL;
     }
@@ -120,8 +161,7 @@ static entry *entry_new(pv_profile *profile, const char *name, uint64_t hash, si
     e->pub.total_calls = profile->total_calls;
     e->pub.primitive_calls = profile->primitive_calls;
     e->pub.total_time = profile->total_time;
-    e->memory = tables_memory(e->t);
-    return e;
+    return e; /* memory: counted when it joins the cache (registry_add) */
 }
 
 /* ---- The list and the cache (all with the lock held) --------------------- */
@@ -175,6 +215,9 @@ static void release_locked(entry *e)
 static int registry_add(pv_registry *reg, entry *e, char *id_out, pv_error *err)
 {
     if (id_out) memcpy(id_out, e->pub.id, sizeof e->pub.id);
+    /* Cached entries count their memory, index included: wait for it here,
+     * not under the lock. */
+    if (e->path && e->t) e->memory = tables_memory(e->t);
     pthread_mutex_lock(&reg->lock);
     if (find_locked(reg, e->pub.id, NULL)) {
         pthread_mutex_unlock(&reg->lock);
@@ -312,13 +355,14 @@ const pv_registry_entry *pv_registry_acquire(pv_registry *reg, const char *id)
         pthread_mutex_unlock(&reg->lock);
         pv_error err;
         tables *t = rebuild(reg, e, &err);
+        size_t memory = t ? tables_memory(t) : 0;
         pthread_mutex_lock(&reg->lock);
         e->loading = false;
         pthread_cond_broadcast(&reg->loaded);
         if (t) {
             e->t = t;
             e->pub.profile = t->profile;
-            e->memory = tables_memory(t);
+            e->memory = memory;
             if (counted(e)) {
                 reg->cache_used += e->memory;
                 evict_locked(reg);
@@ -411,7 +455,9 @@ void pv_registry_list_free(pv_registry_entry *list, size_t count)
 int pv_registry_query_functions(const pv_registry_entry *pub, const pv_function_query *query,
                                 uint32_t **ids, size_t *nids, size_t *total, pv_error *err)
 {
-    return pv_index_query(((const entry *)pub)->t->index, query, ids, nids, total, err);
+    const pv_index *index = tables_index(((const entry *)pub)->t, err);
+    if (!index) return -1;
+    return pv_index_query(index, query, ids, nids, total, err);
 }
 
 void pv_registry_set_source_limits(pv_registry *reg, const pv_source_limits *limits)

@@ -56,15 +56,36 @@ static bool looks_like_profile(const unsigned char *data, size_t len, pv_error *
     return false;
 }
 
-/* Hashes, and inflates gzip data (src->data/len set to the bytes as given). */
+static void hash_now(pv_source *src)
+{
+    uint64_t n64 = src->raw_len;
+    src->hash = pv_source_hash(PV_SOURCE_HASH_SEED, &n64, sizeof n64);
+    src->hash = pv_source_hash(src->hash, src->raw, src->raw_len);
+    pv_source_format_id(src->hash, src->id);
+}
+
+static void *hash_thread(void *arg)
+{
+    hash_now(arg);
+    return NULL;
+}
+
+void pv_source_wait_id(pv_source *src)
+{
+    if (!src->hashing_) return;
+    pthread_join(src->hasher_, NULL);
+    src->hashing_ = false;
+}
+
+/* Hashes (now, or on a second thread for large inputs with id_later), and
+ * inflates gzip data (src->data/len set to the bytes as given). */
 static int finish(pv_source *src, const pv_source_limits *limits, pv_error *err)
 {
     src->raw = src->data;
     if (!limits || !limits->no_id) {
-        uint64_t n64 = src->raw_len;
-        src->hash = pv_source_hash(PV_SOURCE_HASH_SEED, &n64, sizeof n64);
-        src->hash = pv_source_hash(src->hash, src->raw, src->raw_len);
-        pv_source_format_id(src->hash, src->id);
+        if (limits && limits->id_later && src->raw_len >= ((size_t)4 << 20))
+            src->hashing_ = pthread_create(&src->hasher_, NULL, hash_thread, src) == 0;
+        if (!src->hashing_) hash_now(src);
     }
     src->gzip = pv_gzip_is_gzip(src->data, src->raw_len);
     if (!src->gzip) return 0;
@@ -140,6 +161,7 @@ int pv_source_open(const char *path, bool nofollow, const pv_source_limits *limi
 
 void pv_source_close(pv_source *src)
 {
+    pv_source_wait_id(src);
     if (src->map_) munmap(src->map_, src->map_len_);
     free(src->inflated_);
     memset(src, 0, sizeof *src);
@@ -165,6 +187,13 @@ int pv_source_load(const char *const *paths, size_t n, unsigned flags,
     if (!parts) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     uint64_t h = PV_SOURCE_HASH_SEED;
     size_t total = 0;
+    /* The id is needed only once every part is parsed: hash beside the
+     * parser. */
+    bool want_id = !limits || !limits->no_id;
+    pv_source_limits mine = limits ? *limits : (pv_source_limits){0};
+    mine.id_later = true;
+    mine.no_id = mine.no_id || n > 1; /* a merge hashes its parts below */
+    limits = &mine;
     int64_t newest = 0;
     int status = -1;
     for (size_t i = 0; i < n; i++) {
@@ -184,9 +213,10 @@ int pv_source_load(const char *const *paths, size_t n, unsigned flags,
             *failed = i;
             goto done;
         }
+        pv_source_wait_id(&src);
         if (n == 1) {
             h = src.hash;
-        } else if (!limits || !limits->no_id) {
+        } else if (want_id) {
             /* The id of a merge continues over every part as given. */
             uint64_t n64 = src.raw_len;
             h = pv_source_hash(h, &n64, sizeof n64);

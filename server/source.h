@@ -28,6 +28,7 @@
 #ifndef PV_SOURCE_H
 #define PV_SOURCE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +47,7 @@ typedef struct pv_source_limits {
     size_t max_inflated; /* most bytes gzip data may inflate to; 0 = the default */
     size_t max_file;     /* largest plain file; 0 = no limit */
     bool no_id;          /* skip the content id (profviz report needs none) */
+    bool id_later;       /* hash on a second thread: id valid after pv_source_wait_id */
 } pv_source_limits;
 
 typedef struct pv_source {
@@ -57,7 +59,9 @@ typedef struct pv_source {
     uint64_t hash;                 /* content hash of the bytes as given */
     char id[PV_SOURCE_ID_LEN + 1]; /* its hex id */
     int64_t modified;              /* the file's mtime (seconds since 1970); 0 for bytes */
-    void *map_;                    /* private: the mapping, */
+    pthread_t hasher_;             /* private: the id_later thread, */
+    bool hashing_;                 /* not joined yet, */
+    void *map_;                    /* the mapping, */
     size_t map_len_;               /* its length, */
     unsigned char *inflated_;      /* and the inflated buffer */
 } pv_source;
@@ -88,6 +92,10 @@ int pv_source_open_fd(int fd, const pv_source_limits *limits, pv_source *out, pv
  * with err filled. */
 int pv_source_from_bytes(const unsigned char *data, size_t len, const pv_source_limits *limits,
                          pv_source *out, pv_error *err);
+
+/* Waits for the content id when it was computed on a second thread
+ * (limits.id_later); does nothing otherwise. */
+void pv_source_wait_id(pv_source *src);
 
 /* Frees what the source holds. A zeroed source is fine. */
 void pv_source_close(pv_source *src);

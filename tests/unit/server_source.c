@@ -188,6 +188,23 @@ static void source_load_merges_and_names_the_file_at_fault(void **state)
                      0);
     assert_true(p->nfunctions > 0 && bytes > 0 && modified > 0);
     pv_profile_free(p);
+    /* A merge's id continues the hash over every part's length and bytes. */
+    uint64_t want = PV_SOURCE_HASH_SEED;
+    for (int i = 0; i < 2; i++) {
+        size_t len;
+        unsigned char *data = read_all(paths[i], &len);
+        uint64_t n64 = len;
+        want = pv_source_hash(pv_source_hash(want, &n64, 8), data, len);
+        free(data);
+    }
+    assert_true(hash == want);
+    /* One file: the file's own id, hashed beside the parser or not. */
+    pv_source one;
+    assert_int_equal(pv_source_open(paths[0], false, NULL, &one, &err), 0);
+    assert_int_equal(pv_source_load(paths, 1, 0, NULL, &p, &hash, NULL, NULL, &failed, &err), 0);
+    assert_true(hash == one.hash);
+    pv_source_close(&one);
+    pv_profile_free(p);
     const char *bad[] = {FIXTURE("cprofile-py313.prof"), FIXTURE("README.md")};
     assert_int_equal(pv_source_load(bad, 2, 0, NULL, &p, NULL, NULL, NULL, &failed, &err), -1);
     assert_int_equal(failed, 1);

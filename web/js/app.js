@@ -161,6 +161,7 @@ function render(s) {
   selectCutoff(s.cutoff);
   $('colour-mode').value = s.colour;
   $('fold').checked = s.fold;
+  $('sub-toggle').checked = s.sub;
   showProfileHeader();
   $('table-pane').hidden = !!s.base;
   $('compare-pane').hidden = !s.base;
@@ -530,6 +531,7 @@ $('depth').addEventListener('change', (e) => {
 $('cutoff').addEventListener('change', (e) => store.set({ cutoff: Number(e.target.value) }));
 $('colour-mode').addEventListener('change', (e) => store.set({ colour: e.target.value }, { push: false }));
 $('fold').addEventListener('change', (e) => store.set({ fold: e.target.checked }));
+$('sub-toggle').addEventListener('change', (e) => store.set({ sub: e.target.checked, offset: 0 }, { push: false }));
 let searchTimer = 0;
 $('search').addEventListener('input', (e) => {
   clearTimeout(searchTimer);
