@@ -12,6 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 
+# What the steps run with, so that a log from another machine says it.
+version() { "$@" 2>/dev/null | head -n 1 || true; }
+echo "tools: $(version gcc --version); $(version clang --version); node $(version node --version);" \
+    "$(version chromium --version); playwright-core" \
+    "$(node -p 'require("./tests/e2e/node_modules/playwright-core/package.json").version' 2>/dev/null)"
+
 failed=()
 passed=0
 step() {

@@ -353,12 +353,16 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
         return reply_fail(reply, &perr);
     query.offset = (unsigned long long)offset > SIZE_MAX ? SIZE_MAX : (size_t)offset;
     query.limit = (size_t)limit;
+    unsigned char *only = NULL; /* within=PATH: the functions of that subtree */
+    if (pv_api_within_mask(entry->profile, req, &only, &perr) < 0) return reply_fail(reply, &perr);
+    query.only = only;
 
     uint32_t *ids = NULL;
     size_t nids = 0, total = 0;
     pv_error err;
-    if (pv_registry_query_functions(entry, &query, &ids, &nids, &total, &err) < 0)
-        return reply_fail(reply, &err);
+    int qrc = pv_registry_query_functions(entry, &query, &ids, &nids, &total, &err);
+    free(only);
+    if (qrc < 0) return reply_fail(reply, &err);
     pv_json w = {0};
     pv_json_begin_object(&w);
     pv_json_key_int(&w, "total", (int64_t)total);

@@ -253,6 +253,40 @@ static bool parse_fid(const pv_profile *p, const char *s, uint32_t *out)
     return true;
 }
 
+int pv_api_within_mask(const pv_profile *profile, const pv_api_request *req, unsigned char **mask,
+                       pv_error *err)
+{
+    *mask = NULL;
+    int64_t *path = NULL;
+    size_t len = 0;
+    int got = path_param(req, "within", &path, &len, err);
+    if (got <= 0) return got;
+    pv_tree_request treq;
+    pv_tree_request_defaults(&treq);
+    treq.path = path;
+    treq.path_len = len;
+    treq.depth = 1000;
+    treq.cutoff = 0;
+    treq.max_nodes = PV_API_WITHIN_NODES;
+    pv_tree *tree = NULL;
+    int rc = pv_tree_build(profile, &treq, &tree, err);
+    free(path);
+    if (rc < 0) {
+        if (err->kind == PV_ERR_NOT_FOUND) pv_error_prefix(err, "bad parameter 'within': ");
+        return -1;
+    }
+    unsigned char *m = calloc(profile->nfunctions ? profile->nfunctions : 1, 1);
+    if (!m) {
+        pv_tree_free(tree);
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+    }
+    for (size_t i = 0; i < tree->nnodes; i++)
+        if (tree->nodes[i].func >= 0) m[tree->nodes[i].func] = 1;
+    pv_tree_free(tree);
+    *mask = m;
+    return 1;
+}
+
 /* ---- Handlers ---------------------------------------------------------------- */
 
 static int handle_tree(const pv_registry_entry *entry, uint32_t fid, pv_bf_direction dir,

@@ -27,6 +27,17 @@
 #define PV_API_SITES_CUTOFF 0.00001
 #define PV_API_BF_DEFAULT_NODES 2000
 
+#define PV_API_WITHIN_NODES 20000 /* the budget of the subtree a table filter reads */
+
+/* For GET .../functions?within=PATH: when req has a within parameter, sets
+ * *mask to a new array of nfunctions flags (the caller frees it) marking the
+ * functions of the subtree at that path (its call tree to depth 1000 and
+ * PV_API_WITHIN_NODES nodes, largest first, no cutoff) and returns 1; returns
+ * 0 with *mask NULL when there is none, or -1 with err filled (a malformed
+ * path, a path that names no node, out of memory). */
+int pv_api_within_mask(const pv_profile *profile, const pv_api_request *req, unsigned char **mask,
+                       pv_error *err);
+
 /* True when path is one of this file's endpoints. */
 bool pv_api_function_route(const char *path);
 

@@ -402,7 +402,7 @@ int pv_index_query(const pv_index *t, const pv_function_query *query, uint32_t *
     *nids = 0;
     *total = 0;
 
-    if (!query->q || !query->q[0]) {
+    if ((!query->q || !query->q[0]) && !query->only) {
         *total = n;
         if (query->offset >= n || query->limit == 0) return 0;
         size_t count = n - query->offset < query->limit ? n - query->offset : query->limit;
@@ -413,7 +413,7 @@ int pv_index_query(const pv_index *t, const pv_function_query *query, uint32_t *
         return 0;
     }
 
-    size_t needle_len = strlen(query->q);
+    size_t needle_len = query->q ? strlen(query->q) : 0;
     char *needle = malloc(needle_len + 1);
     unsigned char *name_hit = calloc(n ? n : 1, 1);
     unsigned char *file_hit = calloc(t->nfiles ? t->nfiles : 1, 1);
@@ -423,16 +423,21 @@ int pv_index_query(const pv_index *t, const pv_function_query *query, uint32_t *
         pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto fail;
     }
-    for (size_t i = 0; i <= needle_len; i++)
+    for (size_t i = 0; i < needle_len; i++)
         needle[i] = lower_ascii(query->q[i]);
+    needle[needle_len] = '\0';
 
-    mark_matches(t->names_lc, t->names_lc_len, t->name_at, n, needle, needle_len, name_hit);
-    mark_matches(t->files_lc, t->files_lc_len, t->file_at, t->nfiles, needle, needle_len, file_hit);
+    if (needle_len) {
+        mark_matches(t->names_lc, t->names_lc_len, t->name_at, n, needle, needle_len, name_hit);
+        mark_matches(t->files_lc, t->files_lc_len, t->file_at, t->nfiles, needle, needle_len,
+                     file_hit);
+    }
 
     size_t matched = 0, count = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t id = order[i];
-        if (!name_hit[id] && !file_hit[t->file_of[id]]) continue;
+        if (needle_len && !name_hit[id] && !file_hit[t->file_of[id]]) continue;
+        if (query->only && !query->only[id]) continue;
         if (matched >= query->offset && count < page_cap) page[count++] = id;
         matched++;
     }

@@ -46,8 +46,9 @@ typedef struct pv_function_query {
     pv_sort_key sort;
     bool descending;
     const char *q; /* substring of name or file, ASCII case-insensitive; NULL or "" for all */
-    size_t offset; /* matching rows to skip */
-    size_t limit;  /* rows to return at most */
+    const unsigned char *only; /* per function id: nonzero keeps it (a subtree); NULL for all */
+    size_t offset;             /* matching rows to skip */
+    size_t limit;              /* rows to return at most */
 } pv_function_query;
 
 /* Builds the index of profile. Returns 0 and sets *out, or -1 with err

@@ -12,6 +12,7 @@
 // 4. A box's right click opens its function.
 // 5. Search: matches outside the view are counted; next and previous land on
 //    matches (the view root is a matching function), and wrap around.
+// 6. The table limited to the view root's subtree lists only its functions.
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -135,5 +136,26 @@ export async function functionSuite(h) {
     check((await state(page)).path.join(',') === seen[2], 'Enter did not go to the third match');
     await shot(page, 'search-jump.png');
     check(page.errors.length === 0, `console errors: ${page.errors.join(' | ')}`);
+  });
+
+  await test('function: the table can be limited to the view root\'s subtree', async () => {
+    await page.goto(base);
+    await ready(page);
+    const g = (await boxes(page)).find((x) => x.name === 'group_3');
+    await page.mouse.click(g.x + 10, g.y + g.height / 2);
+    await page.waitForFunction(() => window.profviz.state().path.length === 4);
+    await ready(page);
+    await page.check('#sub-toggle');
+    await page.waitForFunction(() => /in this subtree/.test(document.getElementById('table-count').textContent));
+    await ready(page);
+    check(new URL(page.url()).searchParams.get('sub') === '1', 'sub not in the URL');
+    const info = await page.textContent('#page-info');
+    // group_3 calls caller_3, caller_15, ... (846 / 12 of them), each calls isinstance
+    const want = 1 + Math.ceil((846 - 3) / 12) + 1;
+    check(info.endsWith(`of ${want}`), `page info ${info}, want ${want} functions`);
+    const names = await page.$$eval('#functions tbody .fn', (t) => t.map((x) => x.textContent));
+    check(names.every((n) => n === 'group_3' || /^caller_\d+$/.test(n) || n.includes('isinstance')), `rows outside the subtree: ${names.slice(0, 5)}`);
+    await page.uncheck('#sub-toggle');
+    await page.waitForFunction(() => !/in this subtree/.test(document.getElementById('table-count').textContent));
   });
 }

@@ -126,6 +126,20 @@ def many_callers(binary, tmp):
         st, r = s.get('/api/profiles/%s/search?q=caller_' % pid)
         check('without within, within is null', r['within'] is None and 'within' not in r['sites'][0])
 
+        # the function table limited to a subtree: group_N's, N's callers and isinstance
+        st, r = s.get('/api/profiles/%s/functions?within=%s&limit=10000' % (pid, ','.join(map(str, group))))
+        _, gtree = s.get('/api/profiles/%s/tree?path=%s&depth=1000&cutoff=0&max_nodes=20000' % (pid, ','.join(map(str, group))))
+        want = {n['id'] for n in walk(gtree['root'])}
+        check('functions?within= lists the subtree\'s functions', st == 200 and {x['id'] for x in r['rows']} == want and r['total'] == len(want), (r.get('total'), len(want)))
+        st, r = s.get('/api/profiles/%s/functions?within=%s&q=isinstance' % (pid, ','.join(map(str, group))))
+        check('within and q combine', st == 200 and [x['id'] for x in r['rows']] == [fid], r)
+        st, r = s.get('/api/profiles/%s/functions?within=' % pid)
+        check('an empty within is the whole tree', st == 200 and r['total'] == 862, r.get('total'))
+        st, r = s.get('/api/profiles/%s/functions?within=%d,%d' % (pid, fid, fid))
+        check('a within path that names no node is 404', st == 404 and "bad parameter 'within'" in r['error'], r)
+        st, r = s.get('/api/profiles/%s/functions?within=a' % pid)
+        check('a malformed within is 400', st == 400 and "bad parameter 'within'" in r['error'], r)
+
         for path, status, msg in [
             ('/functions/%d/callers-tree?depth=0' % fid, 400, "bad parameter 'depth': expected an integer from 1 to 1000, got \"0\""),
             ('/functions/%d/callers-tree?max_nodes=1' % fid, 400, "bad parameter 'max_nodes'"),

@@ -6,15 +6,15 @@ test('empty query gives the defaults', () => {
   assert.deepEqual(parseState(''), {
     profile: null, path: [], view: 'icicle', q: '', depth: DEFAULT_DEPTH, cutoff: DEFAULT_CUTOFF, fn: null,
     sort: 'tottime', order: 'desc', offset: 0, colour: 'module', fold: false,
-    base: null, side: 'new', threshold: 5, csort: 'change', corder: 'desc', cmode: 'absolute',
+    base: null, side: 'new', threshold: 5, csort: 'change', corder: 'desc', cmode: 'absolute', sub: false,
   });
   assert.equal(DEFAULT_DEPTH, null, 'no depth means: as many levels as fill the pane');
 });
 
 test('round trip keeps profile, path, view, search, depth, cutoff, function, table sort and offset, colour and fold', () => {
-  const s = { profile: 'ab12', path: [0, 5, 17], view: 'sunburst', q: 'json load', depth: 20, cutoff: 0.01, fn: 17, sort: 'cumtime', order: 'asc', offset: 200, colour: 'self', fold: true, base: null, side: 'new', threshold: 5, csort: 'change', corder: 'desc', cmode: 'absolute' };
+  const s = { profile: 'ab12', path: [0, 5, 17], view: 'sunburst', q: 'json load', depth: 20, cutoff: 0.01, fn: 17, sort: 'cumtime', order: 'asc', offset: 200, colour: 'self', fold: true, base: null, side: 'new', threshold: 5, csort: 'change', corder: 'desc', cmode: 'absolute', sub: true };
   const q = formatState(s);
-  assert.equal(q, '?profile=ab12&path=0,5,17&view=sunburst&q=json+load&depth=20&cutoff=0.01&fn=17&sort=cumtime&order=asc&offset=200&colour=self&fold=1');
+  assert.equal(q, '?profile=ab12&path=0,5,17&view=sunburst&q=json+load&depth=20&cutoff=0.01&fn=17&sort=cumtime&order=asc&offset=200&colour=self&fold=1&sub=1');
   assert.deepEqual(parseState(q), s);
 });
 

@@ -74,6 +74,7 @@ export function getFunctions(id, opts = {}, signal) {
   for (const k of ['sort', 'order', 'q', 'offset', 'limit']) {
     if (opts[k] !== undefined && opts[k] !== '') p.set(k, String(opts[k]));
   }
+  if (opts.within) p.set('within', opts.within.join(','));
   return getJson(`/api/profiles/${enc(id)}/functions?${p}`, 'Loading the function table', signal);
 }
 

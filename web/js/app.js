@@ -66,7 +66,13 @@ const chart = new Chart(pane, {
   leave: () => tooltip.hide(),
   zoom: () => showFocus(),
   drawn: () => {
-    legend.set(chart.legend());
+    // the legend changes with the tree, the view and the colour mode, not with hover
+    const lk = [chart.model, chart.viewName, chart.colourMode, chart.dark.matches].join('|');
+    if (chart.drawn && (chart.model !== legendFor.model || lk !== legendFor.key)) {
+      legendFor = { model: chart.model, key: lk };
+      if (picturedYet) legend.set(chart.legend());
+      else setTimeout(() => legend.set(chart.legend()), 0);
+    }
     if (chart.drawn) pictured();
   },
 });
@@ -97,6 +103,8 @@ for (const v of VIEWS) {
   b.addEventListener('click', () => store.set({ view: v.name }));
   $('view-buttons').append(b);
 }
+
+let legendFor = { model: null, key: '' };
 
 // The first picture comes first: the table's first rows are built after the chart is drawn.
 let picturedYet = false;
@@ -153,6 +161,7 @@ function render(s) {
   selectCutoff(s.cutoff);
   $('colour-mode').value = s.colour;
   $('fold').checked = s.fold;
+  $('sub-toggle').checked = s.sub;
   showProfileHeader();
   $('table-pane').hidden = !!s.base;
   $('compare-pane').hidden = !s.base;
@@ -522,6 +531,7 @@ $('depth').addEventListener('change', (e) => {
 $('cutoff').addEventListener('change', (e) => store.set({ cutoff: Number(e.target.value) }));
 $('colour-mode').addEventListener('change', (e) => store.set({ colour: e.target.value }, { push: false }));
 $('fold').addEventListener('change', (e) => store.set({ fold: e.target.checked }));
+$('sub-toggle').addEventListener('change', (e) => store.set({ sub: e.target.checked, offset: 0 }, { push: false }));
 let searchTimer = 0;
 $('search').addEventListener('input', (e) => {
   clearTimeout(searchTimer);

@@ -36,7 +36,7 @@ class Lru {
 }
 
 const treeKey = (profile, path, depth, cutoff) => `${profile}|${path.join(',')}|${depth}|${cutoff}`;
-const pageKey = (profile, o) => `${profile}|${o.sort}|${o.order}|${o.q}|${o.offset}|${o.limit}`;
+const pageKey = (profile, o) => `${profile}|${o.sort}|${o.order}|${o.q}|${o.offset}|${o.limit}|${o.within ? o.within.join(',') : '-'}`;
 
 export class Store {
   /**

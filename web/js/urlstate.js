@@ -53,6 +53,7 @@ export function parseState(search, views = [DEFAULT_VIEW, 'sunburst']) {
   const offset = digits(p.get('offset')) ? Number(p.get('offset')) : 0;
   const colour = COLOURS.includes(p.get('colour')) ? p.get('colour') : DEFAULT_COLOUR;
   const fold = p.get('fold') === '1';
+  const sub = p.get('sub') === '1'; // the table lists the view root's subtree only
   // a comparison: base is the other profile; side "base" shows BASE's tree (profile is then BASE)
   const base = p.get('base') || null;
   const side = p.get('side') === 'base' ? 'base' : 'new';
@@ -61,7 +62,7 @@ export function parseState(search, views = [DEFAULT_VIEW, 'sunburst']) {
   const csort = COMPARE_SORTS.includes(p.get('csort')) ? p.get('csort') : DEFAULT_COMPARE_SORT;
   const corder = ['asc', 'desc'].includes(p.get('corder')) ? p.get('corder') : defaultOrder(csort);
   const cmode = p.get('cmode') === 'normalised' ? 'normalised' : 'absolute';
-  return { profile: p.get('profile') || null, path, view, q: p.get('q') || '', depth, cutoff, fn, sort, order, offset, colour, fold, base, side, threshold, csort, corder, cmode };
+  return { profile: p.get('profile') || null, path, view, q: p.get('q') || '', depth, cutoff, fn, sort, order, offset, colour, fold, base, side, threshold, csort, corder, cmode, sub };
 }
 
 /** Builds the query string for a state; defaults and empty parts are left out. */
@@ -80,6 +81,7 @@ export function formatState(state) {
   if (state.offset) p.set('offset', String(state.offset));
   if (state.colour && state.colour !== DEFAULT_COLOUR) p.set('colour', state.colour);
   if (state.fold) p.set('fold', '1');
+  if (state.sub) p.set('sub', '1');
   if (state.base) {
     p.set('base', state.base);
     if (state.side === 'base') p.set('side', 'base');

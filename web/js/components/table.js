@@ -95,7 +95,7 @@ export class FunctionTable {
   }
 
   keyOf(s) {
-    return JSON.stringify([s.profile, { sort: s.sort, order: s.order, q: s.q, offset: s.offset, limit: PAGE_SIZE }, this.raw]);
+    return JSON.stringify([s.profile, { sort: s.sort, order: s.order, q: s.q, offset: s.offset, limit: PAGE_SIZE }, this.raw, s.sub ? s.path : null]);
   }
 
   /** Shows what the state asks for (profile, search, sort, order, offset). */
@@ -106,6 +106,7 @@ export class FunctionTable {
     }
     if (!s.profile) return;
     const opts = { sort: s.sort, order: s.order, q: s.q, offset: s.offset, limit: PAGE_SIZE };
+    if (s.sub) opts.within = s.path; // only the view root's subtree (GET .../functions?within=)
     const key = this.keyOf(s);
     if (key === this.shownKey) return;
     this.shownKey = key;
@@ -176,7 +177,7 @@ export class FunctionTable {
     const from = rows.length ? s.offset + 1 : 0;
     const to = s.offset + rows.length;
     this.q('.page-info').textContent = `${formatCount(from)}–${formatCount(to)} of ${formatCount(this.total)}`;
-    this.q('.table-count').textContent = s.q ? `matching “${s.q}”` : '';
+    this.q('.table-count').textContent = (s.q ? `matching “${s.q}”` : '') + (s.sub ? `${s.q ? ', ' : ''}in this subtree` : '');
     this.q('.page-prev').disabled = s.offset === 0;
     this.q('.page-next').disabled = to >= this.total;
   }
