@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "text.h"
+
 #define HOW PV_SNIFF_HOW_TO
 #define WINDOW 4096 /* bytes looked at for text shapes */
 
@@ -109,11 +111,22 @@ static bool contains(const unsigned char *data, size_t len, const char *needle)
     return false;
 }
 
+/* Printable UTF-8 in the first 512 bytes (a character cut by the end of
+ * those is fine). */
 static bool looks_like_text(const unsigned char *data, size_t len)
 {
     size_t n = len < 512 ? len : 512;
-    for (size_t i = 0; i < n; i++)
-        if (data[i] < 0x09 || (data[i] > 0x0d && data[i] < 0x20) || data[i] == 0x7f) return false;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = data[i];
+        if (c < 0x80) {
+            if (c < 0x09 || (c > 0x0d && c < 0x20) || c == 0x7f) return false;
+            i++;
+            continue;
+        }
+        size_t maximal, k = pv_utf8_char_len(data + i, len - i, &maximal);
+        if (k == 0) return false;
+        i += k;
+    }
     return n > 0;
 }
 

@@ -124,7 +124,7 @@ export async function readingSuite(h) {
     }
   });
 
-  await test('reading: no time cell reads 0.000 for a non-zero time (table and details)', async () => {
+  await test('reading: no time cell reads 0.000 for a non-zero time (table and function view)', async () => {
     const bad = [];
     for (const q of ['', '&order=asc', '&sort=tottime_percall&order=asc', '&sort=cumtime&order=asc']) {
       await page.goto(`${base}?profile=${(await state(page)).profile}${q}`);
@@ -138,8 +138,10 @@ export async function readingSuite(h) {
       }
     }
     await page.click('#functions tbody tr');
-    await page.waitForFunction(() => !/Loading/.test(document.getElementById('details-name').textContent));
-    const detail = await page.$$eval('#details td.num[title], #details dd[title]', (x) => x.map((e) => [e.textContent, e.title]));
+    await page.waitForSelector('#function-view:not([hidden]) .fv-time');
+    await page.waitForFunction(() => !/Loading/.test(document.querySelector('#function-view .fn-name').textContent));
+    const detail = await page.$$eval('#function-view .fv-time[title], #function-view dd[title]', (x) => x.map((e) => [e.textContent, e.title]));
+    check(detail.length > 4, `only ${detail.length} times in the function view`);
     for (const [text, title] of detail) if (parseFloat(title) !== 0 && /^0(\.0*)?( ?[mµn]?s)?($| )/.test(text)) bad.push(`details: ${text} for ${title}`);
     check(!bad.length, `time cells that hide their value: ${bad.slice(0, 6).join('; ')}`);
     const heads = await page.$$eval('#functions thead th', (t) => t.map((x) => x.firstChild.textContent.trim()));
@@ -163,7 +165,7 @@ export async function readingSuite(h) {
     check(first === top, `first row ${first}, largest tottime ${top}`);
   });
 
-  await test('reading: tooltips and the details panel stay inside the viewport, long names included', async () => {
+  await test('reading: tooltips and the function panel stay inside the viewport, long names included', async () => {
     const long = longNameProfile(h);
     const lbase = await startServer([long.file]);
     for (const [w, hh] of SIZES) {
@@ -188,12 +190,12 @@ export async function readingSuite(h) {
       await ready(p);
       const row = p.locator('#functions tbody tr', { has: p.locator('.fn', { hasText: long.name }) });
       await row.click();
-      await p.waitForFunction((n) => document.getElementById('details-name').textContent === n, long.name);
-      const r = await rectOf(p, '#details');
-      check(within(r, w, hh), `${w}x${hh}: details panel leaves the viewport: ${JSON.stringify(r)}`);
-      const nameBox = await rectOf(p, '#details-name');
-      check(nameBox.height < 120, `${w}x${hh}: the long name takes ${nameBox.height} px of the details panel`);
-      check((await p.getAttribute('#details-name', 'title')) === long.name, 'the full name is not on demand (title)');
+      await p.waitForFunction((n) => document.querySelector('#function-view .fn-name').textContent === n, long.name);
+      const r = await rectOf(p, '#function-view');
+      check(within(r, w, hh), `${w}x${hh}: the function panel leaves the viewport: ${JSON.stringify(r)}`);
+      const nameBox = await rectOf(p, '#function-view .fn-name');
+      check(nameBox.height < 120, `${w}x${hh}: the long name takes ${nameBox.height} px of the function panel`);
+      check((await p.getAttribute('#function-view .fn-name', 'title')) === long.name, 'the full name is not on demand (title)');
       if (w === 1280) await shot(p, 'long-name-details-1280.png');
       await p.context().close();
     }
@@ -411,7 +413,7 @@ export async function readingSuite(h) {
     await p.evaluate(() => localStorage.setItem('profviz.chartHeight', '300'));
     await p.goto(`${base}?profile=${(await state(p)).profile}&fn=${fid}`);
     await ready(p);
-    await p.waitForFunction(() => document.querySelectorAll('#callees tbody tr').length > 1);
+    await p.waitForFunction(() => document.querySelectorAll('#function-view .fv-callees .fv-row').length > 1);
     check(Math.abs((await rectOf(p, '#graph-pane')).height - 300) < 1, 'the remembered chart height is not used');
     await shot(p, 'readme-table.png');
     await p.evaluate(() => localStorage.removeItem('profviz.chartHeight'));

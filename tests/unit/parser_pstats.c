@@ -799,6 +799,10 @@ static void pstats_names_other_profilers_files_and_says_how_to_make_a_prof(void 
     NAMED("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", "a gzip-compressed file",
           "gunzip it first, or " HOW_TO);
     NAMED("plain words\n", "a text file", HOW_TO);
+    NAMED("caf\xc3\xa9 \xe2\x82\xac words\n", "a text file", HOW_TO);
+    /* Bytes that are not UTF-8 are not called text: the marshal error stays. */
+    assert_null(pv_pstats_sniff((const unsigned char *)"x\xff\xfe\xc3", 4));
+    assert_null(pv_pstats_sniff((const unsigned char *)"abc\xff def 12\n", 13));
     /* The empty file has its own message. */
     bytes b = {0};
     put(&b, "", 0);

@@ -66,7 +66,13 @@ const chart = new Chart(pane, {
   leave: () => tooltip.hide(),
   zoom: () => showFocus(),
   drawn: () => {
-    legend.set(chart.legend());
+    // the legend changes with the tree, the view and the colour mode, not with hover
+    const lk = [chart.model, chart.viewName, chart.colourMode, chart.dark.matches].join('|');
+    if (chart.drawn && (chart.model !== legendFor.model || lk !== legendFor.key)) {
+      legendFor = { model: chart.model, key: lk };
+      if (picturedYet) legend.set(chart.legend());
+      else setTimeout(() => legend.set(chart.legend()), 0);
+    }
     if (chart.drawn) pictured();
   },
 });
@@ -97,6 +103,8 @@ for (const v of VIEWS) {
   b.addEventListener('click', () => store.set({ view: v.name }));
   $('view-buttons').append(b);
 }
+
+let legendFor = { model: null, key: '' };
 
 // The first picture comes first: the table's first rows are built after the chart is drawn.
 let picturedYet = false;

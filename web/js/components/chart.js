@@ -44,8 +44,11 @@ export class Chart {
     this.colours = new Map();
     this.pending = false;
     this.drawn = false; // the last draw put boxes on the canvas
+    this.layoutEpoch = 0; // bumped when the layout must be redone for the same model and size
+    this.nodeColours = new WeakMap();
     this.dark.addEventListener('change', () => {
       this.colours.clear();
+      this.nodeColours = new WeakMap();
       this.hatch = null;
       this.requestDraw();
     });
@@ -59,6 +62,7 @@ export class Chart {
     this.viewName = desc.name;
     this.desc = desc;
     this.view = desc.create();
+    this.laidOut = null;
     this.drawNow();
   }
 
@@ -67,6 +71,7 @@ export class Chart {
     this.model = model;
     this.focus = model.items.length ? 0 : -1;
     this.hover = -1;
+    this.legendModel = null;
     if (this.view) this.view.reset();
     this.computeMatches();
     this.drawNow();
@@ -124,13 +129,16 @@ export class Chart {
     if (it.kind === HIDDEN) return dark ? 'hsl(220, 6%, 36%)' : 'hsl(220, 8%, 78%)';
     if (node.id === -1) return neutralColour(dark);
     if (this.colourMode === 'self') return heatColour(ownTime(it) / (this.maxOwn || 1), dark);
+    let c = this.nodeColours.get(node);
+    if (c) return c;
     const key = colourKey(node.file, node.name);
     const ck = key + '\u0000' + node.name;
-    let c = this.colours.get(ck);
+    c = this.colours.get(ck);
     if (!c) {
       c = colourFor(key, dark, node.name);
       this.colours.set(ck, c);
     }
+    this.nodeColours.set(node, c);
     return c;
   }
 
@@ -227,7 +235,12 @@ export class Chart {
       }
       return v;
     };
-    this.view.layout(this.model, w, h, { measure });
+    // a hover or focus change redraws without laying out again
+    const key = [this.model, w, h, this.layoutEpoch, this.view.zoom ? `${this.view.zoom.x0},${this.view.zoom.x1}` : ''];
+    if (!this.laidOut || key.some((k, i) => k !== this.laidOut[i])) {
+      this.view.layout(this.model, w, h, { measure });
+      this.laidOut = key;
+    }
     this.view.draw(ctx, {
       theme,
       colour: (it) => this.colourOf(it),
