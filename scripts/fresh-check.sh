@@ -199,6 +199,8 @@ find "$cache/logs" -mindepth 1 -maxdepth 1 -type d | sort | head -n -10 | xargs 
 example_log=$logs/run-example.log
 t=$SECONDS
 say "step 1: scripts/run-example.sh -s -p $port (log: $example_log)"
+# The log exists before the server starts: the loop below reads it at once.
+: >"$example_log"
 in_root "exec scripts/run-example.sh -s -p $port" >"$example_log" 2>&1 &
 server_pid=$!
 example=FAILED why="" url=""
@@ -209,7 +211,7 @@ while [ $SECONDS -lt $deadline ]; do
         break
     fi
     # profviz prints the address it took (the next free port when PORT is busy)
-    url=$(sed -n 's|^profviz: serving \(http://[^ ]*/\)$|\1|p' "$example_log" | head -n 1)
+    url=$(sed -n 's|^profviz: serving \(http://[^ ]*/\)$|\1|p' "$example_log" | head -n 1 || true)
     if [ -n "$url" ]; then
         health=$(curl -fsS --max-time 5 "${url}api/health" 2>/dev/null || true)
         page=$(curl -fsS --max-time 5 "$url" 2>/dev/null || true)
