@@ -385,6 +385,13 @@ async function mainSuite(base, label) {
     await page.click('#function-view .fv-site');
     await page.waitForFunction(() => window.profviz.state().path.length > 1, null, { timeout: 10000 });
     await ready(page);
+    // The crumbs follow the new view root once its tree has been drawn.
+    await page
+      .waitForFunction(() => {
+        const li = [...document.querySelectorAll('#breadcrumbs li')];
+        return li.length && li[li.length - 1].textContent === 'sort_records';
+      }, null, { timeout: 10000 })
+      .catch(() => {});
     const c = await crumbs(page);
     check(c[c.length - 1] === 'sort_records', `crumbs after a call site: ${c}`);
     check((await boxes(page))[0].name === 'sort_records', 'view root is not sort_records');
