@@ -443,11 +443,10 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
             goto done;
         }
     } else {
-        for (size_t i = 0; i < opts.nfiles; i++) {
-            if (pv_registry_load_file(reg, opts.files[i], NULL, &err) < 0) {
-                load_error(&err);
-                goto done;
-            }
+        size_t failed = 0; /* BASE and NEW of `profviz compare` are read side by side */
+        if (pv_registry_load_files(reg, opts.files, opts.nfiles, &failed, &err) < 0) {
+            load_error(&err);
+            goto done;
         }
     }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry_internal.h"
 #include "source.h"
 
 /* A parsed profile and its index, made and freed together. The index is
@@ -467,12 +468,6 @@ void pv_registry_set_source_limits(pv_registry *reg, const pv_source_limits *lim
     pthread_mutex_unlock(&reg->lock);
 }
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
-}
-
 int pv_registry_build(const pv_source *src, const char *name, pv_registry_item **out, pv_error *err)
 {
     pv_profile *profile = NULL;
@@ -535,55 +530,25 @@ static tables *rebuild(pv_registry *reg, const entry *e, pv_error *err)
     return rc < 0 ? NULL : tables_new(profile, err);
 }
 
-int pv_registry_add_bytes(pv_registry *reg, const char *name, const unsigned char *data, size_t len,
-                          char *id_out, pv_error *err)
-{
-    pv_source src;
-    if (pv_source_from_bytes(data, len, &reg->limits, &src, err) < 0) return -1;
-    pv_registry_item *item = NULL;
-    int rc = pv_registry_build(&src, name, &item, err);
-    pv_source_close(&src);
-    if (rc < 0) return -1;
-    return pv_registry_insert(reg, item, NULL, NULL, 0, id_out, err) < 0 ? -1 : 0;
-}
+/* ---- For registry_load.c (registry_internal.h) ----------------------------- */
 
-/* Writes the display name of a merge into buf: the names joined with " + ",
- * or the first and how many more when there are more than three. */
-static void merged_name(const char *const *paths, size_t npaths, char *buf, size_t size)
+pv_registry_item *pv_registry_item_new(pv_profile *profile, const char *name, uint64_t hash,
+                                       size_t bytes, int64_t modified, pv_error *err)
 {
-    if (npaths > 3) {
-        snprintf(buf, size, "%s + %zu more", base_name(paths[0]), npaths - 1);
-        return;
-    }
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < npaths && used < size; i++) {
-        int w = snprintf(buf + used, size - used, "%s%s", i ? " + " : "", base_name(paths[i]));
-        if (w < 0) break;
-        used += (size_t)w;
-    }
-}
-
-int pv_registry_load_merged(pv_registry *reg, const char *const *paths, size_t npaths, char *id_out,
-                            pv_error *err)
-{
-    if (npaths == 0) return pv_fail(err, PV_ERR_ARGUMENT, -1, "nothing to merge");
-    pv_profile *profile = NULL;
-    uint64_t hash = 0;
-    size_t bytes = 0, failed = 0;
-    int64_t modified = 0;
-    if (pv_source_load(paths, npaths, 0, &reg->limits, &profile, &hash, &bytes, &modified, &failed,
-                       err) < 0)
-        return -1;
-    char name[512];
-    merged_name(paths, npaths, name, sizeof name);
     entry *e = entry_new(profile, name, hash, bytes, err);
-    if (!e) return -1;
-    e->pub.modified = modified;
-    return registry_add(reg, e, id_out, err) < 0 ? -1 : 0;
+    if (e) e->pub.modified = modified;
+    return e;
 }
 
-int pv_registry_load_file(pv_registry *reg, const char *path, char *id_out, pv_error *err)
+int pv_registry_add_item(pv_registry *reg, pv_registry_item *item, char *id_out, pv_error *err)
 {
-    return pv_registry_load_merged(reg, &path, 1, id_out, err);
+    return registry_add(reg, item, id_out, err);
+}
+
+pv_source_limits pv_registry_source_limits(pv_registry *reg)
+{
+    pthread_mutex_lock(&reg->lock);
+    pv_source_limits limits = reg->limits;
+    pthread_mutex_unlock(&reg->lock);
+    return limits;
 }

@@ -70,6 +70,13 @@ void pv_registry_free(pv_registry *reg);
  * is wrong; kind and offset as source.h says); the registry is unchanged. */
 int pv_registry_load_file(pv_registry *reg, const char *path, char *id_out, pv_error *err);
 
+/* Loads each file in paths as pv_registry_load_file does, two at a time on
+ * two threads, and adds them in the order given. Returns 0, or -1 with err
+ * filled for the first file (in that order) that failed and *failed its
+ * index; the files before it are added, none after it. */
+int pv_registry_load_files(pv_registry *reg, const char *const *paths, size_t npaths,
+                           size_t *failed, pv_error *err);
+
 /* Loads every file in paths and adds one profile that merges them all (as
  * pstats.Stats.add does), named after the files. Returns 0 (id copied to
  * id_out when not NULL), or -1 with err filled as above, nothing added. */
