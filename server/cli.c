@@ -444,7 +444,7 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
         }
     } else {
         size_t failed = 0; /* BASE and NEW of `profviz compare` are read side by side */
-        if (pv_registry_load_files(reg, opts.files, opts.nfiles, &failed, &err) < 0) {
+        if (pv_registry_load_files(reg, opts.files, opts.nfiles, NULL, &failed, &err) < 0) {
             load_error(&err);
             goto done;
         }

@@ -71,11 +71,12 @@ void pv_registry_free(pv_registry *reg);
 int pv_registry_load_file(pv_registry *reg, const char *path, char *id_out, pv_error *err);
 
 /* Loads each file in paths as pv_registry_load_file does, two at a time on
- * two threads, and adds them in the order given. Returns 0, or -1 with err
- * filled for the first file (in that order) that failed and *failed its
- * index; the files before it are added, none after it. */
+ * two threads, and adds them in the order given; when ids_out is not NULL,
+ * ids_out[i] gets the id of paths[i]. Returns 0, or -1 with err filled for
+ * the first file (in that order) that failed and *failed its index; the
+ * files before it are added, none after it. */
 int pv_registry_load_files(pv_registry *reg, const char *const *paths, size_t npaths,
-                           size_t *failed, pv_error *err);
+                           char (*ids_out)[PV_REGISTRY_ID_LEN + 1], size_t *failed, pv_error *err);
 
 /* Loads every file in paths and adds one profile that merges them all (as
  * pstats.Stats.add does), named after the files. Returns 0 (id copied to

@@ -110,7 +110,7 @@ static void *load_worker(void *arg)
 }
 
 int pv_registry_load_files(pv_registry *reg, const char *const *paths, size_t npaths,
-                           size_t *failed, pv_error *err)
+                           char (*ids_out)[PV_REGISTRY_ID_LEN + 1], size_t *failed, pv_error *err)
 {
     *failed = npaths;
     loading l = {.paths = paths, .npaths = npaths, .limits = pv_registry_source_limits(reg)};
@@ -137,7 +137,8 @@ int pv_registry_load_files(pv_registry *reg, const char *const *paths, size_t np
             *err = l.errs[i];
             *failed = i;
             rc = -1;
-        } else if (rc == 0 && pv_registry_add_item(reg, l.items[i], NULL, err) < 0) {
+        } else if (rc == 0 &&
+                   pv_registry_add_item(reg, l.items[i], ids_out ? ids_out[i] : NULL, err) < 0) {
             *failed = i;
             rc = -1;
         } else if (rc < 0) {
