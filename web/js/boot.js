@@ -8,9 +8,13 @@
 // the only one of a server without uploads) this asks at once for its tree,
 // with the depth that will fill the pane (plan.js), and its first table page.
 // A page without the block (served from elsewhere, or a list too long to
-// embed) asks the API for the list instead. app.js finds the promises in
-// window.profvizBoot and puts them in the store's caches; a request that does
+// embed) asks the API for the list instead. app.js puts the promises of
+// `boot` in the store's caches; a request that does
 // not match what app.js asks for is simply not used.
+//
+// app.js imports `boot` from here, so this module has always run (and its
+// requests have started) before app.js does, whichever script the browser
+// ran first.
 
 import { listProfiles, health, getTree, getFunctions } from './api.js';
 import { parseState } from './urlstate.js';
@@ -32,7 +36,7 @@ function embedded(doc = document) {
 
 const data = embedded();
 const given = data && Array.isArray(data.profiles);
-const boot = {
+export const boot = {
   embedded: !!(data && data.health),
   list: given ? Promise.resolve(data.profiles) : listProfiles(),
   health: data && data.health ? Promise.resolve(data.health) : health(),
@@ -83,4 +87,3 @@ else if (plain && !params.has('profile')) {
   }
 }
 
-window.profvizBoot = boot;
