@@ -71,6 +71,9 @@ struct pv_registry {
     size_t count, cap;
     size_t cache_limit; /* bytes; 0 = no limit */
     size_t cache_used;  /* memory of loaded entries that have a path and are listed */
+    size_t charged;     /* memory the companion holds, counted with cache_used */
+    void *companion;    /* see pv_registry_companion; freed with the registry */
+    void (*companion_free)(void *companion);
     uint64_t tick;
     pv_source_limits limits; /* for files read again after eviction */
 };
@@ -187,7 +190,7 @@ static bool counted(const entry *e)
  * and that no request holds, until the cache fits its limit. */
 static void evict_locked(pv_registry *reg)
 {
-    while (reg->cache_limit && reg->cache_used > reg->cache_limit) {
+    while (reg->cache_limit && reg->cache_used + reg->charged > reg->cache_limit) {
         entry *victim = NULL;
         for (size_t i = 0; i < reg->count; i++) {
             entry *c = reg->entries[i];
@@ -270,6 +273,7 @@ pv_registry *pv_registry_new(pv_error *err)
 void pv_registry_free(pv_registry *reg)
 {
     if (!reg) return;
+    if (reg->companion) reg->companion_free(reg->companion);
     for (size_t i = 0; i < reg->count; i++)
         entry_free(reg->entries[i]);
     free(reg->entries);
@@ -290,6 +294,46 @@ size_t pv_registry_cache_used(pv_registry *reg)
 {
     pthread_mutex_lock(&reg->lock);
     size_t n = reg->cache_used;
+    pthread_mutex_unlock(&reg->lock);
+    return n;
+}
+
+void *pv_registry_companion(pv_registry *reg, void *(*make)(void), void (*free_fn)(void *))
+{
+    pthread_mutex_lock(&reg->lock);
+    if (!reg->companion && (reg->companion = make())) reg->companion_free = free_fn;
+    void *c = reg->companion;
+    pthread_mutex_unlock(&reg->lock);
+    return c;
+}
+
+void pv_registry_charge(pv_registry *reg, size_t bytes)
+{
+    pthread_mutex_lock(&reg->lock);
+    reg->charged += bytes;
+    evict_locked(reg);
+    pthread_mutex_unlock(&reg->lock);
+}
+
+void pv_registry_discharge(pv_registry *reg, size_t bytes)
+{
+    pthread_mutex_lock(&reg->lock);
+    reg->charged -= bytes < reg->charged ? bytes : reg->charged;
+    pthread_mutex_unlock(&reg->lock);
+}
+
+bool pv_registry_over_limit(pv_registry *reg, size_t bytes)
+{
+    pthread_mutex_lock(&reg->lock);
+    bool over = reg->cache_limit && reg->cache_used + reg->charged + bytes > reg->cache_limit;
+    pthread_mutex_unlock(&reg->lock);
+    return over;
+}
+
+size_t pv_registry_charged(pv_registry *reg)
+{
+    pthread_mutex_lock(&reg->lock);
+    size_t n = reg->charged;
     pthread_mutex_unlock(&reg->lock);
     return n;
 }
