@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "api.h"
+#include "fake_arg.h"
 #include "registry.h"
 #include "source.h"
 
@@ -28,19 +29,6 @@ typedef struct fixture {
     pv_registry *reg;
     char id[3][PV_REGISTRY_ID_LEN + 1];
 } fixture;
-
-static int fake_arg(void *ctx, const char *name, const char **value, size_t *len)
-{
-    for (const char *const *p = ctx; *p; p++) {
-        size_t n = strlen(name);
-        if (strncmp(*p, name, n) == 0 && (*p)[n] == '=') {
-            *value = *p + n + 1;
-            *len = strlen(*value);
-            return 1;
-        }
-    }
-    return 0;
-}
 
 /* Each profile is inserted with its file, as team mode does: evictable. */
 static int setup(void **state)
