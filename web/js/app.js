@@ -416,7 +416,7 @@ function openProfile(id) {
 
 /** A comparison: NEW's tree coloured by the change from BASE, and the comparison table. */
 function openComparison(base, next) {
-  store.set({ profile: next, base, side: 'new', path: [], fn: null, q: '', view: 'compare', offset: 0 });
+  store.set({ profile: next, base, side: 'new', path: [], fn: null, q: '', view: 'compare', offset: 0, coffset: 0 });
 }
 
 /** The "compare with" picker, the side toggle and the threshold, for a state. */
@@ -511,7 +511,7 @@ $('top').addEventListener('click', () => store.set({ path: [] }));
 $('profile-picker').addEventListener('change', (e) => store.set({ profile: e.target.value, path: [], fn: null, offset: 0, base: e.target.value === store.state.base ? null : store.state.base, side: 'new' }));
 $('compare-with').addEventListener('change', (e) => {
   const base = e.target.value || null;
-  store.set({ base, side: 'new', view: base ? 'compare' : store.state.view === 'compare' ? 'icicle' : store.state.view });
+  store.set({ base, side: 'new', coffset: 0, view: base ? 'compare' : store.state.view === 'compare' ? 'icicle' : store.state.view });
 });
 $('compare-side').addEventListener('click', () => {
   const s = store.state;
