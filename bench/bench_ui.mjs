@@ -4,18 +4,28 @@
 //
 //   node bench/bench_ui.mjs [path/to/profviz] [--runs N]
 //
-// For a 15,000-function and a 300,000-function profile made by
+// For profiles of 200, 20,000 and 300,000 functions made by
 // bench/gen_large_profile.py (kept in bench/out/, made when missing) it
-// measures: time from navigation start to the first performance mark
-// "profviz:drawn" (the first icicle on screen), a drill-down (mouse click on
-// a box to the redraw of the new view root), and frame intervals and redraw
-// counts while the mouse hovers across the icicle. Load times are measured
-// after one warm-up page (the server parses a profile on first use); the
-// cold figure of that first page is printed too.
+// measures the time from navigation start to the first performance mark
+// "profviz:drawn" (the first icicle on screen), in two ways, each a median
+// of N pages:
+//   - first visit: each page in a new browser context (empty HTTP cache, no
+//     compiled code), as when the link is opened for the first time;
+//   - reload: pages of one context after a warm-up page (the modules come
+//     from the browser's cache after a 304).
+// Both start after one page has made the server parse the profile (it
+// parses lazily); that cold page's figure is printed too. For the first
+// visits it also prints when the frame after the mark was done ("painted"),
+// and where the time went: the page's HTML, the start of the tree request,
+// its end, as medians. Then a drill-down (mouse click on a box to the
+// redraw of the new view root), and frame intervals and redraw counts while
+// the mouse hovers across the icicle. The load average of the machine is
+// printed at the start and the end: on a loaded machine every figure grows.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -66,10 +76,43 @@ const median = (a) => {
 const pct = (a, p) => a.slice().sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor((p / 100) * a.length))];
 const ms = (v) => `${v.toFixed(1)} ms`;
 
+// After the first profviz:drawn, the end of the next frame (requestAnimationFrame, then a task).
+function markPainted() {
+  new PerformanceObserver((list, obs) => {
+    if (!list.getEntries().some((e) => e.name === 'profviz:drawn')) return;
+    obs.disconnect();
+    requestAnimationFrame(() => setTimeout(() => performance.mark('bench:painted'), 0));
+  }).observe({ entryTypes: ['mark'] });
+}
+
 async function firstDrawn(page, url) {
   await page.goto(url);
   await page.waitForFunction(() => performance.getEntriesByName('profviz:drawn').length > 0, null, { timeout: 30000 });
   return page.evaluate(() => performance.getEntriesByName('profviz:drawn')[0].startTime);
+}
+
+/** A first visit: a new context; the times of the mark, the next frame, the HTML and the tree request. */
+async function firstVisit(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(markPainted);
+    const drawn = await firstDrawn(page, url);
+    await page.waitForFunction(() => performance.getEntriesByName('bench:painted').length > 0, null, { timeout: 30000 });
+    return await page.evaluate((d) => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const tree = performance.getEntriesByType('resource').find((e) => e.name.includes('/tree?'));
+      return {
+        drawn: d,
+        painted: performance.getEntriesByName('bench:painted')[0].startTime,
+        html: nav.responseEnd,
+        treeStart: tree ? tree.startTime : NaN,
+        treeEnd: tree ? tree.responseEnd : NaN,
+      };
+    }, drawn);
+  } finally {
+    await context.close();
+  }
 }
 
 async function benchProfile(browser, n) {
@@ -80,10 +123,15 @@ async function benchProfile(browser, n) {
   }
   const { proc, url } = await startServer(file);
   try {
+    const firsts = [];
+    const coldContext = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+    const cold = await firstDrawn(await coldContext.newPage(), url);
+    await coldContext.close();
+    for (let i = 0; i < RUNS; i++) firsts.push(await firstVisit(browser, url));
     const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
-    // warm-up: the server parses lazily on first use, the browser compiles the modules
+    // warm-up: the browser caches and compiles the modules
     const warm = await context.newPage();
-    const cold = await firstDrawn(warm, url);
+    await firstDrawn(warm, url);
     await warm.close();
     const loads = [];
     for (let i = 0; i < RUNS; i++) {
@@ -147,7 +195,7 @@ async function benchProfile(browser, n) {
       };
     });
     await context.close();
-    return { n, cold, loads, drills, hover, boxCount, moves };
+    return { n, cold, firsts, loads, drills, hover, boxCount, moves };
   } finally {
     proc.kill('SIGTERM');
   }
@@ -155,18 +203,25 @@ async function benchProfile(browser, n) {
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 try {
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`profviz web UI benchmark: ${binary}, headless Chromium, 1400x860, ${RUNS} runs each`);
+  console.log(`load average at the start: ${load()}`);
   for (const n of SIZES) {
     const r = await benchProfile(browser, n);
     const f = r.hover.frames;
     console.log(`\n${n.toLocaleString('en-US')} functions (${r.boxCount} boxes drawn)`);
-    console.log(`  navigation -> first profviz:drawn: median ${ms(median(r.loads))}, min ${ms(Math.min(...r.loads))}, max ${ms(Math.max(...r.loads))}`);
+    const fd = r.firsts.map((x) => x.drawn);
+    const med = (k) => ms(median(r.firsts.map((x) => x[k])));
+    console.log(`  navigation -> first profviz:drawn, first visit: median ${ms(median(fd))}, min ${ms(Math.min(...fd))}, max ${ms(Math.max(...fd))}`);
+    console.log(`    (medians: HTML in ${med('html')}, tree asked for at ${med('treeStart')}, tree in at ${med('treeEnd')}, drawn ${med('drawn')}, next frame done ${med('painted')})`);
+    console.log(`  navigation -> first profviz:drawn, reload:      median ${ms(median(r.loads))}, min ${ms(Math.min(...r.loads))}, max ${ms(Math.max(...r.loads))}`);
     console.log(`  cold (first page after the server started, includes lazy parsing): ${ms(r.cold)}`);
     console.log(`  drill-down click -> redraw:        median ${ms(median(r.drills))}, max ${ms(Math.max(...r.drills))}`);
     console.log(`  hover (${r.moves} mouse moves, ${r.hover.draws} redraws): frame interval median ${ms(median(f))}, p95 ${ms(pct(f, 95))}, max ${ms(Math.max(...f))}`);
     const d = r.hover.drawCost;
     if (d.length) console.log(`  one redraw of the canvas while hovering: median ${ms(median(d))}, p95 ${ms(pct(d, 95))}`);
   }
+  console.log(`\nload average at the end: ${load()}`);
 } finally {
   await browser.close();
 }

@@ -1,4 +1,5 @@
-/* api.c: routes under /api, parameter parsing, and the model as JSON.
+/* api.c: routes under /api and the model as JSON (the replies and the
+ * parameter readers are api_params.c's, shared with the other endpoints).
  *
  * Each handler writes its answer straight into a streaming JSON writer
  * (json.h) while the registry entry is acquired: nothing but the text is
@@ -8,10 +9,9 @@
 #include "api.h"
 #include "api_compare.h"
 #include "api_function.h"
+#include "api_params.h"
 
-#include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,56 +20,6 @@
 
 #include "calltree.h"
 #include "json.h"
-#include "status.h"
-#include "text.h"
-
-/* ---- Replies ------------------------------------------------------------ */
-
-/* Fills reply with {"error": message} and status. Returns 0, or -1 when out of
- * memory. */
-static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
-{
-    char message[PV_ERROR_MESSAGE_MAX + 64];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
-    if (n >= (int)sizeof message) message[pv_utf8_prefix_len(message, sizeof message - 1)] = '\0';
-    pv_json w = {0};
-    pv_json_begin_object(&w);
-    pv_json_key_cstring(&w, "error", message);
-    pv_json_end_object(&w);
-    reply->status = status;
-    reply->body = pv_json_take(&w, &reply->len);
-    if (!reply->body) {
-        reply->status = 500;
-        reply->len = 0;
-        return -1;
-    }
-    return 0;
-}
-
-/* Fills reply with err as {"error": message} and the status of its kind.
- * Returns 0, or -1 when out of memory. */
-static int reply_fail(pv_api_reply *reply, const pv_error *err)
-{
-    char message[PV_ERROR_MESSAGE_MAX + 32];
-    pv_error_format(err, message, sizeof message);
-    return reply_error(reply, pv_status_of(err->kind), "%s", message);
-}
-
-/* Hands the text of w to reply with status 200, or answers 500 when the
- * writer ran out of memory. Returns 0, or -1 when even that failed. */
-static int reply_json(pv_api_reply *reply, pv_json *w)
-{
-    reply->body = pv_json_take(w, &reply->len);
-    if (!reply->body) return reply_error(reply, 500, "out of memory");
-    reply->status = 200;
-    return 0;
-}
 
 /* ---- The model as JSON ----------------------------------------------------- */
 
@@ -150,90 +100,6 @@ static void put_summary(pv_json *w, const pv_registry_entry *entry)
     pv_json_end_object(w);
 }
 
-/* ---- Parameters ----------------------------------------------------------- */
-
-/* The length to echo of s in a message: at most max bytes, cut at a
- * character boundary (for "%.*s"). */
-static int clip(const char *s, size_t max)
-{
-    return (int)pv_utf8_prefix_len(s, strnlen(s, max));
-}
-
-/* The same for a parameter value: at most 40 bytes. */
-static int echo_len(const char *v)
-{
-    return clip(v, 40);
-}
-
-/* Fetches parameter name. Returns 1 with *value set, 0 when absent, -1 (with
- * perr filled) when it holds a NUL byte. */
-static int get_param(const pv_api_request *req, const char *name, const char **value,
-                     pv_error *perr)
-{
-    size_t len = 0;
-    if (!req->arg || !req->arg(req->arg_ctx, name, value, &len)) return 0;
-    if (strlen(*value) != len) {
-        pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter '%s': it contains a NUL byte", name);
-        return -1;
-    }
-    return 1;
-}
-
-/* Parses a whole decimal integer (digits only, optional leading '-'). */
-static bool parse_int(const char *s, long long *out)
-{
-    if (!*s) return false;
-    const char *digits = *s == '-' ? s + 1 : s;
-    if (*digits < '0' || *digits > '9') return false;
-    for (const char *c = digits; *c; c++)
-        if (*c < '0' || *c > '9') return false;
-    errno = 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end) return false;
-    *out = v;
-    return true;
-}
-
-/* Reads integer parameter name into *out (unchanged when absent). Returns 0,
- * or -1 with perr filled when malformed or outside [min, max]. */
-static int int_param(const pv_api_request *req, const char *name, long long min, long long max,
-                     long long *out, pv_error *perr)
-{
-    const char *v = NULL;
-    int got = get_param(req, name, &v, perr);
-    if (got <= 0) return got;
-    long long n = 0;
-    if (!parse_int(v, &n) || n < min || n > max) {
-        pv_fail(perr, PV_ERR_ARGUMENT, -1,
-                "bad parameter '%s': expected an integer from %lld to %lld, got \"%.*s\"", name,
-                min, max, echo_len(v), v);
-        return -1;
-    }
-    *out = n;
-    return 0;
-}
-
-/* Reads a number parameter from [0, 1] into *out (unchanged when absent).
- * Returns 0, or -1 with perr filled. */
-static int fraction_param(const pv_api_request *req, const char *name, double *out, pv_error *perr)
-{
-    const char *v = NULL;
-    int got = get_param(req, name, &v, perr);
-    if (got <= 0) return got;
-    bool ok = (*v >= '0' && *v <= '9') || *v == '.';
-    char *end = NULL;
-    double d = ok ? strtod(v, &end) : 0;
-    if (!ok || *end || !isfinite(d) || d < 0 || d > 1) {
-        pv_fail(perr, PV_ERR_ARGUMENT, -1,
-                "bad parameter '%s': expected a number from 0 to 1, got \"%.*s\"", name,
-                echo_len(v), v);
-        return -1;
-    }
-    *out = d;
-    return 0;
-}
-
 /* ---- Handlers --------------------------------------------------------------- */
 
 static int handle_health(const pv_api_request *req, pv_api_reply *reply)
@@ -244,7 +110,7 @@ static int handle_health(const pv_api_request *req, pv_api_reply *reply)
     pv_json_key_cstring(&w, "version", PROFVIZ_VERSION);
     pv_json_key_bool(&w, "uploads", req->uploads);
     pv_json_end_object(&w);
-    return reply_json(reply, &w);
+    return pv_api_reply_json(reply, &w);
 }
 
 static int handle_list(pv_registry *reg, const pv_api_request *req, pv_api_reply *reply)
@@ -253,19 +119,14 @@ static int handle_list(pv_registry *reg, const pv_api_request *req, pv_api_reply
     size_t n = 0;
     pv_error err;
     if (pv_registry_list(reg, req->newest_first, &list, &n, &err) < 0)
-        return reply_fail(reply, &err);
+        return pv_api_reply_fail(reply, &err);
     pv_json w = {0};
     pv_json_begin_array(&w);
     for (size_t i = 0; i < n; i++)
         put_summary(&w, &list[i]);
     pv_json_end_array(&w);
     pv_registry_list_free(list, n);
-    return reply_json(reply, &w);
-}
-
-int pv_api_error_reply(unsigned status, const char *message, pv_api_reply *reply)
-{
-    return reply_error(reply, status, "%s", message);
+    return pv_api_reply_json(reply, &w);
 }
 
 int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_api_reply *reply)
@@ -275,17 +136,17 @@ int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_a
     pv_registry_entry *list = NULL;
     size_t n = 0;
     pv_error err;
-    if (pv_registry_list(reg, false, &list, &n, &err) < 0) return reply_fail(reply, &err);
+    if (pv_registry_list(reg, false, &list, &n, &err) < 0) return pv_api_reply_fail(reply, &err);
     size_t i = 0;
     while (i < n && strcmp(list[i].id, id) != 0)
         i++;
     int rc;
     if (i == n) {
-        rc = reply_error(reply, 404, "no profile with id %.*s", clip(id, 20), id);
+        rc = pv_api_reply_error(reply, 404, "no profile with id %.*s", pv_api_clip(id, 20), id);
     } else {
         pv_json w = {0};
         put_summary(&w, &list[i]);
-        rc = reply_json(reply, &w);
+        rc = pv_api_reply_json(reply, &w);
         /* Only a summary gets the caller's status: an out-of-memory answer
          * stays a 500, never a 201 with an error body. */
         if (rc == 0 && reply->status == 200) reply->status = status;
@@ -306,7 +167,7 @@ static int handle_profile(const pv_registry_entry *entry, pv_api_reply *reply)
         put_function_row(&w, p, p->roots[i]);
     pv_json_end_array(&w);
     pv_json_end_object(&w);
-    return reply_json(reply, &w);
+    return pv_api_reply_json(reply, &w);
 }
 
 static int handle_functions(const pv_registry_entry *entry, const pv_api_request *req,
@@ -315,46 +176,41 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
     pv_error perr;
     pv_function_query query = {.sort = PV_SORT_DEFAULT, .descending = true};
     const char *v = NULL;
-    int got = get_param(req, "sort", &v, &perr);
-    if (got < 0) return reply_fail(reply, &perr);
+    int got = pv_api_get_param(req, "sort", &v, &perr);
+    if (got < 0) return pv_api_reply_fail(reply, &perr);
     if (got) {
         int key = pv_index_sort_key_from_name(v);
         if (key < 0)
-            return reply_error(reply, 400,
-                               "bad parameter 'sort': expected tottime, cumtime, ncalls, pcalls, "
-                               "name, file, tottime_percall or cumtime_percall, got \"%.*s\"",
-                               echo_len(v), v);
+            return pv_api_reply_error(
+                reply, 400,
+                "bad parameter 'sort': expected tottime, cumtime, ncalls, pcalls, "
+                "name, file, tottime_percall or cumtime_percall, got \"%.*s\"",
+                pv_api_echo_len(v), v);
         query.sort = (pv_sort_key)key;
         query.descending = !pv_index_sort_is_text((pv_sort_key)key);
     }
-    got = get_param(req, "order", &v, &perr);
-    if (got < 0) return reply_fail(reply, &perr);
-    if (got) {
-        if (strcmp(v, "asc") == 0)
-            query.descending = false;
-        else if (strcmp(v, "desc") == 0)
-            query.descending = true;
-        else
-            return reply_error(reply, 400,
-                               "bad parameter 'order': expected asc or desc, got \"%.*s\"",
-                               echo_len(v), v);
-    }
-    got = get_param(req, "q", &v, &perr);
-    if (got < 0) return reply_fail(reply, &perr);
+    static const char *const orders[] = {"asc", "desc"};
+    int desc = query.descending;
+    if (pv_api_word_param(req, "order", orders, 2, "asc or desc", &desc, &perr) < 0)
+        return pv_api_reply_fail(reply, &perr);
+    query.descending = desc;
+    got = pv_api_get_param(req, "q", &v, &perr);
+    if (got < 0) return pv_api_reply_fail(reply, &perr);
     if (got) {
         if (strlen(v) > PV_API_MAX_QUERY)
-            return reply_error(reply, 400, "bad parameter 'q': longer than %d bytes",
-                               PV_API_MAX_QUERY);
+            return pv_api_reply_error(reply, 400, "bad parameter 'q': longer than %d bytes",
+                                      PV_API_MAX_QUERY);
         query.q = v;
     }
     long long offset = 0, limit = PV_API_DEFAULT_LIMIT;
-    if (int_param(req, "offset", 0, INT64_MAX, &offset, &perr) < 0 ||
-        int_param(req, "limit", 0, PV_API_MAX_LIMIT, &limit, &perr) < 0)
-        return reply_fail(reply, &perr);
+    if (pv_api_int_param(req, "offset", 0, INT64_MAX, &offset, &perr) < 0 ||
+        pv_api_int_param(req, "limit", 0, PV_API_MAX_LIMIT, &limit, &perr) < 0)
+        return pv_api_reply_fail(reply, &perr);
     query.offset = (unsigned long long)offset > SIZE_MAX ? SIZE_MAX : (size_t)offset;
     query.limit = (size_t)limit;
     unsigned char *only = NULL; /* within=PATH: the functions of that subtree */
-    if (pv_api_within_mask(entry->profile, req, &only, &perr) < 0) return reply_fail(reply, &perr);
+    if (pv_api_within_mask(entry->profile, req, &only, &perr) < 0)
+        return pv_api_reply_fail(reply, &perr);
     query.only = only;
 
     uint32_t *ids = NULL;
@@ -362,7 +218,7 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
     pv_error err;
     int qrc = pv_registry_query_functions(entry, &query, &ids, &nids, &total, &err);
     free(only);
-    if (qrc < 0) return reply_fail(reply, &err);
+    if (qrc < 0) return pv_api_reply_fail(reply, &err);
     pv_json w = {0};
     pv_json_begin_object(&w);
     pv_json_key_int(&w, "total", (int64_t)total);
@@ -373,7 +229,7 @@ static int handle_functions(const pv_registry_entry *entry, const pv_api_request
     pv_json_end_array(&w);
     pv_json_end_object(&w);
     free(ids);
-    return reply_json(reply, &w);
+    return pv_api_reply_json(reply, &w);
 }
 
 /* Orders edges by cumtime descending (count-only edges by calls), then by
@@ -403,7 +259,7 @@ static void put_edge_list(pv_json *w, const pv_profile *p, const pv_edge **edges
 static bool parse_function_id(const pv_profile *p, const char *s, uint32_t *out)
 {
     long long v = 0;
-    if (*s == '-' || !parse_int(s, &v) || v >= (long long)p->nfunctions) return false;
+    if (*s == '-' || !pv_api_parse_int(s, &v) || v >= (long long)p->nfunctions) return false;
     *out = (uint32_t)v;
     return true;
 }
@@ -414,12 +270,12 @@ static int handle_function(const pv_registry_entry *entry, const char *fid_text,
     const pv_profile *p = entry->profile;
     uint32_t fid = 0;
     if (!parse_function_id(p, fid_text, &fid))
-        return reply_error(reply, 404, "no function %.*s in profile %s", echo_len(fid_text),
-                           fid_text, entry->id);
+        return pv_api_reply_error(reply, 404, "no function %.*s in profile %s",
+                                  pv_api_echo_len(fid_text), fid_text, entry->id);
     const pv_function *f = &p->functions[fid];
     size_t n = (size_t)f->ncallers + f->ncallees;
     const pv_edge **edges = malloc((n ? n : 1) * sizeof *edges);
-    if (!edges) return reply_error(reply, 500, "out of memory");
+    if (!edges) return pv_api_reply_error(reply, 500, "out of memory");
     for (uint32_t i = 0; i < f->ncallers; i++)
         edges[i] = &p->edges[f->first_caller + i];
     for (uint32_t i = 0; i < f->ncallees; i++)
@@ -435,49 +291,7 @@ static int handle_function(const pv_registry_entry *entry, const char *fid_text,
     put_edge_list(&w, p, edges + f->ncallers, f->ncallees, false);
     pv_json_end_object(&w);
     free(edges);
-    return reply_json(reply, &w);
-}
-
-/* Parses "ID,ID,..." ("" is the empty path) into a new array. Returns 0 (with
- * *ids NULL for an empty path), or -1 with perr filled. */
-static int parse_path(const char *s, int64_t **ids, size_t *n, pv_error *perr)
-{
-    *ids = NULL;
-    *n = 0;
-    if (!*s) return 0;
-    size_t count = 1;
-    for (const char *c = s; *c; c++)
-        count += *c == ',';
-    if (count > PV_API_MAX_PATH) {
-        pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter 'path': more than %d steps",
-                PV_API_MAX_PATH);
-        return -1;
-    }
-    int64_t *out = malloc(count * sizeof *out);
-    if (!out) {
-        pv_fail(perr, PV_ERR_NOMEM, -1, "out of memory");
-        return -1;
-    }
-    const char *c = s;
-    for (size_t i = 0; i < count; i++) {
-        int64_t v = 0;
-        const char *start = c;
-        while (*c >= '0' && *c <= '9' && v <= UINT32_MAX)
-            v = v * 10 + (*c++ - '0');
-        if (c == start || (*c && *c != ',') || v > UINT32_MAX) {
-            pv_fail(perr, PV_ERR_ARGUMENT, -1,
-                    "bad parameter 'path': expected function ids separated by commas, "
-                    "got \"%.*s\"",
-                    echo_len(s), s);
-            free(out);
-            return -1;
-        }
-        out[i] = v;
-        if (*c == ',') c++;
-    }
-    *ids = out;
-    *n = count;
-    return 0;
+    return pv_api_reply_json(reply, &w);
 }
 
 /* The node at index i of tree and all its descendants. */
@@ -538,23 +352,21 @@ static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req
     pv_tree_request treq;
     pv_tree_request_defaults(&treq);
     long long depth = treq.depth, max_nodes = (long long)treq.max_nodes;
-    if (int_param(req, "depth", 0, PV_API_MAX_DEPTH, &depth, &perr) < 0 ||
-        int_param(req, "max_nodes", 1, INT64_MAX, &max_nodes, &perr) < 0 ||
-        fraction_param(req, "cutoff", &treq.cutoff, &perr) < 0)
-        return reply_fail(reply, &perr);
+    if (pv_api_int_param(req, "depth", 0, PV_API_MAX_DEPTH, &depth, &perr) < 0 ||
+        pv_api_int_param(req, "max_nodes", 1, INT64_MAX, &max_nodes, &perr) < 0 ||
+        pv_api_fraction_param(req, "cutoff", &treq.cutoff, &perr) < 0)
+        return pv_api_reply_fail(reply, &perr);
     if (max_nodes > PV_API_MAX_NODES)
-        return reply_error(reply, 400,
-                           "bad parameter 'max_nodes': at most %d nodes per tree request, got %lld",
-                           PV_API_MAX_NODES, max_nodes);
+        return pv_api_reply_error(
+            reply, 400, "bad parameter 'max_nodes': at most %d nodes per tree request, got %lld",
+            PV_API_MAX_NODES, max_nodes);
     treq.depth = (int)depth;
     treq.max_nodes = (size_t)max_nodes;
 
     int64_t *path = NULL;
     size_t path_len = 0;
-    const char *v = NULL;
-    int got = get_param(req, "path", &v, &perr);
-    if (got < 0 || (got && parse_path(v, &path, &path_len, &perr) < 0))
-        return reply_fail(reply, &perr);
+    if (pv_api_path_param(req, "path", &path, &path_len, &perr) < 0)
+        return pv_api_reply_fail(reply, &perr);
     treq.path = path;
     treq.path_len = path_len;
 
@@ -564,7 +376,7 @@ static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req
     free(path);
     if (rc < 0) {
         if (err.kind == PV_ERR_NOT_FOUND) pv_error_prefix(&err, "bad path: ");
-        return reply_fail(reply, &err);
+        return pv_api_reply_fail(reply, &err);
     }
     pv_json w = {0};
     pv_json_begin_object(&w);
@@ -579,7 +391,7 @@ static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req
     }
     pv_json_end_object(&w);
     pv_tree_free(tree);
-    return reply_json(reply, &w);
+    return pv_api_reply_json(reply, &w);
 }
 
 /* ---- Routing ---------------------------------------------------------------- */
@@ -615,25 +427,30 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
     if (pv_api_compare_route(path)) return pv_api_compare_handle(reg, req, reply);
     bool known = strcmp(path, "/api/health") == 0 || strcmp(path, "/api/profiles") == 0 ||
                  strncmp(path, "/api/profiles/", 14) == 0;
-    if (!known) return reply_error(reply, 404, "no such API endpoint: %.*s", clip(path, 100), path);
+    if (!known)
+        return pv_api_reply_error(reply, 404, "no such API endpoint: %.*s", pv_api_clip(path, 100),
+                                  path);
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-        return reply_error(reply, 405, "method %.*s is not allowed here; use GET",
-                           clip(req->method, 20), req->method);
+        return pv_api_reply_error(reply, 405, "method %.*s is not allowed here; use GET",
+                                  pv_api_clip(req->method, 20), req->method);
     if (strcmp(path, "/api/health") == 0) return handle_health(req, reply);
     if (strcmp(path, "/api/profiles") == 0) return handle_list(reg, req, reply);
     if (pv_api_function_route(path)) return pv_api_function_handle(reg, req, reply);
 
     char seg[3][64];
     int n = split(path + 14, seg);
-    if (n < 1) return reply_error(reply, 404, "no such API endpoint: %.*s", clip(path, 100), path);
+    if (n < 1)
+        return pv_api_reply_error(reply, 404, "no such API endpoint: %.*s", pv_api_clip(path, 100),
+                                  path);
     bool route_ok = n == 1 ||
                     (n == 2 && (strcmp(seg[1], "functions") == 0 || strcmp(seg[1], "tree") == 0)) ||
                     (n == 3 && strcmp(seg[1], "functions") == 0);
     if (!route_ok)
-        return reply_error(reply, 404, "no such API endpoint: %.*s", clip(path, 100), path);
+        return pv_api_reply_error(reply, 404, "no such API endpoint: %.*s", pv_api_clip(path, 100),
+                                  path);
 
     const pv_registry_entry *entry = pv_registry_acquire(reg, seg[0]);
-    if (!entry) return reply_error(reply, 404, "no profile with id %s", seg[0]);
+    if (!entry) return pv_api_reply_error(reply, 404, "no profile with id %s", seg[0]);
     int rc;
     if (n == 1)
         rc = handle_profile(entry, reply);

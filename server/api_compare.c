@@ -1,180 +1,43 @@
 /* api_compare.c: /api/compare (the comparison table) and /api/compare/tree
  * (NEW's call tree with BASE's time at each place), see api_compare.h.
  *
- * The parameter rules and messages are those of api.c's endpoints (limits
- * from api.h). A table page is a walk over a cached sort order, skipping
- * rows that the filter leaves out; the filter marks the functions of each
- * profile whose name or file holds q, with the registry's own search. */
+ * The parameters are read and answered with api_params.h (limits from
+ * api.h), as for every other endpoint. A table page is a walk over a cached
+ * sort order, skipping rows that the filter leaves out; the filter marks the
+ * functions of each profile whose name or file holds q, with the registry's
+ * own search. */
 #include "api_compare.h"
 
-#include <errno.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_params.h"
 #include "compare.h"
 #include "compare_json.h"
 #include "json.h"
-#include "status.h"
-#include "text.h"
-
-/* ---- Replies ------------------------------------------------------------- */
-
-static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
-{
-    char message[PV_ERROR_MESSAGE_MAX + 64];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
-    return pv_api_error_reply(status, message, reply);
-}
-
-static int reply_fail(pv_api_reply *reply, const pv_error *err)
-{
-    char message[PV_ERROR_MESSAGE_MAX + 32];
-    pv_error_format(err, message, sizeof message);
-    return reply_error(reply, pv_status_of(err->kind), "%s", message);
-}
-
-/* Hands the text of w to reply with status 200, or answers 500 when the
- * writer ran out of memory. */
-static int reply_json(pv_api_reply *reply, pv_json *w)
-{
-    reply->body = pv_json_take(w, &reply->len);
-    if (!reply->body) return reply_error(reply, 500, "out of memory");
-    reply->status = 200;
-    return 0;
-}
-
-/* ---- Parameters (as api.c reads them) --------------------------------------- */
-
-static int echo_len(const char *v)
-{
-    return (int)pv_utf8_prefix_len(v, strnlen(v, 40));
-}
-
-static int get_param(const pv_api_request *req, const char *name, const char **value,
-                     pv_error *perr)
-{
-    size_t len = 0;
-    if (!req->arg || !req->arg(req->arg_ctx, name, value, &len)) return 0;
-    if (strlen(*value) != len)
-        return pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter '%s': it contains a NUL byte",
-                       name);
-    return 1;
-}
-
-static int int_param(const pv_api_request *req, const char *name, long long min, long long max,
-                     long long *out, pv_error *perr)
-{
-    const char *v = NULL;
-    int got = get_param(req, name, &v, perr);
-    if (got <= 0) return got;
-    bool ok = *v && (*v == '-' ? v[1] >= '0' && v[1] <= '9' : *v >= '0' && *v <= '9');
-    for (const char *c = *v == '-' ? v + 1 : v; ok && *c; c++)
-        ok = *c >= '0' && *c <= '9';
-    errno = 0;
-    char *end = NULL;
-    long long n = ok ? strtoll(v, &end, 10) : 0;
-    if (!ok || errno || *end || n < min || n > max)
-        return pv_fail(perr, PV_ERR_ARGUMENT, -1,
-                       "bad parameter '%s': expected an integer from %lld to %lld, got \"%.*s\"",
-                       name, min, max, echo_len(v), v);
-    *out = n;
-    return 0;
-}
-
-static int fraction_param(const pv_api_request *req, const char *name, double *out, pv_error *perr)
-{
-    const char *v = NULL;
-    int got = get_param(req, name, &v, perr);
-    if (got <= 0) return got;
-    bool ok = (*v >= '0' && *v <= '9') || *v == '.';
-    char *end = NULL;
-    double d = ok ? strtod(v, &end) : 0;
-    if (!ok || *end || !isfinite(d) || d < 0 || d > 1)
-        return pv_fail(perr, PV_ERR_ARGUMENT, -1,
-                       "bad parameter '%s': expected a number from 0 to 1, got \"%.*s\"", name,
-                       echo_len(v), v);
-    *out = d;
-    return 0;
-}
-
-/* A parameter that must be one of words[0..n); *out is its index. */
-static int word_param(const pv_api_request *req, const char *name, const char *const *words, int n,
-                      const char *expected, int *out, pv_error *perr)
-{
-    const char *v = NULL;
-    int got = get_param(req, name, &v, perr);
-    if (got <= 0) return got;
-    for (int i = 0; i < n; i++) {
-        if (strcmp(v, words[i]) == 0) {
-            *out = i;
-            return 0;
-        }
-    }
-    return pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter '%s': expected %s, got \"%.*s\"", name,
-                   expected, echo_len(v), v);
-}
-
-/* "ID,ID,..." ("" is the empty path) into a new array (NULL when empty). */
-static int parse_path(const char *s, int64_t **ids, size_t *n, pv_error *perr)
-{
-    *ids = NULL;
-    *n = 0;
-    if (!*s) return 0;
-    size_t count = 1;
-    for (const char *c = s; *c; c++)
-        count += *c == ',';
-    if (count > PV_API_MAX_PATH)
-        return pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter 'path': more than %d steps",
-                       PV_API_MAX_PATH);
-    int64_t *out = malloc(count * sizeof *out);
-    if (!out) return pv_fail(perr, PV_ERR_NOMEM, -1, "out of memory");
-    const char *c = s;
-    for (size_t i = 0; i < count; i++) {
-        int64_t v = 0;
-        const char *start = c;
-        while (*c >= '0' && *c <= '9' && v <= UINT32_MAX)
-            v = v * 10 + (*c++ - '0');
-        if (c == start || (*c && *c != ',') || v > UINT32_MAX) {
-            free(out);
-            return pv_fail(perr, PV_ERR_ARGUMENT, -1,
-                           "bad parameter 'path': expected function ids separated by commas, "
-                           "got \"%.*s\"",
-                           echo_len(s), s);
-        }
-        out[i] = v;
-        if (*c == ',') c++;
-    }
-    *ids = out;
-    *n = count;
-    return 0;
-}
 
 /* ---- The cache ------------------------------------------------------------- */
 
+/* One comparison with the sort orders asked for. bytes is what it holds, as
+ * charged to the registry (pv_registry_charge). */
 typedef struct cached {
     char base[PV_REGISTRY_ID_LEN + 1], new_[PV_REGISTRY_ID_LEN + 1];
     pv_compare *cmp;
     uint32_t *orders[PV_CKEY_COUNT][2][2]; /* [key][mode][descending] */
+    size_t bytes;
     unsigned refs;
     bool evicted;
     uint64_t used;
 } cached;
 
-static struct {
+/* The registry's companion (pv_registry_companion): its comparisons. */
+typedef struct cache {
     pthread_mutex_t lock;
     cached *slots[PV_API_COMPARE_CACHE];
     uint64_t clock;
-} cache = {PTHREAD_MUTEX_INITIALIZER, {NULL}, 0};
+} cache;
 
 static void cached_free(cached *c)
 {
@@ -187,17 +50,70 @@ static void cached_free(cached *c)
     free(c);
 }
 
+static void *cache_make(void)
+{
+    cache *k = calloc(1, sizeof *k);
+    if (k && pthread_mutex_init(&k->lock, NULL) != 0) {
+        free(k);
+        k = NULL;
+    }
+    return k;
+}
+
+/* Frees the cache with its registry: no request runs any more. */
+static void cache_destroy(void *arg)
+{
+    cache *k = arg;
+    for (size_t i = 0; i < PV_API_COMPARE_CACHE; i++)
+        cached_free(k->slots[i]);
+    pthread_mutex_destroy(&k->lock);
+    free(k);
+}
+
+/* Takes slot i out of the cache (lock held); freed now or at its last
+ * release, its memory given back to reg then. */
+static void drop_locked(cache *k, pv_registry *reg, size_t i)
+{
+    cached *c = k->slots[i];
+    k->slots[i] = NULL;
+    c->evicted = true;
+    if (c->refs == 0) {
+        pv_registry_discharge(reg, c->bytes);
+        cached_free(c);
+    }
+}
+
+/* Makes room for bytes more (lock held): drops the least recently used
+ * comparisons that no request holds, other than keep, while the registry's
+ * cache would pass its limit; then charges bytes to it. */
+static void charge_locked(cache *k, pv_registry *reg, const cached *keep, size_t bytes)
+{
+    while (pv_registry_over_limit(reg, bytes)) {
+        size_t victim = PV_API_COMPARE_CACHE;
+        for (size_t i = 0; i < PV_API_COMPARE_CACHE; i++) {
+            cached *c = k->slots[i];
+            if (c && c != keep && c->refs == 0 &&
+                (victim == PV_API_COMPARE_CACHE || c->used < k->slots[victim]->used))
+                victim = i;
+        }
+        if (victim == PV_API_COMPARE_CACHE) break;
+        drop_locked(k, reg, victim);
+    }
+    pv_registry_charge(reg, bytes);
+}
+
 /* Returns the comparison of the two acquired entries, held (give it back
  * with cache_release), or NULL with err filled. */
-static cached *cache_acquire(const pv_registry_entry *b, const pv_registry_entry *n, pv_error *err)
+static cached *cache_acquire(cache *k, pv_registry *reg, const pv_registry_entry *b,
+                             const pv_registry_entry *n, pv_error *err)
 {
-    pthread_mutex_lock(&cache.lock);
+    pthread_mutex_lock(&k->lock);
     cached *found = NULL;
     size_t victim = 0;
     for (size_t i = 0; i < PV_API_COMPARE_CACHE; i++) {
-        cached *c = cache.slots[i];
+        cached *c = k->slots[i];
         if (c && strcmp(c->base, b->id) == 0 && strcmp(c->new_, n->id) == 0) found = c;
-        if (!c || (cache.slots[victim] && c->used < cache.slots[victim]->used)) victim = i;
+        if (!c || (k->slots[victim] && c->used < k->slots[victim]->used)) victim = i;
     }
     if (!found) {
         /* Built under the lock: a second request for the same pair waits for
@@ -206,66 +122,58 @@ static cached *cache_acquire(const pv_registry_entry *b, const pv_registry_entry
         if (!found || pv_compare_build(b->profile, n->profile, &found->cmp, err) < 0) {
             if (!found) pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
             free(found);
-            pthread_mutex_unlock(&cache.lock);
+            pthread_mutex_unlock(&k->lock);
             return NULL;
         }
         memcpy(found->base, b->id, sizeof found->base);
         memcpy(found->new_, n->id, sizeof found->new_);
-        cached *old = cache.slots[victim];
-        if (old) {
-            old->evicted = true;
-            if (old->refs == 0) cached_free(old);
-        }
-        cache.slots[victim] = found;
+        const pv_compare *cmp = found->cmp;
+        found->bytes = sizeof *found + sizeof *cmp + cmp->nrows * sizeof *cmp->rows +
+                       ((size_t)cmp->nbase + cmp->nnew) * sizeof(uint32_t);
+        if (k->slots[victim]) drop_locked(k, reg, victim);
+        charge_locked(k, reg, NULL, found->bytes);
+        k->slots[victim] = found;
     }
     found->refs++;
-    found->used = ++cache.clock;
-    pthread_mutex_unlock(&cache.lock);
+    found->used = ++k->clock;
+    pthread_mutex_unlock(&k->lock);
     return found;
 }
 
-static void cache_release(cached *c)
+static void cache_release(cache *k, pv_registry *reg, cached *c)
 {
     if (!c) return;
-    pthread_mutex_lock(&cache.lock);
+    pthread_mutex_lock(&k->lock);
     bool gone = --c->refs == 0 && c->evicted;
-    pthread_mutex_unlock(&cache.lock);
+    if (gone) pv_registry_discharge(reg, c->bytes);
+    pthread_mutex_unlock(&k->lock);
     if (gone) cached_free(c);
-}
-
-void pv_api_compare_cache_clear(void)
-{
-    pthread_mutex_lock(&cache.lock);
-    for (size_t i = 0; i < PV_API_COMPARE_CACHE; i++) {
-        cached *c = cache.slots[i];
-        if (!c) continue;
-        c->evicted = true;
-        if (c->refs == 0) cached_free(c);
-        cache.slots[i] = NULL;
-    }
-    pthread_mutex_unlock(&cache.lock);
 }
 
 /* The sort order of c for key, computed on first use. Returns it (owned by
  * c), or NULL with err filled. */
-static const uint32_t *cache_order(cached *c, const pv_registry_entry *b,
-                                   const pv_registry_entry *n, pv_compare_key key,
-                                   pv_compare_mode mode, bool desc, pv_error *err)
+static const uint32_t *cache_order(cache *k, pv_registry *reg, cached *c,
+                                   const pv_registry_entry *b, const pv_registry_entry *n,
+                                   pv_compare_key key, pv_compare_mode mode, bool desc,
+                                   pv_error *err)
 {
-    pthread_mutex_lock(&cache.lock);
+    pthread_mutex_lock(&k->lock);
     uint32_t **slot = &c->orders[key][mode][desc];
     if (!*slot) {
-        uint32_t *order = malloc((c->cmp->nrows ? c->cmp->nrows : 1) * sizeof *order);
+        size_t size = (c->cmp->nrows ? c->cmp->nrows : 1) * sizeof **slot;
+        uint32_t *order = malloc(size);
         if (!order) {
             pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         } else if (pv_compare_order_entries(c->cmp, b, n, key, mode, desc, order, err) < 0) {
             free(order);
         } else {
             *slot = order;
+            c->bytes += size;
+            charge_locked(k, reg, c, size);
         }
     }
     const uint32_t *order = *slot;
-    pthread_mutex_unlock(&cache.lock);
+    pthread_mutex_unlock(&k->lock);
     return order;
 }
 
@@ -273,13 +181,14 @@ static const uint32_t *cache_order(cached *c, const pv_registry_entry *b,
 
 typedef struct pair {
     pv_registry *reg;
+    cache *k;
     const pv_registry_entry *e[2];
     cached *c;
 } pair;
 
 static void pair_release(pair *p)
 {
-    cache_release(p->c);
+    if (p->k) cache_release(p->k, p->reg, p->c);
     for (int s = 0; s < 2; s++)
         pv_registry_release(p->reg, p->e[s]);
 }
@@ -295,25 +204,29 @@ static int pair_acquire(pv_registry *reg, const pv_api_request *req, pair *p, pv
     p->reg = reg;
     for (int s = 0; s < 2; s++) {
         const char *v = NULL;
-        int got = get_param(req, names[s], &v, &err);
+        int got = pv_api_get_param(req, names[s], &v, &err);
         if (got == 0)
             pv_fail(&err, PV_ERR_ARGUMENT, -1, "missing parameter '%s': a profile id", names[s]);
         if (got <= 0) {
-            *rc = reply_fail(reply, &err);
+            *rc = pv_api_reply_fail(reply, &err);
             pair_release(p);
             return -1;
         }
         p->e[s] = pv_registry_acquire(reg, v);
         if (!p->e[s]) {
-            *rc = reply_error(reply, 404, "no profile with id %.*s", echo_len(v), v);
+            *rc = pv_api_reply_error(reply, 404, "no profile with id %.*s", pv_api_echo_len(v), v);
             pair_release(p);
             return -1;
         }
     }
-    p->c = cache_acquire(p->e[0], p->e[1], &err);
+    p->k = pv_registry_companion(reg, cache_make, cache_destroy);
+    if (!p->k)
+        pv_fail(&err, PV_ERR_NOMEM, -1, "out of memory");
+    else
+        p->c = cache_acquire(p->k, reg, p->e[0], p->e[1], &err);
     if (!p->c || !pv_compare_fits(p->c->cmp, p->e[0]->profile, p->e[1]->profile)) {
         if (p->c) pv_fail(&err, PV_ERR_NOMEM, -1, "comparison cache out of step");
-        *rc = reply_fail(reply, &err);
+        *rc = pv_api_reply_fail(reply, &err);
         pair_release(p);
         return -1;
     }
@@ -341,17 +254,18 @@ static int handle_table(const pair *p, const pv_api_request *req, pv_api_reply *
     pv_error err;
     pv_compare_key key = PV_CKEY_CHANGE;
     const char *v = NULL;
-    int got = get_param(req, "sort", &v, &err);
-    if (got < 0) return reply_fail(reply, &err);
+    int got = pv_api_get_param(req, "sort", &v, &err);
+    if (got < 0) return pv_api_reply_fail(reply, &err);
     if (got) {
         int k = pv_compare_key_from_name(v);
         if (k < 0)
-            return reply_error(reply, 400,
-                               "bad parameter 'sort': expected change, cumchange, tottime_change, "
-                               "cumtime_change, ncalls_change, ratio, cumratio, base_tottime, "
-                               "new_tottime, base_cumtime, new_cumtime, base_ncalls, new_ncalls, "
-                               "name or file, got \"%.*s\"",
-                               echo_len(v), v);
+            return pv_api_reply_error(
+                reply, 400,
+                "bad parameter 'sort': expected change, cumchange, tottime_change, "
+                "cumtime_change, ncalls_change, ratio, cumratio, base_tottime, "
+                "new_tottime, base_cumtime, new_cumtime, base_ncalls, new_ncalls, "
+                "name or file, got \"%.*s\"",
+                pv_api_echo_len(v), v);
         key = (pv_compare_key)k;
     }
     static const char *const orders[] = {"asc", "desc"};
@@ -359,21 +273,22 @@ static int handle_table(const pair *p, const pv_api_request *req, pv_api_reply *
     int desc = key != PV_CKEY_NAME && key != PV_CKEY_FILE, mode = PV_COMPARE_ABSOLUTE;
     long long offset = 0, limit = PV_API_DEFAULT_LIMIT;
     const char *q = NULL;
-    if (word_param(req, "order", orders, 2, "asc or desc", &desc, &err) < 0 ||
-        word_param(req, "mode", modes, 2, "absolute or normalised", &mode, &err) < 0 ||
-        int_param(req, "offset", 0, INT64_MAX, &offset, &err) < 0 ||
-        int_param(req, "limit", 0, PV_API_MAX_LIMIT, &limit, &err) < 0 ||
-        (got = get_param(req, "q", &q, &err)) < 0)
-        return reply_fail(reply, &err);
+    if (pv_api_word_param(req, "order", orders, 2, "asc or desc", &desc, &err) < 0 ||
+        pv_api_word_param(req, "mode", modes, 2, "absolute or normalised", &mode, &err) < 0 ||
+        pv_api_int_param(req, "offset", 0, INT64_MAX, &offset, &err) < 0 ||
+        pv_api_int_param(req, "limit", 0, PV_API_MAX_LIMIT, &limit, &err) < 0 ||
+        (got = pv_api_get_param(req, "q", &q, &err)) < 0)
+        return pv_api_reply_fail(reply, &err);
     if (q && strlen(q) > PV_API_MAX_QUERY)
-        return reply_error(reply, 400, "bad parameter 'q': longer than %d bytes", PV_API_MAX_QUERY);
+        return pv_api_reply_error(reply, 400, "bad parameter 'q': longer than %d bytes",
+                                  PV_API_MAX_QUERY);
     if (q && !*q) q = NULL;
 
     const pv_profile *b = p->e[0]->profile, *n = p->e[1]->profile;
     const pv_compare *cmp = p->c->cmp;
     const uint32_t *order =
-        cache_order(p->c, p->e[0], p->e[1], key, (pv_compare_mode)mode, desc, &err);
-    if (!order) return reply_fail(reply, &err);
+        cache_order(p->k, p->reg, p->c, p->e[0], p->e[1], key, (pv_compare_mode)mode, desc, &err);
+    if (!order) return pv_api_reply_fail(reply, &err);
     unsigned char *hit[2] = {NULL, NULL};
     if (q) {
         hit[0] = calloc(b->nfunctions ? b->nfunctions : 1, 1);
@@ -383,7 +298,7 @@ static int handle_table(const pair *p, const pv_api_request *req, pv_api_reply *
             if (!hit[0] || !hit[1]) pv_fail(&err, PV_ERR_NOMEM, -1, "out of memory");
             free(hit[0]);
             free(hit[1]);
-            return reply_fail(reply, &err);
+            return pv_api_reply_fail(reply, &err);
         }
     }
     /* The page's rows first (the total comes before them in the answer). */
@@ -391,7 +306,7 @@ static int handle_table(const pair *p, const pv_api_request *req, pv_api_reply *
     if (!page) {
         free(hit[0]);
         free(hit[1]);
-        return reply_error(reply, 500, "out of memory");
+        return pv_api_reply_error(reply, 500, "out of memory");
     }
     size_t matched = 0, npage = 0;
     for (size_t i = 0; i < cmp->nrows; i++) {
@@ -429,7 +344,7 @@ static int handle_table(const pair *p, const pv_api_request *req, pv_api_reply *
     pv_json_end_array(&w);
     pv_json_end_object(&w);
     free(page);
-    return reply_json(reply, &w);
+    return pv_api_reply_json(reply, &w);
 }
 
 /* ---- /api/compare/tree ------------------------------------------------------- */
@@ -507,17 +422,14 @@ static int handle_tree(const pair *p, const pv_api_request *req, pv_api_reply *r
     long long depth = treq.depth, max_nodes = (long long)treq.max_nodes;
     static const char *const sides[] = {"new", "base"};
     int from_base = 0;
-    const char *v = NULL;
     int64_t *path = NULL;
     size_t path_len = 0;
-    int got = 0;
-    if (int_param(req, "depth", 0, PV_API_MAX_DEPTH, &depth, &err) < 0 ||
-        int_param(req, "max_nodes", 1, PV_API_MAX_NODES, &max_nodes, &err) < 0 ||
-        fraction_param(req, "cutoff", &treq.cutoff, &err) < 0 ||
-        word_param(req, "side", sides, 2, "new or base", &from_base, &err) < 0 ||
-        (got = get_param(req, "path", &v, &err)) < 0 ||
-        (got && parse_path(v, &path, &path_len, &err) < 0))
-        return reply_fail(reply, &err);
+    if (pv_api_int_param(req, "depth", 0, PV_API_MAX_DEPTH, &depth, &err) < 0 ||
+        pv_api_int_param(req, "max_nodes", 1, PV_API_MAX_NODES, &max_nodes, &err) < 0 ||
+        pv_api_fraction_param(req, "cutoff", &treq.cutoff, &err) < 0 ||
+        pv_api_word_param(req, "side", sides, 2, "new or base", &from_base, &err) < 0 ||
+        pv_api_path_param(req, "path", &path, &path_len, &err) < 0)
+        return pv_api_reply_fail(reply, &err);
     treq.depth = (int)depth;
     treq.max_nodes = (size_t)max_nodes;
     treq.path = path;
@@ -530,7 +442,7 @@ static int handle_tree(const pair *p, const pv_api_request *req, pv_api_reply *r
     treq.path_len = 0;
     if (rc < 0) {
         if (err.kind == PV_ERR_NOT_FOUND) pv_error_prefix(&err, "bad path: ");
-        return reply_fail(reply, &err);
+        return pv_api_reply_fail(reply, &err);
     }
     pv_compare_place *places = NULL;
     int64_t *other_path = NULL;
@@ -538,7 +450,7 @@ static int handle_tree(const pair *p, const pv_api_request *req, pv_api_reply *r
     if (pv_compare_tree_places(p->c->cmp, p->e[0]->profile, p->e[1]->profile, from_base, tree,
                                &treq, &places, &other_path, &other_len, &err) < 0) {
         pv_tree_free(tree);
-        return reply_fail(reply, &err);
+        return pv_api_reply_fail(reply, &err);
     }
     tree_out t = {shown, tree, places, from_base};
     pv_json w = {0};
@@ -559,7 +471,7 @@ static int handle_tree(const pair *p, const pv_api_request *req, pv_api_reply *r
         put_tree_node(&w, &t, 0);
     }
     pv_json_end_object(&w);
-    rc = reply_json(reply, &w);
+    rc = pv_api_reply_json(reply, &w);
     free(places);
     free(other_path);
     pv_tree_free(tree);
@@ -579,8 +491,8 @@ int pv_api_compare_handle(pv_registry *reg, const pv_api_request *req, pv_api_re
     reply->body = NULL;
     reply->len = 0;
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-        return reply_error(reply, 405, "method %.*s is not allowed here; use GET",
-                           echo_len(req->method), req->method);
+        return pv_api_reply_error(reply, 405, "method %.*s is not allowed here; use GET",
+                                  pv_api_echo_len(req->method), req->method);
     pair p;
     int rc = 0;
     if (pair_acquire(reg, req, &p, reply, &rc) < 0) return rc;

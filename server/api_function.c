@@ -2,151 +2,21 @@
  * callers and callees trees of one function, its call sites, and the call
  * sites of a search.
  *
- * The parameter rules and messages are those of api.c (limits from api.h).
- * Each handler writes its answer with the JSON writer while the registry
- * entry is acquired.
+ * The parameters are read and answered with api_params.h (limits from
+ * api.h), as for every other endpoint. Each handler writes its answer with the JSON writer while
+ * the registry entry is acquired.
  */
 #include "api_function.h"
 
-#include <errno.h>
-#include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_params.h"
 #include "butterfly.h"
 #include "json.h"
 #include "sites.h"
-#include "status.h"
-#include "text.h"
 
 #define SITE_VIA 4 /* names given with each site: the last steps of its path */
-
-/* ---- Replies ------------------------------------------------------------- */
-
-static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
-{
-    char message[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
-    return pv_api_error_reply(status, message, reply);
-}
-
-static int reply_fail(pv_api_reply *reply, const pv_error *err)
-{
-    char message[PV_ERROR_MESSAGE_MAX + 32];
-    pv_error_format(err, message, sizeof message);
-    return reply_error(reply, pv_status_of(err->kind), "%s", message);
-}
-
-static int reply_json(pv_api_reply *reply, pv_json *w)
-{
-    reply->body = pv_json_take(w, &reply->len);
-    if (!reply->body) return reply_error(reply, 500, "out of memory");
-    reply->status = 200;
-    return 0;
-}
-
-/* ---- Parameters (as api.c reads them) --------------------------------------- */
-
-static int echo_len(const char *v)
-{
-    return (int)pv_utf8_prefix_len(v, strnlen(v, 40));
-}
-
-static int get_param(const pv_api_request *req, const char *name, const char **value,
-                     pv_error *perr)
-{
-    size_t len = 0;
-    if (!req->arg || !req->arg(req->arg_ctx, name, value, &len)) return 0;
-    if (strlen(*value) != len)
-        return pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter '%s': it contains a NUL byte",
-                       name);
-    return 1;
-}
-
-static int int_param(const pv_api_request *req, const char *name, long long min, long long max,
-                     long long *out, pv_error *perr)
-{
-    const char *v = NULL;
-    int got = get_param(req, name, &v, perr);
-    if (got <= 0) return got;
-    bool ok = *v && (*v == '-' ? v[1] >= '0' && v[1] <= '9' : *v >= '0' && *v <= '9');
-    for (const char *c = *v == '-' ? v + 1 : v; ok && *c; c++)
-        ok = *c >= '0' && *c <= '9';
-    errno = 0;
-    char *end = NULL;
-    long long n = ok ? strtoll(v, &end, 10) : 0;
-    if (!ok || errno || *end || n < min || n > max)
-        return pv_fail(perr, PV_ERR_ARGUMENT, -1,
-                       "bad parameter '%s': expected an integer from %lld to %lld, got \"%.*s\"",
-                       name, min, max, echo_len(v), v);
-    *out = n;
-    return 0;
-}
-
-static int fraction_param(const pv_api_request *req, const char *name, double *out, pv_error *perr)
-{
-    const char *v = NULL;
-    int got = get_param(req, name, &v, perr);
-    if (got <= 0) return got;
-    bool ok = (*v >= '0' && *v <= '9') || *v == '.';
-    char *end = NULL;
-    double d = ok ? strtod(v, &end) : 0;
-    if (!ok || *end || !isfinite(d) || d < 0 || d > 1)
-        return pv_fail(perr, PV_ERR_ARGUMENT, -1,
-                       "bad parameter '%s': expected a number from 0 to 1, got \"%.*s\"", name,
-                       echo_len(v), v);
-    *out = d;
-    return 0;
-}
-
-/* Parses path parameter name ("ID,ID,...", "" the empty path) into a new
- * array (*ids NULL when empty or absent). Returns 1 when given, 0 when
- * absent, or -1 with perr filled. */
-static int path_param(const pv_api_request *req, const char *name, int64_t **ids, size_t *n,
-                      pv_error *perr)
-{
-    *ids = NULL;
-    *n = 0;
-    const char *s = NULL;
-    int got = get_param(req, name, &s, perr);
-    if (got <= 0) return got;
-    if (!*s) return 1;
-    size_t count = 1;
-    for (const char *c = s; *c; c++)
-        count += *c == ',';
-    if (count > PV_API_MAX_PATH)
-        return pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter '%s': more than %d steps", name,
-                       PV_API_MAX_PATH);
-    int64_t *out = malloc(count * sizeof *out);
-    if (!out) return pv_fail(perr, PV_ERR_NOMEM, -1, "out of memory");
-    const char *c = s;
-    for (size_t i = 0; i < count; i++) {
-        int64_t v = 0;
-        const char *start = c;
-        while (*c >= '0' && *c <= '9' && v <= UINT32_MAX)
-            v = v * 10 + (*c++ - '0');
-        if (c == start || (*c && *c != ',') || v > UINT32_MAX) {
-            free(out);
-            return pv_fail(perr, PV_ERR_ARGUMENT, -1,
-                           "bad parameter '%s': expected function ids separated by commas, "
-                           "got \"%.*s\"",
-                           name, echo_len(s), s);
-        }
-        out[i] = v;
-        if (*c == ',') c++;
-    }
-    *ids = out;
-    *n = count;
-    return 1;
-}
 
 /* ---- Routing ---------------------------------------------------------------- */
 
@@ -259,7 +129,7 @@ int pv_api_within_mask(const pv_profile *profile, const pv_api_request *req, uns
     *mask = NULL;
     int64_t *path = NULL;
     size_t len = 0;
-    int got = path_param(req, "within", &path, &len, err);
+    int got = pv_api_path_param(req, "within", &path, &len, err);
     if (got <= 0) return got;
     pv_tree_request treq;
     pv_tree_request_defaults(&treq);
@@ -297,16 +167,16 @@ static int handle_tree(const pv_registry_entry *entry, uint32_t fid, pv_bf_direc
     pv_bf_request_defaults(&breq);
     breq.direction = dir;
     long long depth = breq.depth, max_nodes = PV_API_BF_DEFAULT_NODES;
-    if (int_param(req, "depth", 1, PV_API_MAX_DEPTH, &depth, &perr) < 0 ||
-        int_param(req, "max_nodes", 2, PV_API_MAX_NODES, &max_nodes, &perr) < 0 ||
-        fraction_param(req, "cutoff", &breq.cutoff, &perr) < 0)
-        return reply_fail(reply, &perr);
+    if (pv_api_int_param(req, "depth", 1, PV_API_MAX_DEPTH, &depth, &perr) < 0 ||
+        pv_api_int_param(req, "max_nodes", 2, PV_API_MAX_NODES, &max_nodes, &perr) < 0 ||
+        pv_api_fraction_param(req, "cutoff", &breq.cutoff, &perr) < 0)
+        return pv_api_reply_fail(reply, &perr);
     breq.depth = (int)depth;
     breq.max_nodes = (size_t)max_nodes;
     pv_butterfly *bf = NULL;
     pv_error err;
     if (pv_butterfly_build(entry->profile, fid, &breq, &bf, &err) < 0)
-        return reply_fail(reply, &err);
+        return pv_api_reply_fail(reply, &err);
     pv_json w = {0};
     pv_json_begin_object(&w);
     pv_json_key_cstring(&w, "direction", dir == PV_BF_CALLERS ? "callers" : "callees");
@@ -315,7 +185,7 @@ static int handle_tree(const pv_registry_entry *entry, uint32_t fid, pv_bf_direc
     put_bf_node(&w, entry->profile, bf, 0);
     pv_json_end_object(&w);
     pv_butterfly_free(bf);
-    return reply_json(reply, &w);
+    return pv_api_reply_json(reply, &w);
 }
 
 /* Finds and writes the sites of the functions match marks. */
@@ -325,14 +195,14 @@ static int answer_sites(const pv_registry_entry *entry, const unsigned char *mat
     const pv_profile *p = entry->profile;
     pv_error perr;
     long long limit = PV_API_SITES_DEFAULT_LIMIT;
-    if (int_param(req, "limit", 0, PV_API_SITES_MAX_LIMIT, &limit, &perr) < 0)
-        return reply_fail(reply, &perr);
+    if (pv_api_int_param(req, "limit", 0, PV_API_SITES_MAX_LIMIT, &limit, &perr) < 0)
+        return pv_api_reply_fail(reply, &perr);
     pv_sites_request sreq;
     pv_sites_request_defaults(&sreq);
     int64_t *within = NULL;
     size_t within_len = 0;
-    int got = path_param(req, "within", &within, &within_len, &perr);
-    if (got < 0) return reply_fail(reply, &perr);
+    int got = pv_api_path_param(req, "within", &within, &within_len, &perr);
+    if (got < 0) return pv_api_reply_fail(reply, &perr);
     sreq.match = match;
     sreq.count_within = got == 1;
     sreq.within = within;
@@ -345,7 +215,7 @@ static int answer_sites(const pv_registry_entry *entry, const unsigned char *mat
     pv_error err;
     int rc = pv_sites_find(p, &sreq, &s, &err);
     free(within);
-    if (rc < 0) return reply_fail(reply, &err);
+    if (rc < 0) return pv_api_reply_fail(reply, &err);
     pv_json w = {0};
     pv_json_begin_object(&w);
     pv_json_key_int(&w, "total", (int64_t)s->total);
@@ -385,14 +255,14 @@ static int answer_sites(const pv_registry_entry *entry, const unsigned char *mat
     pv_json_end_array(&w);
     pv_json_end_object(&w);
     pv_sites_free(s);
-    return reply_json(reply, &w);
+    return pv_api_reply_json(reply, &w);
 }
 
 static int handle_sites(const pv_registry_entry *entry, uint32_t fid, const pv_api_request *req,
                         pv_api_reply *reply)
 {
     unsigned char *match = calloc(entry->profile->nfunctions, 1);
-    if (!match) return reply_error(reply, 500, "out of memory");
+    if (!match) return pv_api_reply_error(reply, 500, "out of memory");
     match[fid] = 1;
     int rc = answer_sites(entry, match, fid, req, reply);
     free(match);
@@ -404,11 +274,13 @@ static int handle_search(const pv_registry_entry *entry, const pv_api_request *r
 {
     pv_error perr;
     const char *q = NULL;
-    int got = get_param(req, "q", &q, &perr);
-    if (got < 0) return reply_fail(reply, &perr);
-    if (!got || !*q) return reply_error(reply, 400, "bad parameter 'q': give the text to find");
+    int got = pv_api_get_param(req, "q", &q, &perr);
+    if (got < 0) return pv_api_reply_fail(reply, &perr);
+    if (!got || !*q)
+        return pv_api_reply_error(reply, 400, "bad parameter 'q': give the text to find");
     if (strlen(q) > PV_API_MAX_QUERY)
-        return reply_error(reply, 400, "bad parameter 'q': longer than %d bytes", PV_API_MAX_QUERY);
+        return pv_api_reply_error(reply, 400, "bad parameter 'q': longer than %d bytes",
+                                  PV_API_MAX_QUERY);
     const pv_profile *p = entry->profile;
     pv_function_query query = {.sort = PV_SORT_DEFAULT, .descending = true, .q = q};
     query.limit = p->nfunctions;
@@ -416,11 +288,11 @@ static int handle_search(const pv_registry_entry *entry, const pv_api_request *r
     size_t nids = 0, total = 0;
     pv_error err;
     if (pv_registry_query_functions(entry, &query, &ids, &nids, &total, &err) < 0)
-        return reply_fail(reply, &err);
+        return pv_api_reply_fail(reply, &err);
     unsigned char *match = calloc(p->nfunctions ? p->nfunctions : 1, 1);
     if (!match) {
         free(ids);
-        return reply_error(reply, 500, "out of memory");
+        return pv_api_reply_error(reply, 500, "out of memory");
     }
     for (size_t i = 0; i < nids; i++)
         match[ids[i]] = 1;
@@ -437,18 +309,21 @@ int pv_api_function_handle(pv_registry *reg, const pv_api_request *req, pv_api_r
     reply->len = 0;
     char seg[4][64];
     enum kind k = kind_of(req->path, seg);
-    if (k == K_NONE) return reply_error(reply, 404, "no such API endpoint: %.100s", req->path);
+    if (k == K_NONE)
+        return pv_api_reply_error(reply, 404, "no such API endpoint: %.*s",
+                                  pv_api_clip(req->path, 100), req->path);
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-        return reply_error(reply, 405, "method %.20s is not allowed here; use GET", req->method);
+        return pv_api_reply_error(reply, 405, "method %.*s is not allowed here; use GET",
+                                  pv_api_clip(req->method, 20), req->method);
     const pv_registry_entry *entry = pv_registry_acquire(reg, seg[0]);
-    if (!entry) return reply_error(reply, 404, "no profile with id %s", seg[0]);
+    if (!entry) return pv_api_reply_error(reply, 404, "no profile with id %s", seg[0]);
     int rc;
     uint32_t fid = 0;
     if (k == K_SEARCH)
         rc = handle_search(entry, req, reply);
     else if (!parse_fid(entry->profile, seg[2], &fid))
-        rc = reply_error(reply, 404, "no function %.*s in profile %s", echo_len(seg[2]), seg[2],
-                         entry->id);
+        rc = pv_api_reply_error(reply, 404, "no function %.*s in profile %s",
+                                pv_api_echo_len(seg[2]), seg[2], entry->id);
     else if (k == K_SITES)
         rc = handle_sites(entry, fid, req, reply);
     else

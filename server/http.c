@@ -32,6 +32,7 @@
 #include "gzip.h"
 #include "intake.h"
 #include "listen.h"
+#include "page.h"
 #include "pool.h"
 #include "respond.h"
 #include "status.h"
@@ -41,6 +42,8 @@
 #define CONNECTION_MEMORY ((size_t)256 << 10)
 /* A tree or page job's declared memory (most are far smaller). */
 #define API_JOB_COST ((size_t)32 << 20)
+/* The page job's: the list of profiles, its escaped copy and the page. */
+#define PAGE_JOB_COST (8 * PV_PAGE_MAX_LIST)
 
 struct pv_http_server {
     struct MHD_Daemon *daemon;
@@ -93,7 +96,8 @@ struct request {
     char *path, *method; /* copies for the job */
     bool queued, done;
     bool upload_job;
-    pv_api_reply reply;
+    bool page_job;      /* the reply is the page (text/html), not JSON */
+    pv_api_reply reply; /* a page job's: status 200 with the page, 404 or 500 without */
     int reply_rc;
     char location[64];
 };
@@ -234,6 +238,81 @@ static enum MHD_Result serve_api(request *r, const char *url, const char *method
     r->method = strdup(method);
     if (!r->path || !r->method) return pv_respond_oom(&s->policy, r->conn);
     return submit(r, run_api_job, API_JOB_COST);
+}
+
+/* ---- The page ----------------------------------------------------------------- */
+
+static bool is_page(const char *url, const char *method)
+{
+    return (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0) &&
+           (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+}
+
+/* Fills reply with index.html and its start data (page.h): status 200 and
+ * the page, or 404 (no index.html) or 500 (unreadable, out of memory)
+ * without a body. */
+static void page_reply(server *s, pv_api_reply *reply)
+{
+    *reply = (pv_api_reply){.status = 500};
+    pv_asset a;
+    unsigned char *owned = NULL;
+    pv_error err;
+    int found = pv_assets_find(s->assets, "index.html", &a, &owned, &err);
+    if (found <= 0) {
+        reply->status = found == 0 ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR;
+        return;
+    }
+    size_t jlen = 0;
+    char *json = pv_page_boot_json(s->registry, s->folder && pv_folder_writable(s->folder),
+                                   s->folder != NULL, PV_PAGE_MAX_LIST, &jlen);
+    if (json) {
+        reply->body = pv_page_render((const char *)a.data, a.size, json, jlen, &reply->len);
+        if (reply->body) reply->status = MHD_HTTP_OK;
+    }
+    free(json);
+    free(owned);
+}
+
+/* The pool job of the page: the list may need a rescan of the folder. */
+static void run_page_job(void *arg)
+{
+    request *r = arg;
+    rescan(r->s);
+    page_reply(r->s, &r->reply);
+    r->reply_rc = 0;
+    r->done = true;
+    MHD_resume_connection(r->conn);
+}
+
+/* Queues the page a page job made. */
+static enum MHD_Result respond_page(request *r)
+{
+    server *s = r->s;
+    if (r->reply.status == MHD_HTTP_NOT_FOUND)
+        return pv_respond_not_found(&s->policy, r->conn, false);
+    if (!r->reply.body)
+        return pv_respond_static(&s->policy, r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                                 "cannot make the page\n", pv_respond_text_type);
+    char *body = r->reply.body;
+    r->reply.body = NULL;
+    return pv_respond_owned(&s->policy, r->conn, MHD_HTTP_OK, body, r->reply.len,
+                            "text/html; charset=utf-8", "no-store", NULL);
+}
+
+/* Hands the page to the pool; when the pool is full, the plain index.html
+ * (the page then asks the API for what it would have held). */
+static enum MHD_Result serve_page(request *r, const char *url, const char *method)
+{
+    r->queued = true;
+    r->page_job = true;
+    MHD_suspend_connection(r->conn);
+    if (pv_pool_submit(r->s->pool, PAGE_JOB_COST, run_page_job, r) < 0) {
+        MHD_resume_connection(r->conn);
+        r->queued = false;
+        r->page_job = false;
+        return pv_respond_web(&r->s->policy, r->s->assets, r->conn, url, method);
+    }
+    return MHD_YES;
 }
 
 /* ---- The front door ------------------------------------------------------- */
@@ -424,6 +503,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->queued) {
         /* Resumed: the job's reply is ready. */
         if (!r->done) return MHD_YES;
+        if (r->page_job) return respond_page(r);
         if (r->reply_rc < 0) return pv_respond_oom(&s->policy, conn);
         return pv_respond_reply(&s->policy, conn, &r->reply, r->location[0] ? r->location : NULL);
     }
@@ -458,6 +538,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (r->nul_in_path) return pv_respond_not_found(&s->policy, conn, api);
     if (api) return serve_api(r, url, method);
+    if (is_page(url, method)) return serve_page(r, url, method);
     return pv_respond_web(&s->policy, s->assets, conn, url, method);
 }
 
@@ -473,7 +554,8 @@ static int prepare_policy(server *s, const pv_http_config *c, pv_error *err)
     s->rules.allow_hosts = (const char *const *)s->allow_hosts;
     s->rules.nallow_hosts = c->nallow_hosts;
     static const char base[] = "frame-ancestors 'self'";
-    static const char rest[] = "; base-uri 'none'; object-src 'none'; form-action 'self'";
+    static const char rest[] =
+        "; script-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'";
     size_t size = sizeof base + sizeof rest;
     for (size_t i = 0; i < c->nembed_origins; i++) {
         if (!pv_auth_valid_origin(c->embed_origins[i]))

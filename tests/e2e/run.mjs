@@ -9,8 +9,8 @@
 // overlays, zoom, sunburst labels, screenshots of every view), the
 // team-mode suite of team.mjs (--dir, uploads, --token), the notebook
 // IFrame suite of embed.mjs and the comparison suite of compare.mjs.
-// The function view and search suite is function.mjs.
-// E2E_ONLY=main, reading, team, embed, compare or function runs one of them.
+// The function view and search suite is function.mjs, the page's start start.mjs.
+// E2E_ONLY=main, reading, team, embed, compare, function or start runs one of them.
 // Screenshots go to tests/e2e/out/. Ends with "N passed, M failed".
 
 import { spawn } from 'node:child_process';
@@ -24,6 +24,7 @@ import { readingSuite } from './reading.mjs';
 import { embedSuite } from './embed.mjs';
 import { compareSuite } from './compare.mjs';
 import { functionSuite } from './function.mjs';
+import { startSuite } from './start.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
@@ -556,12 +557,13 @@ async function multiSuite(base, label) {
     await p.waitForTimeout(300);
     const dom = await p.evaluate(() => ({
       imgs: document.querySelectorAll('img').length,
-      scripts: [...document.querySelectorAll('script')].map((s) => s.getAttribute('src')),
+      // the page's own scripts, and its start data block (server/page.h), which never runs
+      scripts: [...document.querySelectorAll('script')].map((s) => s.getAttribute('src') || `${s.type}#${s.id}`),
       bold: document.querySelectorAll('b').length,
       title: document.title,
     }));
     check(dom.imgs === 0, `${dom.imgs} <img> elements injected`);
-    check(JSON.stringify(dom.scripts) === '["js/boot.js","js/app.js"]', `scripts: ${dom.scripts}`);
+    check(JSON.stringify(dom.scripts) === '["application/json#profviz-boot","js/boot.js","js/app.js"]', `scripts: ${dom.scripts}`);
     check(dom.bold === 0, '<b> injected');
     check(!dom.title.includes('pwned'), 'injected script ran');
     check(p.dialogs.length === 0, `dialogs opened: ${p.dialogs}`);
@@ -596,6 +598,8 @@ try {
   // comparing two profiles (compare.mjs); E2E_ONLY=compare runs it alone
   if (!only || only === 'compare') await compareSuite({ binary, repo, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
   if (!only || only === 'function') await functionSuite({ repo, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
+  // the page's start: no round trip before the tree, marks only with boxes (start.mjs)
+  if (!only || only === 'start') await startSuite({ repo, FIX, OUT, test, check, newPage, ready, state, boxes, shot, startServer, cleanup });
   if (!only || only === 'embed') await embedSuite({ binary, repo, FIX, OUT, test, check, newPage, shot, startServer, cleanup });
 } catch (e) {
   results.push({ name: 'harness', ok: false });

@@ -21,6 +21,7 @@ import http.client
 import json
 import marshal
 import os
+import re
 import shutil
 import signal
 import socket
@@ -247,6 +248,21 @@ def test_frames(binary, pid_file):
             check(f"{path}: frame-ancestors 'self'", "frame-ancestors 'self';" in csp, csp)
             check(f"{path}: X-Frame-Options SAMEORIGIN",
                   headers.get("X-Frame-Options") == "SAMEORIGIN", headers)
+            check(f"{path}: script-src 'self' (no inline script runs)",
+                  "; script-src 'self';" in csp, csp)
+        # The page carries its start data (server/page.h), never cached.
+        for path in ("/", "/index.html"):
+            status, headers, body = srv.request(path)
+            text = body.decode()
+            block = re.search(r'<script type="application/json" id="profviz-boot">(.*?)</script>',
+                              text, re.S)
+            data = json.loads(block.group(1)) if block else None
+            check(f"{path}: the page holds the start data",
+                  status == 200 and data and data["health"]["status"] == "ok"
+                  and [p["name"] for p in data["profiles"]] == [os.path.basename(pid_file)],
+                  (status, block and block.group(1)[:200]))
+            check(f"{path}: the page is not cached", headers.get("Cache-Control") == "no-store",
+                  headers)
     finally:
         srv.stop()
     srv = Server(binary, [pid_file, "--embed-origin", "http://localhost:8888",
@@ -283,6 +299,12 @@ def test_redirect_and_token(binary, pid_file, work):
         status, headers, _ = srv.request("/x/y?a=1&token=s3cret&b=2")
         check("redirect keeps the path and other parameters",
               headers.get("Location") == "/x/y?a=1&b=2", headers.get("Location"))
+        status, _, body = srv.request("/")
+        check("--token: the page and its list need the token", status == 401
+              and b"profviz-boot" not in body, (status, body[:80]))
+        status, _, body = srv.request("/?profile=x", headers={"Cookie": "profviz_token=s3cret"})
+        check("--token: with the cookie, the page holds the list", status == 200
+              and b'"profiles":[{' in body, (status, body[:80]))
     finally:
         srv.stop()
     token_file = os.path.join(work, "token.txt")

@@ -1,4 +1,5 @@
-/* Unit tests of server/api.c without a server: routes, parameters, errors. */
+/* Unit tests of server/api.c (and api_params.c, which every endpoint reads its
+ * parameters with) without a server: routes, parameters, errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,24 +11,11 @@
 #include <cmocka.h>
 
 #include "api.h"
+#include "fake_arg.h"
 #include "registry.h"
 #include "status.h"
 
 #define FIXTURE(name) PROFVIZ_SOURCE_DIR "/tests/golden/" name
-
-/* Query parameters as "name=value" strings, NULL-terminated. */
-static int fake_arg(void *ctx, const char *name, const char **value, size_t *len)
-{
-    for (const char *const *p = ctx; *p; p++) {
-        size_t n = strlen(name);
-        if (strncmp(*p, name, n) == 0 && (*p)[n] == '=') {
-            *value = *p + n + 1;
-            *len = strlen(*value);
-            return 1;
-        }
-    }
-    return 0;
-}
 
 typedef struct fixture {
     pv_registry *reg;
@@ -153,6 +141,51 @@ static void api_function_rows_have_exact_numbers(void **state)
     free(body);
 }
 
+/* The three families of endpoints (api.c, api_function.c, api_compare.c) read
+ * their parameters with api_params.c: the same bad value gets the same
+ * message, byte for byte, wherever it is given. */
+static void api_every_endpoint_words_a_bad_parameter_alike(void **state)
+{
+    fixture *f = *state;
+    char pair[2][80], tree[96], fn[128], functions[96];
+    snprintf(pair[0], sizeof pair[0], "base=%s", f->id);
+    snprintf(pair[1], sizeof pair[1], "new=%s", f->id);
+    snprintf(tree, sizeof tree, "/api/profiles/%s/tree", f->id);
+    snprintf(fn, sizeof fn, "/api/profiles/%s/functions/0/callers-tree", f->id);
+    snprintf(functions, sizeof functions, "/api/profiles/%s/functions", f->id);
+    const char *depth0 = "{\"error\":\"bad parameter 'depth': expected an integer from 0 to 1000, "
+                         "got \\\"deep\\\"\"}";
+    const char *cutoff = "{\"error\":\"bad parameter 'cutoff': expected a number from 0 to 1, got "
+                         "\\\"2\\\"\"}";
+    const char *order =
+        "{\"error\":\"bad parameter 'order': expected asc or desc, got \\\"up\\\"\"}";
+    const char *path = "{\"error\":\"bad parameter 'path': expected function ids separated by "
+                       "commas, got \\\"1,x\\\"\"}";
+    const struct {
+        const char *path, *arg, *body;
+    } cases[] = {
+        {tree, "depth=deep", depth0},
+        {"/api/compare/tree", "depth=deep", depth0},
+        {fn, "depth=deep",
+         "{\"error\":\"bad parameter 'depth': expected an integer from 1 to 1000, got "
+         "\\\"deep\\\"\"}"},
+        {tree, "cutoff=2", cutoff},
+        {fn, "cutoff=2", cutoff},
+        {"/api/compare/tree", "cutoff=2", cutoff},
+        {functions, "order=up", order},
+        {"/api/compare", "order=up", order},
+        {tree, "path=1,x", path},
+        {"/api/compare/tree", "path=1,x", path},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *args[] = {cases[i].arg, pair[0], pair[1], NULL};
+        char *body;
+        assert_int_equal(call(f, "GET", cases[i].path, args, &body), 400);
+        assert_string_equal(body, cases[i].body);
+        free(body);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +195,7 @@ int main(void)
         cmocka_unit_test(api_bad_tree_parameters_are_400_naming_the_parameter),
         cmocka_unit_test(api_function_rows_have_exact_numbers),
         cmocka_unit_test(api_bad_path_is_404_and_names_the_step),
+        cmocka_unit_test(api_every_endpoint_words_a_bad_parameter_alike),
         cmocka_unit_test(status_table_maps_every_kind),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

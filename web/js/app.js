@@ -5,12 +5,12 @@
 // come only from the REST API (api.js); every profile string reaches the page
 // via textContent or canvas fillText.
 //
-// For a fast first picture the data requests start as soon as this module
-// runs, in parallel (profile list, tree, function table, health), and the
-// profile page is drawn without waiting for the list when the URL names a
-// profile.
+// For a fast first picture the data requests start in boot.js (imported
+// first), from the start data the server put into the page: the tree and
+// the function table at once, with no health or list round trip before.
 
 import * as api from './api.js';
+import { boot } from './boot.js';
 import { $, el, clear, delayedShow } from './dom.js';
 import { Store } from './store.js';
 import { flatten, neighbour, itemName } from './layout.js';
@@ -43,16 +43,13 @@ const store = new Store(
 
 // ---- first requests: before anything else, in parallel --------------------
 
-// boot.js (an async module) has usually started them already, with the tree and table of the profile
-const boot = window.profvizBoot || null;
-const listed = boot ? boot.list : api.listProfiles();
-const healthy = (boot ? boot.health : api.health()).catch(() => null);
+// boot.js has started them, with the tree and table of the profile (from the page's start data)
+const listed = boot.list;
+const healthy = boot.health.catch(() => null);
 listed.catch(() => {});
-if (boot) {
-  for (const t of boot.trees) store.seedTree(t.profile, t.opts, t.promise);
-  for (const f of boot.pages) store.seedFunctions(f.profile, f.opts, f.promise);
-  boot.onPrefetch = (kind, x) => (kind === 'tree' ? store.seedTree(x.profile, x.opts, x.promise) : store.seedFunctions(x.profile, x.opts, x.promise));
-}
+for (const t of boot.trees) store.seedTree(t.profile, t.opts, t.promise);
+for (const f of boot.pages) store.seedFunctions(f.profile, f.opts, f.promise);
+boot.onPrefetch = (kind, x) => (kind === 'tree' ? store.seedTree(x.profile, x.opts, x.promise) : store.seedFunctions(x.profile, x.opts, x.promise));
 
 // ---- components ------------------------------------------------------------
 
@@ -71,7 +68,7 @@ const chart = new Chart(pane, {
     if (chart.drawn && (chart.model !== legendFor.model || lk !== legendFor.key)) {
       legendFor = { model: chart.model, key: lk };
       if (picturedYet) legend.set(chart.legend());
-      else setTimeout(() => legend.set(chart.legend()), 0);
+      else afterFrame(() => legend.set(chart.legend()));
     }
     if (chart.drawn) pictured();
   },
@@ -106,7 +103,12 @@ for (const v of VIEWS) {
 
 let legendFor = { model: null, key: '' };
 
-// The first picture comes first: the table's first rows are built after the chart is drawn.
+// The first picture comes first: the table's first rows and the legend are
+// built after the frame that shows the chart (a task queued at once would
+// run before that frame and hold it back).
+function afterFrame(fn) {
+  requestAnimationFrame(() => setTimeout(fn, 0));
+}
 let picturedYet = false;
 let waiting = null;
 function afterPicture(fn) {
@@ -116,7 +118,7 @@ function afterPicture(fn) {
 function pictured() {
   if (picturedYet) return;
   picturedYet = true;
-  if (waiting) setTimeout(waiting, 0);
+  if (waiting) afterFrame(waiting);
   waiting = null;
 }
 

@@ -1,11 +1,20 @@
 // boot.js: the first requests, started while the rest of the UI loads. An
-// async module with small imports, so it runs before app.js: it asks for
-// the list of profiles and the server's health at once and, when the page
-// will show a profile (named in the URL, or the only one of a server without
-// uploads), for its tree and its first table page, with the depth that will
-// fill the pane (plan.js). app.js finds the promises in window.profvizBoot
-// and puts them in the store's caches; a request that does not match what
-// app.js asks for is simply not used.
+// async module with three small imports (all preloaded by index.html), so it
+// runs before app.js and its tree of modules.
+//
+// The server puts what /api/health and /api/profiles would say into the
+// page's data block (#profviz-boot, server/page.h), so no round trip comes
+// before the data: when the page will show a profile (named in the URL, or
+// the only one of a server without uploads) this asks at once for its tree,
+// with the depth that will fill the pane (plan.js), and its first table page.
+// A page without the block (served from elsewhere, or a list too long to
+// embed) asks the API for the list instead. app.js puts the promises of
+// `boot` in the store's caches; a request that does
+// not match what app.js asks for is simply not used.
+//
+// app.js imports `boot` from here, so this module has always run (and its
+// requests have started) before app.js does, whichever script the browser
+// ran first.
 
 import { listProfiles, health, getTree, getFunctions } from './api.js';
 import { parseState } from './urlstate.js';
@@ -13,7 +22,28 @@ import { paneHeight, chartHeight, icicleDepth, savedHeight } from './plan.js';
 
 const PAGE_SIZE = 100; // as components/table.js
 
-const boot = { list: listProfiles(), health: health(), trees: [], pages: [], onPrefetch: null };
+/** The page's start data, {health, profiles}, or null. */
+function embedded(doc = document) {
+  const block = doc.getElementById('profviz-boot');
+  if (!block) return null;
+  try {
+    const data = JSON.parse(block.textContent);
+    return data && typeof data === 'object' ? data : null;
+  } catch {
+    return null;
+  }
+}
+
+const data = embedded();
+const given = data && Array.isArray(data.profiles);
+export const boot = {
+  embedded: !!(data && data.health),
+  list: given ? Promise.resolve(data.profiles) : listProfiles(),
+  health: data && data.health ? Promise.resolve(data.health) : health(),
+  trees: [],
+  pages: [],
+  onPrefetch: null,
+};
 boot.list.catch(() => {});
 boot.health.catch(() => {});
 
@@ -37,14 +67,23 @@ function prefetch(profile) {
   }
 }
 
-if (plain && s.profile) prefetch(s.profile);
-else if (plain && !params.has('profile')) {
-  // the only profile of a server without uploads opens at once (listing.js wantsStartPage)
-  Promise.all([boot.list, boot.health.catch(() => null)])
-    .then(([list, h]) => {
-      if (list.length === 1 && !(h && h.uploads === true)) prefetch(list[0].id);
-    })
-    .catch(() => {});
+/** The profile the page opens without one in the URL: the only one of a server without uploads (listing.js wantsStartPage). */
+function onlyProfile(list, h) {
+  return list.length === 1 && !(h && h.uploads === true) ? list[0].id : null;
 }
 
-window.profvizBoot = boot;
+if (plain && s.profile) prefetch(s.profile);
+else if (plain && !params.has('profile')) {
+  if (given && data.health) {
+    const only = onlyProfile(data.profiles, data.health);
+    if (only) prefetch(only);
+  } else {
+    Promise.all([boot.list, boot.health.catch(() => null)])
+      .then(([list, h]) => {
+        const only = onlyProfile(list, h);
+        if (only) prefetch(only);
+      })
+      .catch(() => {});
+  }
+}
+

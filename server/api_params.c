@@ -1,0 +1,184 @@
+/* api_params.c: the replies and parameter readers of every /api handler
+ * (api_params.h), and pv_api_error_reply (api.h). */
+#include "api_params.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "status.h"
+#include "text.h"
+
+/* ---- Replies ------------------------------------------------------------ */
+
+int pv_api_reply_error(pv_api_reply *reply, unsigned status, const char *fmt, ...)
+{
+    char message[PV_ERROR_MESSAGE_MAX + 64];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    if (n >= (int)sizeof message) message[pv_utf8_prefix_len(message, sizeof message - 1)] = '\0';
+    pv_json w = {0};
+    pv_json_begin_object(&w);
+    pv_json_key_cstring(&w, "error", message);
+    pv_json_end_object(&w);
+    reply->status = status;
+    reply->body = pv_json_take(&w, &reply->len);
+    if (!reply->body) {
+        reply->status = 500;
+        reply->len = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int pv_api_error_reply(unsigned status, const char *message, pv_api_reply *reply)
+{
+    return pv_api_reply_error(reply, status, "%s", message);
+}
+
+int pv_api_reply_fail(pv_api_reply *reply, const pv_error *err)
+{
+    char message[PV_ERROR_MESSAGE_MAX + 32];
+    pv_error_format(err, message, sizeof message);
+    return pv_api_reply_error(reply, pv_status_of(err->kind), "%s", message);
+}
+
+int pv_api_reply_json(pv_api_reply *reply, pv_json *w)
+{
+    reply->body = pv_json_take(w, &reply->len);
+    if (!reply->body) return pv_api_reply_error(reply, 500, "out of memory");
+    reply->status = 200;
+    return 0;
+}
+
+/* ---- Echoing input in messages ------------------------------------------ */
+
+int pv_api_clip(const char *s, size_t max)
+{
+    return (int)pv_utf8_prefix_len(s, strnlen(s, max));
+}
+
+int pv_api_echo_len(const char *v)
+{
+    return pv_api_clip(v, 40);
+}
+
+/* ---- Parameters ---------------------------------------------------------- */
+
+int pv_api_get_param(const pv_api_request *req, const char *name, const char **value,
+                     pv_error *perr)
+{
+    size_t len = 0;
+    const char *v = NULL;
+    if (!req->arg || !req->arg(req->arg_ctx, name, &v, &len)) return 0;
+    if (strlen(v) != len)
+        return pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter '%s': it contains a NUL byte",
+                       name);
+    *value = v;
+    return 1;
+}
+
+bool pv_api_parse_int(const char *s, long long *out)
+{
+    if (!*s) return false;
+    const char *digits = *s == '-' ? s + 1 : s;
+    if (*digits < '0' || *digits > '9') return false;
+    for (const char *c = digits; *c; c++)
+        if (*c < '0' || *c > '9') return false;
+    errno = 0;
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end) return false;
+    *out = v;
+    return true;
+}
+
+int pv_api_int_param(const pv_api_request *req, const char *name, long long min, long long max,
+                     long long *out, pv_error *perr)
+{
+    const char *v = NULL;
+    int got = pv_api_get_param(req, name, &v, perr);
+    if (got <= 0) return got;
+    long long n = 0;
+    if (!pv_api_parse_int(v, &n) || n < min || n > max)
+        return pv_fail(perr, PV_ERR_ARGUMENT, -1,
+                       "bad parameter '%s': expected an integer from %lld to %lld, got \"%.*s\"",
+                       name, min, max, pv_api_echo_len(v), v);
+    *out = n;
+    return 0;
+}
+
+int pv_api_fraction_param(const pv_api_request *req, const char *name, double *out, pv_error *perr)
+{
+    const char *v = NULL;
+    int got = pv_api_get_param(req, name, &v, perr);
+    if (got <= 0) return got;
+    bool ok = (*v >= '0' && *v <= '9') || *v == '.';
+    char *end = NULL;
+    double d = ok ? strtod(v, &end) : 0;
+    if (!ok || *end || !isfinite(d) || d < 0 || d > 1)
+        return pv_fail(perr, PV_ERR_ARGUMENT, -1,
+                       "bad parameter '%s': expected a number from 0 to 1, got \"%.*s\"", name,
+                       pv_api_echo_len(v), v);
+    *out = d;
+    return 0;
+}
+
+int pv_api_word_param(const pv_api_request *req, const char *name, const char *const *words, int n,
+                      const char *expected, int *out, pv_error *perr)
+{
+    const char *v = NULL;
+    int got = pv_api_get_param(req, name, &v, perr);
+    if (got <= 0) return got;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(v, words[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter '%s': expected %s, got \"%.*s\"", name,
+                   expected, pv_api_echo_len(v), v);
+}
+
+int pv_api_path_param(const pv_api_request *req, const char *name, int64_t **ids, size_t *n,
+                      pv_error *perr)
+{
+    *ids = NULL;
+    *n = 0;
+    const char *s = NULL;
+    int got = pv_api_get_param(req, name, &s, perr);
+    if (got <= 0) return got;
+    if (!*s) return 1;
+    size_t count = 1;
+    for (const char *c = s; *c; c++)
+        count += *c == ',';
+    if (count > PV_API_MAX_PATH)
+        return pv_fail(perr, PV_ERR_ARGUMENT, -1, "bad parameter '%s': more than %d steps", name,
+                       PV_API_MAX_PATH);
+    int64_t *out = malloc(count * sizeof *out);
+    if (!out) return pv_fail(perr, PV_ERR_NOMEM, -1, "out of memory");
+    const char *c = s;
+    for (size_t i = 0; i < count; i++) {
+        int64_t v = 0;
+        const char *start = c;
+        while (*c >= '0' && *c <= '9' && v <= UINT32_MAX)
+            v = v * 10 + (*c++ - '0');
+        if (c == start || (*c && *c != ',') || v > UINT32_MAX) {
+            free(out);
+            return pv_fail(perr, PV_ERR_ARGUMENT, -1,
+                           "bad parameter '%s': expected function ids separated by commas, "
+                           "got \"%.*s\"",
+                           name, pv_api_echo_len(s), s);
+        }
+        out[i] = v;
+        if (*c == ',') c++;
+    }
+    *ids = out;
+    *n = count;
+    return 1;
+}

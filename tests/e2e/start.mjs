@@ -1,0 +1,149 @@
+// End-to-end tests of the page's start (issue 11, "first picture fast"), in
+// headless Chromium against the real binary; run.mjs runs this suite with its
+// harness (E2E_ONLY=start runs it alone).
+//
+// 1. One profile: the page asks for nothing before the tree. No /api/health
+//    or /api/profiles request comes before the first profviz:drawn (the
+//    server put what they say into the page), the tree and the first table
+//    page are asked for once each (boot.js's requests are the ones used),
+//    and every module the page loads is named in index.html (one wave).
+// 2. profviz:drawn is recorded only when boxes were drawn: at each mark the
+//    page has boxes; the start page and a failed profile record none.
+// 3. Team mode (--dir): a profile whose file name is markup (with `&`, quotes
+//    and U+2028) reaches the page in the data block as text. The block
+//    parses to the exact name, the start page lists it literally, no element
+//    is injected, no script runs, no dialog opens; and the start page needs
+//    no /api/profiles request either. With ?profile=ID, that profile is
+//    drawn without one, its name in the header as it is.
+
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Records, at each profviz:drawn mark, how many boxes the page showed. */
+function recordMarks() {
+  window.__drawnBoxes = [];
+  const mark = performance.mark.bind(performance);
+  performance.mark = (name, opts) => {
+    const m = mark(name, opts);
+    if (name === 'profviz:drawn') window.__drawnBoxes.push(window.profviz ? window.profviz.boxes().length : -1);
+    return m;
+  };
+}
+
+/** API requests (path and query, start time) made before the first mark of name. */
+function apiBefore(page, name) {
+  return page.evaluate((n) => {
+    const m = performance.getEntriesByName(n)[0];
+    const t = m ? m.startTime : Infinity;
+    return performance
+      .getEntriesByType('resource')
+      .filter((e) => e.name.includes('/api/') && e.startTime < t)
+      .map((e) => ({ url: e.name.replace(location.origin, ''), start: e.startTime }));
+  }, name);
+}
+
+export async function startSuite(h) {
+  const { test, check, newPage, ready, startServer, repo, FIX, cleanup } = h;
+  const EVIL = '<img src=x onerror="document.title=\'pwned\'">&amp;\u2028<b>x.prof'; // no '/': a file name
+  let single = '';
+  let team = '';
+  const dir = mkdtempSync(join(tmpdir(), 'profviz-start-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  copyFileSync(join(FIX, 'workload.prof'), join(dir, 'workload.prof'));
+  copyFileSync(join(repo, 'tests/golden/tiny-profile-py313.prof'), join(dir, EVIL));
+
+  await test('start: servers start (one profile; team mode with a markup file name)', async () => {
+    single = await startServer([join(FIX, 'workload.prof')]);
+    team = await startServer(['--dir', dir]);
+  });
+  if (!single || !team) return;
+
+  await test('start: one profile is drawn with no health or list request, one tree and one table request, modules in one wave', async () => {
+    const page = await newPage();
+    await page.addInitScript(recordMarks);
+    await page.goto(single);
+    await ready(page);
+    const before = await apiBefore(page, 'profviz:drawn');
+    const urls = before.map((r) => r.url);
+    check(!urls.some((u) => /^\/api\/(health|profiles)(\?|$)/.test(u)), `requests before the first picture: ${urls.join(', ')}`);
+    check(urls.filter((u) => u.includes('/tree?')).length === 1, `tree requests: ${urls.join(', ')}`);
+    const all = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name.replace(location.origin, '')));
+    const trees = all.filter((u) => u.includes('/tree?') && !u.includes('depth=1&'));
+    check(new Set(trees).size === trees.length, `a tree asked for twice: ${trees.join(', ')}`);
+    const pages = all.filter((u) => /\/functions\?/.test(u));
+    check(pages.length === 1, `table pages asked for: ${pages.join(', ')}`);
+    const named = await page.evaluate(() =>
+      [...document.querySelectorAll('script[src], link[rel=modulepreload]')].map((e) => new URL(e.getAttribute('src') || e.getAttribute('href'), location.href).pathname),
+    );
+    const modules = all.filter((u) => u.startsWith('/js/'));
+    const late = modules.filter((u) => !named.includes(u));
+    check(modules.length > 5 && late.length === 0, `modules not named in index.html (a second wave): ${late.join(', ')}`);
+    const marks = await page.evaluate(() => window.__drawnBoxes);
+    check(marks.length > 0 && marks.every((n) => n > 0), `boxes at each profviz:drawn: ${marks}`);
+    check(page.errors.length === 0, `console errors: ${page.errors.join(' | ')}`);
+    await page.context().close();
+  });
+
+  await test('start: no profviz:drawn without boxes (unknown profile, start page)', async () => {
+    const page = await newPage();
+    await page.addInitScript(recordMarks);
+    await page.goto(`${single}?profile=0123456789ab`);
+    await page.waitForSelector('#error:not([hidden])', { timeout: 10000 });
+    await page.waitForTimeout(300);
+    let marks = await page.evaluate(() => window.__drawnBoxes);
+    // the page falls back to the only profile, whose boxes are drawn: every mark has boxes
+    check(marks.every((n) => n > 0), `boxes at each profviz:drawn: ${marks}`);
+    await page.goto(team);
+    await page.waitForSelector('#start-page:not([hidden])', { timeout: 10000 });
+    await page.waitForTimeout(300);
+    marks = await page.evaluate(() => window.__drawnBoxes);
+    const start = await page.evaluate(() => performance.getEntriesByName('profviz:start').length);
+    check(marks.length === 0 && start === 1, `start page: drawn marks ${marks}, start marks ${start}`);
+    await page.context().close();
+  });
+
+  let evilId = '';
+  await test('start: team mode: a markup file name reaches the start page as text, with no list request', async () => {
+    const page = await newPage();
+    await page.goto(team);
+    await page.waitForSelector('#start-page:not([hidden])', { timeout: 10000 });
+    await page.waitForFunction(() => document.querySelectorAll('#profile-list tbody tr').length === 2, null, { timeout: 10000 });
+    const data = await page.evaluate(() => JSON.parse(document.getElementById('profviz-boot').textContent));
+    const names = data.profiles.map((p) => p.name);
+    check(names.includes(EVIL) && data.health.uploads === true, `embedded: ${JSON.stringify(data).slice(0, 300)}`);
+    evilId = data.profiles.find((p) => p.name === EVIL).id;
+    const raw = await page.evaluate(() => document.getElementById('profviz-boot').textContent);
+    check(!/[<>&\u2028]/.test(raw), `the block holds raw markup: ${raw.slice(0, 200)}`);
+    const rows = await page.$$eval('#profile-list tbody td.name', (tds) => tds.map((td) => td.textContent));
+    check(rows.includes(EVIL), `rows: ${rows}`);
+    const before = (await apiBefore(page, 'profviz:start')).map((r) => r.url);
+    check(!before.some((u) => /^\/api\/(health|profiles)(\?|$)/.test(u)), `requests before the start page: ${before}`);
+    const dom = await page.evaluate(() => ({
+      imgs: document.querySelectorAll('img').length,
+      bold: document.querySelectorAll('b').length,
+      scripts: document.querySelectorAll('script').length,
+      title: document.title,
+    }));
+    check(dom.imgs === 0 && dom.bold === 0 && dom.scripts === 3, `injected: ${JSON.stringify(dom)}`);
+    check(!dom.title.includes('pwned') && page.dialogs.length === 0, `a script ran: ${dom.title} ${page.dialogs}`);
+    check(page.errors.length === 0, `console errors: ${page.errors.join(' | ')}`);
+    await page.context().close();
+  });
+
+  await test('start: team mode with ?profile=: drawn with no list request, the name shown as it is', async () => {
+    check(evilId, 'no id for the markup profile');
+    const page = await newPage();
+    await page.goto(`${team}?profile=${evilId}`);
+    await ready(page);
+    const before = (await apiBefore(page, 'profviz:drawn')).map((r) => r.url);
+    check(!before.some((u) => /^\/api\/(health|profiles)(\?|$)/.test(u)), `requests before the first picture: ${before}`);
+    check(before.some((u) => u.startsWith(`/api/profiles/${evilId}/tree?`)), `no tree request before the picture: ${before}`);
+    const picker = await page.$$eval('#profile-picker option', (o) => o.map((x) => x.textContent));
+    check(picker.includes(EVIL), `picker: ${picker}`);
+    check((await page.title()).startsWith(EVIL), `title: ${await page.title()}`);
+    const dom = await page.evaluate(() => ({ imgs: document.querySelectorAll('img').length, bold: document.querySelectorAll('b').length }));
+    check(dom.imgs === 0 && dom.bold === 0 && page.dialogs.length === 0, `injected: ${JSON.stringify(dom)} ${page.dialogs}`);
+    await page.context().close();
+  });
+}

@@ -1,0 +1,143 @@
+/* Unit tests of server/page.c: the escaping of the start data for an HTML
+ * data block, the page with the block filled, and the data itself from a
+ * registry holding a profile whose name is markup. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "page.h"
+#include "registry.h"
+
+#define FIXTURE(name) PROFVIZ_SOURCE_DIR "/tests/golden/" name
+
+static char *escape(const char *json, size_t *len)
+{
+    char *out = pv_page_escape_json(json, strlen(json), len);
+    assert_non_null(out);
+    assert_int_equal(strlen(out), *len);
+    return out;
+}
+
+static void page_escapes_markup_and_line_separators(void **state)
+{
+    (void)state;
+    size_t len;
+    char *out = escape("{\"name\":\"</script><b>&amp; \xe2\x80\xa8 \xe2\x80\xa9\"}", &len);
+    assert_string_equal(out, "{\"name\":\"\\u003c/script\\u003e\\u003cb\\u003e\\u0026amp; \\u2028 "
+                             "\\u2029\"}");
+    free(out);
+}
+
+static void page_keeps_other_text_and_other_e2_sequences(void **state)
+{
+    (void)state;
+    size_t len;
+    /* U+2026 (E2 80 A6) and a lone E2 at the end stay as they are */
+    char *out = escape("[\"r\xc3\xa9sum\xc3\xa9 \xe2\x80\xa6\",1.5,null,\"\xe2\"]", &len);
+    assert_string_equal(out, "[\"r\xc3\xa9sum\xc3\xa9 \xe2\x80\xa6\",1.5,null,\"\xe2\"]");
+    free(out);
+    out = escape("", &len);
+    assert_int_equal(len, 0);
+    free(out);
+}
+
+static void page_fills_the_first_data_block(void **state)
+{
+    (void)state;
+    const char tmpl[] = "<head>" PV_PAGE_BLOCK_OPEN PV_PAGE_BLOCK_EMPTY "<script src=x></script>"
+                        "</head><body>" PV_PAGE_BLOCK_OPEN PV_PAGE_BLOCK_EMPTY "</body>";
+    size_t len;
+    char *page = pv_page_render(tmpl, sizeof tmpl - 1, "{\"a\":1}", 7, &len);
+    assert_non_null(page);
+    assert_int_equal(strlen(page), len);
+    assert_string_equal(page,
+                        "<head>" PV_PAGE_BLOCK_OPEN "{\"a\":1}</script><script src=x></script>"
+                        "</head><body>" PV_PAGE_BLOCK_OPEN PV_PAGE_BLOCK_EMPTY "</body>");
+    free(page);
+}
+
+static void page_without_a_block_is_copied(void **state)
+{
+    (void)state;
+    const char tmpl[] = "<p>" PV_PAGE_BLOCK_OPEN "[]</script>"; /* not the empty block */
+    size_t len;
+    char *page = pv_page_render(tmpl, sizeof tmpl - 1, "{}", 2, &len);
+    assert_non_null(page);
+    assert_string_equal(page, tmpl);
+    free(page);
+    page = pv_page_render("", 0, "{}", 2, &len);
+    assert_non_null(page);
+    assert_int_equal(len, 0);
+    free(page);
+}
+
+static pv_registry *registry_with_markup_name(void)
+{
+    pv_error err;
+    pv_registry *reg = pv_registry_new(&err);
+    assert_non_null(reg);
+    FILE *f = fopen(FIXTURE("cprofile-py313.prof"), "rb");
+    assert_non_null(f);
+    static unsigned char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_true(n > 0 && n < sizeof buf);
+    const char *name = "</script><img src=x onerror=alert(1)>&\xe2\x80\xa8.prof";
+    assert_int_equal(pv_registry_add_bytes(reg, name, buf, n, NULL, &err), 0);
+    return reg;
+}
+
+static void page_data_holds_health_and_the_list_with_no_markup(void **state)
+{
+    (void)state;
+    pv_registry *reg = registry_with_markup_name();
+    size_t len;
+    char *json = pv_page_boot_json(reg, true, false, PV_PAGE_MAX_LIST, &len);
+    assert_non_null(json);
+    assert_int_equal(strlen(json), len);
+    assert_non_null(strstr(json, "{\"health\":{\"status\":\"ok\","));
+    assert_non_null(strstr(json, "\"uploads\":true"));
+    assert_non_null(strstr(json, ",\"profiles\":[{\"id\":\""));
+    assert_non_null(strstr(json, "\"name\":\"\\u003c/script\\u003e\\u003cimg src=x "
+                                 "onerror=alert(1)\\u003e\\u0026\\u2028.prof\""));
+    assert_null(strchr(json, '<'));
+    assert_null(strchr(json, '>'));
+    assert_null(strchr(json, '&'));
+    assert_null(strstr(json, "\xe2\x80\xa8"));
+    free(json);
+    pv_registry_free(reg);
+}
+
+static void page_data_leaves_out_a_list_too_long(void **state)
+{
+    (void)state;
+    pv_registry *reg = registry_with_markup_name();
+    size_t len;
+    char *json = pv_page_boot_json(reg, false, true, 10, &len);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"uploads\":false"));
+    size_t tail = strlen(",\"profiles\":null}");
+    assert_true(len > tail);
+    assert_string_equal(json + len - tail, ",\"profiles\":null}");
+    free(json);
+    pv_registry_free(reg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(page_escapes_markup_and_line_separators),
+        cmocka_unit_test(page_keeps_other_text_and_other_e2_sequences),
+        cmocka_unit_test(page_fills_the_first_data_block),
+        cmocka_unit_test(page_without_a_block_is_copied),
+        cmocka_unit_test(page_data_holds_health_and_the_list_with_no_markup),
+        cmocka_unit_test(page_data_leaves_out_a_list_too_long),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
