@@ -78,7 +78,7 @@ while [ $i -lt "$RUNS" ]; do
     i=$((i + 1))
 done
 
-SIZE=$(stat -c %s "$FILE")
+SIZE=$(stat -L -c %s "$FILE")
 PYV=$("$PY" -c 'import sys; print(sys.version.split()[0])')
 paste "$TMP/profviz" "$TMP/pstats" "$TMP/walk" "$TMP/json" | awk -v size="$SIZE" -v file="$FILE" \
     -v runs="$RUNS" -v py="$PYV" '

@@ -223,7 +223,7 @@ static int pv_tree_affinity(pv_tree_ctx *ctx, uint32_t f)
 static double pv_tree_nested(const pv_tree_ctx *ctx, uint32_t f, uint32_t c)
 {
     double t = 0;
-    const pv_tree_aff *a = &ctx->aff[ctx->aff_first[f]];
+    const pv_tree_aff *a = ctx->aff ? &ctx->aff[ctx->aff_first[f]] : NULL; /* none yet: count 0 */
     for (uint32_t i = 0; i < ctx->aff_count[f]; i++)
         if (a[i].callee == c && (a[i].caller == PV_TREE_NONE || ctx->in_cycle[a[i].caller]))
             t += a[i].time;
@@ -240,7 +240,7 @@ static void pv_tree_affinity_scratch(pv_tree_ctx *ctx, uint32_t f, uint32_t pare
     const pv_function *fn = &p->functions[f];
     for (uint32_t i = 0; i < fn->ncallees; i++)
         ctx->aff_callee[p->edges[p->callee_edges[fn->first_callee + i]].callee] = set;
-    const pv_tree_aff *a = &ctx->aff[ctx->aff_first[f]];
+    const pv_tree_aff *a = ctx->aff ? &ctx->aff[ctx->aff_first[f]] : NULL; /* none yet: count 0 */
     for (uint32_t i = 0; i < ctx->aff_count[f]; i++) {
         double t = a[i].caller == parent         ? a[i].time * psi
                    : a[i].caller == PV_TREE_NONE ? a[i].time * share
@@ -380,7 +380,7 @@ static int pv_tree_reentry_kids(pv_tree_ctx *ctx, size_t xi, uint32_t cur, size_
         if (ctx->ents[a].k.func >= 0) ctx->in_cycle[ctx->ents[a].k.func] = false;
         if (a == top) break;
     }
-    pv_tree_kid *kids = &ctx->kids[ctx->nkids];
+    pv_tree_kid *kids = ctx->kids ? &ctx->kids[ctx->nkids] : NULL; /* NULL: none to fill */
     if (n > 1) qsort(kids, n, sizeof *kids, pv_tree_kid_cmp);
     double left = x->k.time;
     for (size_t i = 0; i < n; i++) {
@@ -493,7 +493,7 @@ static int pv_tree_normal_kids(pv_tree_ctx *ctx, size_t xi, uint32_t cur, size_t
         phi_rest = ct > all ? (x->k.time > mine ? x->k.time - mine : 0) / (ct - all) : 0;
         if (phi_rest > 1) phi_rest = 1;
     }
-    pv_tree_kid *kids = &ctx->kids[ctx->nkids];
+    pv_tree_kid *kids = ctx->kids ? &ctx->kids[ctx->nkids] : NULL; /* NULL: none to fill */
     size_t n = 0;
     for (uint32_t i = 0; i < f->ncallees; i++) {
         uint32_t ei = p->callee_edges[f->first_callee + i];

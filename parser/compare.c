@@ -61,14 +61,6 @@ static char lower(char c)
 
 typedef enum key_kind { KEY_PATH, KEY_BUILTIN, KEY_BASENAME } key_kind;
 
-/* A key as a few byte ranges: separators compare alike. */
-typedef struct key {
-    const char *name;
-    size_t name_len;
-    const char *path; /* NULL for KEY_BUILTIN */
-    size_t path_len;
-} key;
-
 static bool is_c_function(const pv_function *f)
 {
     return f->line == 0 && (f->file[0] == '\0' || strcmp(f->file, "~") == 0);
@@ -110,48 +102,6 @@ static void builtin_name(const char *name, const char **out, size_t *len)
     }
     *out = name;
     *len = n;
-}
-
-static key key_of(const ctx *c, int s, uint32_t id, key_kind kind)
-{
-    const pv_function *f = &c->s[s].p->functions[id];
-    key k = {f->name, strlen(f->name), NULL, 0};
-    const pv_cmp_files *pf = &c->s[s].f;
-    const char *rel = f->file + pf->rel[pf->file_of[id]];
-    size_t rel_len = strlen(rel);
-    if (kind == KEY_PATH) {
-        k.path = rel;
-        k.path_len = rel_len;
-    } else if (kind == KEY_BASENAME) {
-        const char *last = f->file + pf->last[pf->file_of[id]];
-        k.path = last;
-        k.path_len = rel_len - (size_t)(last - rel);
-    } else {
-        builtin_name(f->name, &k.name, &k.name_len);
-    }
-    return k;
-}
-
-/* The key hash of function id of side s under rule kind. */
-static uint64_t key_hash_of(const ctx *c, int s, uint32_t id, key_kind kind)
-{
-    const pv_function *f = &c->s[s].p->functions[id];
-    const pv_cmp_files *pf = &c->s[s].f;
-    if (kind == KEY_BUILTIN) {
-        key k = key_of(c, s, id, kind);
-        return pv_cmp_hash(PV_CMP_HASH_SEED, k.name, k.name_len, false);
-    }
-    uint64_t h = pv_cmp_hash(PV_CMP_HASH_SEED, f->name, strlen(f->name), false);
-    uint64_t ph = kind == KEY_PATH ? pf->rel_hash[pf->file_of[id]] : pf->last_hash[pf->file_of[id]];
-    return (h ^ (ph + UINT64_C(0x9e3779b97f4a7c15) + (h << 6) + (h >> 2))) *
-           UINT64_C(0x100000001b3);
-}
-
-static bool key_equal(const key *a, const key *b)
-{
-    return a->name_len == b->name_len && memcmp(a->name, b->name, a->name_len) == 0 &&
-           a->path_len == b->path_len &&
-           (!a->path || pv_cmp_same_path(a->path, b->path, a->path_len));
 }
 
 /* True when one path ends with the other at a folder boundary. */
@@ -273,16 +223,12 @@ static int pair_in_order(ctx *c, const member *B, size_t nb, const member *N, si
 
 /* ---- Grouping -------------------------------------------------------------- */
 
-/* A hash table slot: the key hash and its group (UINT32_MAX: empty). */
-typedef struct slot {
-    uint64_t hash;
-    uint32_t group;
-} slot;
-
+/* A group: the functions of both sides with one key, as lists through
+ * side.next in id order. */
 typedef struct group {
     uint32_t head[2], tail[2], count[2];
-    int rep_side;
-    uint32_t rep_id;
+    const char *rep_name; /* the name part of the key, rep_len bytes */
+    uint32_t rep_len;
 } group;
 
 /* Pairs the members of g that are compatible with exactly one member of the
@@ -309,101 +255,263 @@ static bool candidate(const ctx *c, int s, uint32_t id, key_kind kind)
     return kind == KEY_BUILTIN ? cf : kind == KEY_PATH || !cf;
 }
 
+/* The folder part of a key: the relative path (KEY_PATH), its last component
+ * (KEY_BASENAME), nothing (KEY_BUILTIN). Functions whose files share it form
+ * a class; a group never spans two classes, so each class is grouped by name
+ * alone, in a table small enough to stay in the cache. */
+static void file_part(const ctx *c, int s, uint32_t file, key_kind kind, const char **part,
+                      size_t *len, uint64_t *hash)
+{
+    const pv_cmp_files *pf = &c->s[s].f;
+    const char *name = pf->name[file];
+    const char *rel = name + pf->rel[file];
+    if (kind == KEY_PATH) {
+        *part = rel;
+        *hash = pf->rel_hash[file];
+    } else {
+        *part = name + pf->last[file];
+        *hash = pf->last_hash[file];
+    }
+    *len = strlen(*part);
+}
+
+typedef struct cls_slot {
+    uint64_t hash;
+    uint32_t cls; /* UINT32_MAX: empty */
+    int side;
+    uint32_t file; /* a file of the class (its representative) */
+} cls_slot;
+
+/* Sets cls_of[s][file] to the class of every file of both sides under kind
+ * and returns the number of classes, or -1 when out of memory. */
+static long classes_of(const ctx *c, key_kind kind, uint32_t *cls_of[2])
+{
+    if (kind == KEY_BUILTIN) {
+        for (int s = 0; s < 2; s++)
+            memset(cls_of[s], 0, (c->s[s].f.nfiles ? c->s[s].f.nfiles : 1) * sizeof *cls_of[s]);
+        return 1;
+    }
+    size_t cap = 16;
+    while (cap < 2 * ((size_t)c->s[0].f.nfiles + c->s[1].f.nfiles))
+        cap <<= 1;
+    cls_slot *slots = malloc(cap * sizeof *slots);
+    if (!slots) return -1;
+    for (size_t i = 0; i < cap; i++)
+        slots[i].cls = UINT32_MAX;
+    long n = 0;
+    for (int s = 0; s < 2; s++) {
+        for (uint32_t f = 0; f < c->s[s].f.nfiles; f++) {
+            const char *part, *other;
+            size_t len, olen;
+            uint64_t h, oh;
+            file_part(c, s, f, kind, &part, &len, &h);
+            size_t at = (size_t)(h >> 20) & (cap - 1);
+            for (;; at = (at + 1) & (cap - 1)) {
+                cls_slot *sl = &slots[at];
+                if (sl->cls == UINT32_MAX) {
+                    *sl = (cls_slot){h, (uint32_t)n++, s, f};
+                    break;
+                }
+                if (sl->hash != h) continue;
+                file_part(c, sl->side, sl->file, kind, &other, &olen, &oh);
+                if (olen == len && pv_cmp_same_path(part, other, len)) break;
+            }
+            cls_of[s][f] = slots[at].cls;
+        }
+    }
+    free(slots);
+    return n;
+}
+
+/* The name part of a key. */
+static void name_part(const ctx *c, int s, uint32_t id, key_kind kind, const char **name,
+                      size_t *len)
+{
+    const char *full = c->s[s].p->functions[id].name;
+    if (kind == KEY_BUILTIN) {
+        builtin_name(full, name, len);
+    } else {
+        *name = full;
+        *len = strlen(full);
+    }
+}
+
+/* A slot of a class's name table: the name hash and its group. */
+typedef struct slot {
+    uint64_t hash;
+    uint32_t group; /* UINT32_MAX: empty */
+} slot;
+
+/* Pairs the members of group g (both sides present) under kind. Returns 0,
+ * or -1 when out of memory. */
+static int pair_group(ctx *c, const group *g, key_kind kind, pv_match match, member **buf,
+                      size_t *buf_cap)
+{
+    if (g->count[0] == 1 && g->count[1] == 1) {
+        if (compatible(c, g->head[0], g->head[1], kind)) set_pair(c, g->head[0], g->head[1], match);
+        return 0;
+    }
+    if (kind == KEY_BUILTIN) return 0; /* ambiguous: leave them apart */
+    if (kind == KEY_BASENAME) {
+        pair_unique(c, g);
+        return 0;
+    }
+    size_t need = (size_t)g->count[0] + g->count[1];
+    if (need > *buf_cap) {
+        member *nb = realloc(*buf, need * sizeof *nb);
+        if (!nb) return pv_fail(c->err, PV_ERR_NOMEM, -1, "out of memory");
+        *buf = nb;
+        *buf_cap = need;
+    }
+    member *m = *buf;
+    size_t k = 0;
+    for (int s = 0; s < 2; s++)
+        for (uint32_t id = g->head[s]; id != PV_COMPARE_NONE; id = c->s[s].next[id])
+            m[k++] = (member){id, c->s[s].p->functions[id].line};
+    qsort(m, g->count[0], sizeof *m, member_cmp);
+    qsort(m + g->count[0], g->count[1], sizeof *m, member_cmp);
+    return pair_in_order(c, m, g->count[0], m + g->count[0], g->count[1], kind, match);
+}
+
+/* A candidate with its name part and that part's hash, computed in id
+ * order (the profile's tables are read front to back, not per class). */
+typedef struct cand {
+    uint64_t hash;
+    const char *name;
+    uint32_t id, len;
+} cand;
+
+/* The candidates of side s in class order, each class's in id order:
+ * members[start[k] .. start[k + 1]) are class k's. */
+typedef struct bucket {
+    uint32_t *start; /* [nclasses + 2] */
+    cand *members;
+} bucket;
+
+static int bucket_side(const ctx *c, int s, key_kind kind, const uint32_t *cls_of, size_t ncls,
+                       bucket *b)
+{
+    const pv_cmp_files *pf = &c->s[s].f;
+    b->start = calloc(ncls + 2, sizeof *b->start);
+    if (!b->start) return -1;
+    uint32_t n = 0;
+    for (uint32_t id = 0; id < c->s[s].p->nfunctions; id++) {
+        if (!candidate(c, s, id, kind)) continue;
+        b->start[cls_of[pf->file_of[id]] + 2]++;
+        n++;
+    }
+    for (size_t k = 2; k < ncls + 2; k++)
+        b->start[k] += b->start[k - 1];
+    b->members = malloc((n ? n : 1) * sizeof *b->members);
+    if (!b->members) return -1;
+    /* start[k + 1] is the fill position of class k while filling; after,
+     * start[k] is where class k begins. */
+    for (uint32_t id = 0; id < c->s[s].p->nfunctions; id++) {
+        if (!candidate(c, s, id, kind)) continue;
+        const char *name;
+        size_t len;
+        name_part(c, s, id, kind, &name, &len);
+        b->members[b->start[cls_of[pf->file_of[id]] + 1]++] =
+            (cand){pv_cmp_hash(PV_CMP_HASH_SEED, name, len, false), name, id, (uint32_t)len};
+    }
+    return 0;
+}
+
 /* Groups the unpaired candidates of both sides by key and pairs each group.
  * Returns 0, or -1 when out of memory. */
 static int pair_by_key(ctx *c, key_kind kind, pv_match match)
 {
-    size_t n = 0;
-    for (int s = 0; s < 2; s++)
-        for (uint32_t id = 0; id < c->s[s].p->nfunctions; id++)
-            n += candidate(c, s, id, kind);
-    if (n == 0) return 0;
-    size_t cap = 16;
-    while (cap < 2 * n)
-        cap <<= 1;
-    slot *slots = malloc(cap * sizeof *slots);
-    group *groups = malloc(n * sizeof *groups);
+    uint32_t *cls_of[2] = {NULL, NULL};
+    bucket bk[2] = {{NULL, NULL}, {NULL, NULL}};
+    slot *slots = NULL;
+    group *groups = NULL;
     member *buf = NULL;
-    size_t buf_cap = 0;
+    size_t buf_cap = 0, cap = 0;
+    int rc = -1;
+    for (int s = 0; s < 2; s++)
+        cls_of[s] = malloc((c->s[s].f.nfiles ? c->s[s].f.nfiles : 1) * sizeof *cls_of[s]);
+    long ncls = cls_of[0] && cls_of[1] ? classes_of(c, kind, cls_of) : -1;
+    if (ncls < 0 || bucket_side(c, 0, kind, cls_of[0], (size_t)ncls, &bk[0]) < 0 ||
+        bucket_side(c, 1, kind, cls_of[1], (size_t)ncls, &bk[1]) < 0)
+        goto oom;
+    size_t most = 0; /* the largest class that both sides have */
+    for (long k = 0; k < ncls; k++) {
+        size_t n0 = bk[0].start[k + 1] - bk[0].start[k], n1 = bk[1].start[k + 1] - bk[1].start[k];
+        if (n0 && n1 && n0 + n1 > most) most = n0 + n1;
+    }
+    if (most == 0) {
+        rc = 0;
+        goto done;
+    }
+    cap = 16;
+    while (cap < 2 * most)
+        cap <<= 1;
+    slots = malloc(cap * sizeof *slots);
+    groups = malloc(most * sizeof *groups);
     if (!slots || !groups) goto oom;
-    for (size_t i = 0; i < cap; i++)
-        slots[i].group = UINT32_MAX;
-    size_t ngroups = 0;
-    for (int s = 0; s < 2; s++) {
-        for (uint32_t id = 0; id < c->s[s].p->nfunctions; id++) {
-            if (!candidate(c, s, id, kind)) continue;
-            uint64_t h = key_hash_of(c, s, id, kind);
-            size_t at = (size_t)(h >> 20) & (cap - 1);
-            group *g = NULL;
-            while (slots[at].group != UINT32_MAX) {
-                if (slots[at].hash == h) {
+    for (long k = 0; k < ncls; k++) {
+        uint32_t from[2] = {bk[0].start[k], bk[1].start[k]};
+        uint32_t to[2] = {bk[0].start[k + 1], bk[1].start[k + 1]};
+        size_t n = (size_t)(to[0] - from[0]) + (to[1] - from[1]);
+        if (from[0] == to[0] || from[1] == to[1]) continue; /* nothing to pair with */
+        size_t kcap = 16;
+        while (kcap < 2 * n)
+            kcap <<= 1;
+        for (size_t i = 0; i < kcap; i++)
+            slots[i].group = UINT32_MAX;
+        size_t ngroups = 0;
+        for (int s = 0; s < 2; s++) {
+            for (uint32_t i = from[s]; i < to[s]; i++) {
+                const cand *m = &bk[s].members[i];
+                uint32_t id = m->id;
+                uint64_t h = m->hash;
+                size_t at = (size_t)(h >> 20) & (kcap - 1);
+                group *g = NULL;
+                for (; slots[at].group != UINT32_MAX; at = (at + 1) & (kcap - 1)) {
+                    if (slots[at].hash != h) continue;
                     group *o = &groups[slots[at].group];
-                    key k = key_of(c, s, id, kind), ok = key_of(c, o->rep_side, o->rep_id, kind);
-                    if (key_equal(&k, &ok)) {
+                    if (o->rep_len == m->len && memcmp(o->rep_name, m->name, m->len) == 0) {
                         g = o;
                         break;
                     }
                 }
-                at = (at + 1) & (cap - 1);
+                if (!g) {
+                    if (s == 1) continue; /* a NEW name BASE lacks: no pair */
+                    slots[at] = (slot){h, (uint32_t)ngroups};
+                    g = &groups[ngroups++];
+                    *g = (group){{PV_COMPARE_NONE, PV_COMPARE_NONE},
+                                 {PV_COMPARE_NONE, PV_COMPARE_NONE},
+                                 {0, 0},
+                                 m->name,
+                                 m->len};
+                }
+                c->s[s].next[id] = PV_COMPARE_NONE;
+                if (g->tail[s] == PV_COMPARE_NONE)
+                    g->head[s] = id;
+                else
+                    c->s[s].next[g->tail[s]] = id;
+                g->tail[s] = id;
+                g->count[s]++;
             }
-            if (!g) {
-                slots[at] = (slot){h, (uint32_t)ngroups};
-                g = &groups[ngroups++];
-                *g = (group){{PV_COMPARE_NONE, PV_COMPARE_NONE},
-                             {PV_COMPARE_NONE, PV_COMPARE_NONE},
-                             {0, 0},
-                             s,
-                             id};
-            }
-            c->s[s].next[id] = PV_COMPARE_NONE;
-            if (g->tail[s] == PV_COMPARE_NONE)
-                g->head[s] = id;
-            else
-                c->s[s].next[g->tail[s]] = id;
-            g->tail[s] = id;
-            g->count[s]++;
         }
+        for (size_t gi = 0; gi < ngroups; gi++)
+            if (groups[gi].count[1] && pair_group(c, &groups[gi], kind, match, &buf, &buf_cap) < 0)
+                goto done;
     }
-    for (size_t gi = 0; gi < ngroups; gi++) {
-        group *g = &groups[gi];
-        if (!g->count[0] || !g->count[1]) continue;
-        if (g->count[0] == 1 && g->count[1] == 1) {
-            if (compatible(c, g->head[0], g->head[1], kind))
-                set_pair(c, g->head[0], g->head[1], match);
-            continue;
-        }
-        if (kind == KEY_BUILTIN) continue; /* ambiguous: leave them apart */
-        if (kind == KEY_BASENAME) {
-            pair_unique(c, g);
-            continue;
-        }
-        size_t need = (size_t)g->count[0] + g->count[1];
-        if (need > buf_cap) {
-            member *nb = realloc(buf, need * sizeof *buf);
-            if (!nb) goto oom;
-            buf = nb;
-            buf_cap = need;
-        }
-        size_t k = 0;
-        for (int s = 0; s < 2; s++)
-            for (uint32_t id = g->head[s]; id != PV_COMPARE_NONE; id = c->s[s].next[id])
-                buf[k++] = (member){id, c->s[s].p->functions[id].line};
-        qsort(buf, g->count[0], sizeof *buf, member_cmp);
-        qsort(buf + g->count[0], g->count[1], sizeof *buf, member_cmp);
-        if (pair_in_order(c, buf, g->count[0], buf + g->count[0], g->count[1], kind, match) < 0)
-            goto fail;
-    }
-    free(buf);
-    free(slots);
-    free(groups);
-    return 0;
+    rc = 0;
+    goto done;
 oom:
     pv_fail(c->err, PV_ERR_NOMEM, -1, "out of memory");
-fail:
+done:
+    for (int s = 0; s < 2; s++) {
+        free(cls_of[s]);
+        free(bk[s].start);
+        free(bk[s].members);
+    }
     free(buf);
     free(slots);
     free(groups);
-    return -1;
+    return rc;
 }
 
 /* ---- The comparison ---------------------------------------------------------- */

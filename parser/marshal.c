@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "bigmem.h"
 
 #define FLAG_REF 0x80
 /* Ambiguous code-object layouts are resolved by trying them; this caps the
@@ -126,6 +127,7 @@ static int take_slot(pv_marshal_reader *r, bool flagged, int64_t *index, pv_erro
         size_t cap = r->slots_cap ? r->slots_cap + r->slots_cap / 2 : 1024;
         slot *p = realloc(r->slots, cap * sizeof *p);
         if (!p) return oom(err, r->c.pos);
+        pv_bigmem_hint(p, cap * sizeof *p);
         r->slots = p;
         r->slots_cap = cap;
     }

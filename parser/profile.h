@@ -118,6 +118,15 @@ const char *pv_builder_intern_file(pv_builder *b, const char *file, size_t file_
 int64_t pv_builder_intern_in_file(pv_builder *b, const char *interned_file, int64_t line,
                                   const char *name, size_t name_len, pv_error *err);
 
+/* Adds a key without looking for an equal one: returns a new id every time,
+ * valid for the calls below, and finish() gives equal keys one id (the id
+ * pv_builder_intern would have given: ids in order of first appearance). For
+ * readers that meet most keys once: the lookup is then made for all keys at
+ * once, which is faster. interned_file is from pv_builder_intern_file. The
+ * same outcomes as pv_builder_intern_in_file. */
+int64_t pv_builder_add_key(pv_builder *b, const char *interned_file, int64_t line, const char *name,
+                           size_t name_len, pv_error *err);
+
 /* Starts the stats entry of function id with its own numbers. A later entry
  * for the same id replaces this one, callers included (the last one wins, as
  * in a Python dict). Returns 0, or -1 with err filled. */
@@ -126,7 +135,8 @@ int pv_builder_begin_entry(pv_builder *b, uint32_t id, int64_t ncalls, int64_t p
 
 /* Adds a caller edge to the entry begun last. tottime and cumtime are NAN for
  * a count-only edge. A caller given twice in one entry: the last one wins.
- * Returns 0, or -1 with err filled when out of memory. */
+ * Returns 0, or -1 with err filled when out of memory. Two callers with equal
+ * keys in one entry are one caller, the last numbers winning. */
 int pv_builder_add_caller(pv_builder *b, uint32_t caller, int64_t ncalls, int64_t pcalls,
                           double tottime, double cumtime, pv_error *err);
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bigmem.h"
 #include "marshal.h"
 #include "sniff.h"
 #include "text.h"
@@ -66,6 +67,7 @@ static int cache_slot(parse_state *st, int64_t slot, uint32_t value, pv_error *e
             cap += cap / 2;
         uint32_t *p = realloc(st->slot_cache, cap * sizeof *p);
         if (!p) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+        pv_bigmem_hint(p, cap * sizeof *p);
         memset(p + st->slot_cache_cap, 0, (cap - st->slot_cache_cap) * sizeof *p);
         st->slot_cache = p;
         st->slot_cache_cap = cap;
@@ -160,8 +162,7 @@ static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_erro
     const char *interned_file = key_file(st, &file, err);
     if (!interned_file || grow_text(st, PV_TEXT_MAX_OUT(name.len) + 1, err)) return -1;
     size_t name_len = pv_text_to_utf8(name.bytes, name.len, name.unescape, st->text);
-    int64_t interned =
-        pv_builder_intern_in_file(st->b, interned_file, line.i, st->text, name_len, err);
+    int64_t interned = pv_builder_add_key(st->b, interned_file, line.i, st->text, name_len, err);
     if (interned < 0) return -1;
     if (interned >= MAX_FUNCTIONS)
         return pv_fail(err, PV_ERR_INPUT, key->offset, "too many functions");

@@ -67,7 +67,8 @@ void pv_cli_usage(FILE *stream)
           "      --dir DIR       team mode: serve the profiles in DIR (.prof, .pstats,\n"
           "                      .prof.gz), kept current as files come and go; uploads\n"
           "                      (POST /api/profiles) are stored there\n"
-          "      --cache-mb N    memory for parsed profiles in team mode (default 1024)\n"
+          "      --cache-mb N    memory for parsed profiles and comparisons in team mode\n"
+          "                      (default 1024)\n"
           "      --max-upload-mb N  largest upload accepted (default 200)\n"
           "      --token TOKEN   require TOKEN on every request but /api/health, as\n"
           "                      'Authorization: Bearer TOKEN' or a cookie set by opening\n"
@@ -443,11 +444,10 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
             goto done;
         }
     } else {
-        for (size_t i = 0; i < opts.nfiles; i++) {
-            if (pv_registry_load_file(reg, opts.files[i], NULL, &err) < 0) {
-                load_error(&err);
-                goto done;
-            }
+        size_t failed = 0; /* BASE and NEW of `profviz compare` are read side by side */
+        if (pv_registry_load_files(reg, opts.files, opts.nfiles, NULL, &failed, &err) < 0) {
+            load_error(&err);
+            goto done;
         }
     }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry_internal.h"
 #include "source.h"
 
 /* A parsed profile and its index, made and freed together. The index is
@@ -70,6 +71,9 @@ struct pv_registry {
     size_t count, cap;
     size_t cache_limit; /* bytes; 0 = no limit */
     size_t cache_used;  /* memory of loaded entries that have a path and are listed */
+    size_t charged;     /* memory the companion holds, counted with cache_used */
+    void *companion;    /* see pv_registry_companion; freed with the registry */
+    void (*companion_free)(void *companion);
     uint64_t tick;
     pv_source_limits limits; /* for files read again after eviction */
 };
@@ -186,7 +190,7 @@ static bool counted(const entry *e)
  * and that no request holds, until the cache fits its limit. */
 static void evict_locked(pv_registry *reg)
 {
-    while (reg->cache_limit && reg->cache_used > reg->cache_limit) {
+    while (reg->cache_limit && reg->cache_used + reg->charged > reg->cache_limit) {
         entry *victim = NULL;
         for (size_t i = 0; i < reg->count; i++) {
             entry *c = reg->entries[i];
@@ -269,6 +273,7 @@ pv_registry *pv_registry_new(pv_error *err)
 void pv_registry_free(pv_registry *reg)
 {
     if (!reg) return;
+    if (reg->companion) reg->companion_free(reg->companion);
     for (size_t i = 0; i < reg->count; i++)
         entry_free(reg->entries[i]);
     free(reg->entries);
@@ -289,6 +294,46 @@ size_t pv_registry_cache_used(pv_registry *reg)
 {
     pthread_mutex_lock(&reg->lock);
     size_t n = reg->cache_used;
+    pthread_mutex_unlock(&reg->lock);
+    return n;
+}
+
+void *pv_registry_companion(pv_registry *reg, void *(*make)(void), void (*free_fn)(void *))
+{
+    pthread_mutex_lock(&reg->lock);
+    if (!reg->companion && (reg->companion = make())) reg->companion_free = free_fn;
+    void *c = reg->companion;
+    pthread_mutex_unlock(&reg->lock);
+    return c;
+}
+
+void pv_registry_charge(pv_registry *reg, size_t bytes)
+{
+    pthread_mutex_lock(&reg->lock);
+    reg->charged += bytes;
+    evict_locked(reg);
+    pthread_mutex_unlock(&reg->lock);
+}
+
+void pv_registry_discharge(pv_registry *reg, size_t bytes)
+{
+    pthread_mutex_lock(&reg->lock);
+    reg->charged -= bytes < reg->charged ? bytes : reg->charged;
+    pthread_mutex_unlock(&reg->lock);
+}
+
+bool pv_registry_over_limit(pv_registry *reg, size_t bytes)
+{
+    pthread_mutex_lock(&reg->lock);
+    bool over = reg->cache_limit && reg->cache_used + reg->charged + bytes > reg->cache_limit;
+    pthread_mutex_unlock(&reg->lock);
+    return over;
+}
+
+size_t pv_registry_charged(pv_registry *reg)
+{
+    pthread_mutex_lock(&reg->lock);
+    size_t n = reg->charged;
     pthread_mutex_unlock(&reg->lock);
     return n;
 }
@@ -467,12 +512,6 @@ void pv_registry_set_source_limits(pv_registry *reg, const pv_source_limits *lim
     pthread_mutex_unlock(&reg->lock);
 }
 
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash && slash[1] ? slash + 1 : path;
-}
-
 int pv_registry_build(const pv_source *src, const char *name, pv_registry_item **out, pv_error *err)
 {
     pv_profile *profile = NULL;
@@ -535,55 +574,25 @@ static tables *rebuild(pv_registry *reg, const entry *e, pv_error *err)
     return rc < 0 ? NULL : tables_new(profile, err);
 }
 
-int pv_registry_add_bytes(pv_registry *reg, const char *name, const unsigned char *data, size_t len,
-                          char *id_out, pv_error *err)
-{
-    pv_source src;
-    if (pv_source_from_bytes(data, len, &reg->limits, &src, err) < 0) return -1;
-    pv_registry_item *item = NULL;
-    int rc = pv_registry_build(&src, name, &item, err);
-    pv_source_close(&src);
-    if (rc < 0) return -1;
-    return pv_registry_insert(reg, item, NULL, NULL, 0, id_out, err) < 0 ? -1 : 0;
-}
+/* ---- For registry_load.c (registry_internal.h) ----------------------------- */
 
-/* Writes the display name of a merge into buf: the names joined with " + ",
- * or the first and how many more when there are more than three. */
-static void merged_name(const char *const *paths, size_t npaths, char *buf, size_t size)
+pv_registry_item *pv_registry_item_new(pv_profile *profile, const char *name, uint64_t hash,
+                                       size_t bytes, int64_t modified, pv_error *err)
 {
-    if (npaths > 3) {
-        snprintf(buf, size, "%s + %zu more", base_name(paths[0]), npaths - 1);
-        return;
-    }
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < npaths && used < size; i++) {
-        int w = snprintf(buf + used, size - used, "%s%s", i ? " + " : "", base_name(paths[i]));
-        if (w < 0) break;
-        used += (size_t)w;
-    }
-}
-
-int pv_registry_load_merged(pv_registry *reg, const char *const *paths, size_t npaths, char *id_out,
-                            pv_error *err)
-{
-    if (npaths == 0) return pv_fail(err, PV_ERR_ARGUMENT, -1, "nothing to merge");
-    pv_profile *profile = NULL;
-    uint64_t hash = 0;
-    size_t bytes = 0, failed = 0;
-    int64_t modified = 0;
-    if (pv_source_load(paths, npaths, 0, &reg->limits, &profile, &hash, &bytes, &modified, &failed,
-                       err) < 0)
-        return -1;
-    char name[512];
-    merged_name(paths, npaths, name, sizeof name);
     entry *e = entry_new(profile, name, hash, bytes, err);
-    if (!e) return -1;
-    e->pub.modified = modified;
-    return registry_add(reg, e, id_out, err) < 0 ? -1 : 0;
+    if (e) e->pub.modified = modified;
+    return e;
 }
 
-int pv_registry_load_file(pv_registry *reg, const char *path, char *id_out, pv_error *err)
+int pv_registry_add_item(pv_registry *reg, pv_registry_item *item, char *id_out, pv_error *err)
 {
-    return pv_registry_load_merged(reg, &path, 1, id_out, err);
+    return registry_add(reg, item, id_out, err);
+}
+
+pv_source_limits pv_registry_source_limits(pv_registry *reg)
+{
+    pthread_mutex_lock(&reg->lock);
+    pv_source_limits limits = reg->limits;
+    pthread_mutex_unlock(&reg->lock);
+    return limits;
 }

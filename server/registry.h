@@ -14,7 +14,8 @@
  * profile and indexes when the memory of all such entries exceeds the cache
  * limit (least recently acquired first, never while acquired); its summary
  * stays, and the next pv_registry_acquire() parses the file again. Entries
- * without a path (profviz FILE...) are never evicted.
+ * without a path (profviz FILE...) are never evicted. What the companion
+ * (below) holds counts against the same limit.
  *
  * Ownership: the registry owns its entries; pv_registry_free() frees them all
  * and must only be called once no request runs any more. Lookups hand out a
@@ -69,6 +70,14 @@ void pv_registry_free(pv_registry *reg);
  * returns -1 with err filled (the message starts with the path and says what
  * is wrong; kind and offset as source.h says); the registry is unchanged. */
 int pv_registry_load_file(pv_registry *reg, const char *path, char *id_out, pv_error *err);
+
+/* Loads each file in paths as pv_registry_load_file does, two at a time on
+ * two threads, and adds them in the order given; when ids_out is not NULL,
+ * ids_out[i] gets the id of paths[i]. Returns 0, or -1 with err filled for
+ * the first file (in that order) that failed and *failed its index; the
+ * files before it are added, none after it. */
+int pv_registry_load_files(pv_registry *reg, const char *const *paths, size_t npaths,
+                           char (*ids_out)[PV_REGISTRY_ID_LEN + 1], size_t *failed, pv_error *err);
 
 /* Loads every file in paths and adds one profile that merges them all (as
  * pstats.Stats.add does), named after the files. Returns 0 (id copied to
@@ -125,6 +134,27 @@ void pv_registry_set_cache_limit(pv_registry *reg, size_t bytes);
 
 /* The estimated memory of the loaded entries that can be evicted. */
 size_t pv_registry_cache_used(pv_registry *reg);
+
+/* ---- The companion: a cache of results computed from the profiles ---------
+ *
+ * One cache per registry (the comparisons of api_compare.c) may live beside
+ * it: pv_registry_companion returns it, making it with make() on first use
+ * (NULL when make fails), and pv_registry_free frees it with free_fn. Its
+ * memory is counted against the cache limit with the evictable profiles:
+ * the companion charges what it adds (profiles are then evicted down to the
+ * limit) and discharges what it frees. Its results are cheaper to make
+ * again than a profile, so before charging it drops its unused ones while
+ * pv_registry_over_limit says the total would pass the limit. */
+void *pv_registry_companion(pv_registry *reg, void *(*make)(void), void (*free_fn)(void *));
+void pv_registry_charge(pv_registry *reg, size_t bytes);
+void pv_registry_discharge(pv_registry *reg, size_t bytes);
+
+/* True when a cache limit is set and the evictable profiles, the charged
+ * memory and bytes more would exceed it. */
+bool pv_registry_over_limit(pv_registry *reg, size_t bytes);
+
+/* The memory charged by the companion. */
+size_t pv_registry_charged(pv_registry *reg);
 
 /* Number of profiles held. */
 size_t pv_registry_count(pv_registry *reg);

@@ -205,13 +205,12 @@ int pv_report_compare_main(int argc, char **argv)
     uint32_t *order = NULL;
     char ids[2][PV_REGISTRY_ID_LEN + 1];
     if (!reg) goto oom;
-    for (int s = 0; s < 2; s++) {
-        if (pv_registry_load_file(reg, o.files[s], ids[s], &err) < 0) {
-            char message[PV_ERROR_MESSAGE_MAX + 32];
-            pv_error_format(&err, message, sizeof message);
-            fprintf(stderr, "profviz: %s\n", message);
-            goto done;
-        }
+    size_t failed = 0; /* both files parsed at once */
+    if (pv_registry_load_files(reg, o.files, 2, ids, &failed, &err) < 0) {
+        char message[PV_ERROR_MESSAGE_MAX + 32];
+        pv_error_format(&err, message, sizeof message);
+        fprintf(stderr, "profviz: %s\n", message);
+        goto done;
     }
     for (int s = 0; s < 2; s++) {
         e[s] = pv_registry_acquire(reg, ids[s]);

@@ -13,8 +13,10 @@
 // 4. Drill-down: the view root's BASE time is BASE's own tree at the mapped
 //    path; switching to BASE's tree keeps the same place.
 // 5. A copied link opens the same comparison in a fresh page.
-// 6. Team mode: two profiles ticked on the start page open their
-//    comparison; "compare with…" on an open profile does too.
+// 6. The table's page offset is in the URL (coffset) and a link reopens it.
+// 7. Team mode: two profiles ticked on the start page open their
+//    comparison; "compare with…" on an open profile does too, and its link
+//    reopens the same state in a fresh page.
 
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -207,6 +209,38 @@ export async function compareSuite(h) {
     page = null;
   });
 
+  await test('compare: the table page is in the URL and a link reopens it', async () => {
+    // 209 functions a side: three pages of 100
+    const big = await startCompare(binary, [join(dir, 'posix-py313.prof'), join(dir, 'windows-py313.prof')], cleanup);
+    page = await newPage();
+    await page.goto(big.opening);
+    await ready(page);
+    await page.waitForFunction(() => window.profviz.compareRows().length === 100);
+    const first = await rows();
+    await page.click('#compare-pane .page-next');
+    await waitState(() => window.profviz.state().coffset === 100);
+    await page.waitForFunction(() => /^101–/.test(document.querySelector('#compare-pane .page-info').textContent));
+    const second = await rows();
+    check(second[0][0] !== first[0][0], `page 2 starts elsewhere: ${second[0][0]}`);
+    check(new URL(page.url()).searchParams.get('coffset') === '100', `URL ${page.url()}`);
+    const other = await newPage();
+    await other.goto(page.url());
+    await ready(other);
+    await other.waitForFunction(() => /^101–/.test(document.querySelector('#compare-pane .page-info').textContent));
+    const again = await other.evaluate(() => window.profviz.compareRows());
+    check(JSON.stringify(again) === JSON.stringify(second), 'the link shows the same page');
+    check((await other.evaluate(() => window.profviz.state())).coffset === 100, 'offset kept');
+    await other.context().close();
+    // a new sort starts at the first page
+    await page.click('#comparison th[data-csort=ratio]');
+    await waitState(() => window.profviz.state().csort === 'ratio' && window.profviz.state().coffset === 0);
+    check(!new URL(page.url()).searchParams.has('coffset'), `URL ${page.url()}`);
+    await page.waitForFunction(() => /^1–/.test(document.querySelector('#compare-pane .page-info').textContent));
+    check(page.errors.length === 0, `console errors: ${page.errors}`);
+    await page.context().close();
+    page = null;
+  });
+
   await test('compare: team mode, two profiles ticked on the start page and "compare with…"', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'profviz-compare-e2e-'));
     cleanup.push(() => rmSync(folder, { recursive: true, force: true }));
@@ -237,6 +271,22 @@ export async function compareSuite(h) {
     await ready(page);
     s = await state(page);
     check(s.base === id('before.prof') && s.view === 'compare', `state ${JSON.stringify(s)}`);
+    // a shared link from team mode reopens the exact state: sort, mode, drill-down
+    await page.click('#comparison th[data-csort=ratio]');
+    await waitState(() => window.profviz.state().csort === 'ratio');
+    await page.click('#compare-pane .compare-normalised');
+    await waitState(() => window.profviz.state().cmode === 'normalised');
+    await page.waitForFunction(() => / pp$/.test(window.profviz.compareRows()[0][4]) || window.profviz.compareRows()[0][4] === '0');
+    s = await state(page);
+    const shared = await newPage();
+    await shared.goto(page.url());
+    await ready(shared);
+    const s2 = await shared.evaluate(() => window.profviz.state());
+    check(JSON.stringify(s2) === JSON.stringify(s), `shared state ${JSON.stringify(s2)} vs ${JSON.stringify(s)}`);
+    const want = await rows();
+    await shared.waitForFunction((n) => window.profviz.compareRows().length === n, want.length);
+    check(JSON.stringify(await shared.evaluate(() => window.profviz.compareRows())) === JSON.stringify(want), 'shared link: same rows');
+    await shared.context().close();
     check(page.errors.length === 0, `console errors: ${page.errors}`);
     await shot(page, 'compare-team.png');
     await page.context().close();

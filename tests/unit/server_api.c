@@ -11,24 +11,11 @@
 #include <cmocka.h>
 
 #include "api.h"
+#include "fake_arg.h"
 #include "registry.h"
 #include "status.h"
 
 #define FIXTURE(name) PROFVIZ_SOURCE_DIR "/tests/golden/" name
-
-/* Query parameters as "name=value" strings, NULL-terminated. */
-static int fake_arg(void *ctx, const char *name, const char **value, size_t *len)
-{
-    for (const char *const *p = ctx; *p; p++) {
-        size_t n = strlen(name);
-        if (strncmp(*p, name, n) == 0 && (*p)[n] == '=') {
-            *value = *p + n + 1;
-            *len = strlen(*value);
-            return 1;
-        }
-    }
-    return 0;
-}
 
 typedef struct fixture {
     pv_registry *reg;

@@ -6,13 +6,13 @@ test('empty query gives the defaults', () => {
   assert.deepEqual(parseState(''), {
     profile: null, path: [], view: 'icicle', q: '', depth: DEFAULT_DEPTH, cutoff: DEFAULT_CUTOFF, fn: null,
     sort: 'tottime', order: 'desc', offset: 0, colour: 'module', fold: false,
-    base: null, side: 'new', threshold: 5, csort: 'change', corder: 'desc', cmode: 'absolute', sub: false,
+    base: null, side: 'new', threshold: 5, csort: 'change', corder: 'desc', cmode: 'absolute', coffset: 0, sub: false,
   });
   assert.equal(DEFAULT_DEPTH, null, 'no depth means: as many levels as fill the pane');
 });
 
 test('round trip keeps profile, path, view, search, depth, cutoff, function, table sort and offset, colour and fold', () => {
-  const s = { profile: 'ab12', path: [0, 5, 17], view: 'sunburst', q: 'json load', depth: 20, cutoff: 0.01, fn: 17, sort: 'cumtime', order: 'asc', offset: 200, colour: 'self', fold: true, base: null, side: 'new', threshold: 5, csort: 'change', corder: 'desc', cmode: 'absolute', sub: true };
+  const s = { profile: 'ab12', path: [0, 5, 17], view: 'sunburst', q: 'json load', depth: 20, cutoff: 0.01, fn: 17, sort: 'cumtime', order: 'asc', offset: 200, colour: 'self', fold: true, base: null, side: 'new', threshold: 5, csort: 'change', corder: 'desc', cmode: 'absolute', coffset: 0, sub: true };
   const q = formatState(s);
   assert.equal(q, '?profile=ab12&path=0,5,17&view=sunburst&q=json+load&depth=20&cutoff=0.01&fn=17&sort=cumtime&order=asc&offset=200&colour=self&fold=1&sub=1');
   assert.deepEqual(parseState(q), s);
@@ -65,6 +65,15 @@ test('a comparison keeps base, side, threshold and its table sort; they need a b
   assert.equal(s.cmode, 'normalised');
   assert.equal(formatState(s), '?profile=n1&view=compare&base=b1&side=base&threshold=2.5&csort=ratio&corder=asc&cmode=normalised');
   assert.equal(formatState({ profile: 'n1', side: 'base', csort: 'ratio' }), '?profile=n1');
+  // the comparison table's page: kept in the link, only for a comparison
+  const paged = parseState('?profile=n1&base=b1&csort=ratio&coffset=300');
+  assert.equal(paged.coffset, 300);
+  assert.equal(formatState(paged), '?profile=n1&base=b1&csort=ratio&coffset=300');
+  assert.equal(parseState(formatState({ ...paged, coffset: 0 })).coffset, 0);
+  assert.equal(formatState({ ...paged, coffset: 0 }), '?profile=n1&base=b1&csort=ratio');
+  assert.equal(formatState({ profile: 'n1', coffset: 300 }), '?profile=n1');
+  assert.equal(parseState('?base=b&coffset=-5').coffset, 0);
+  assert.equal(parseState('?base=b&coffset=x').coffset, 0);
   assert.equal(parseState('?base=b&csort=evil&threshold=-1').csort, 'change');
   assert.equal(parseState('?base=b&threshold=-1').threshold, 5);
   assert.equal(parseState('?base=b&csort=name').corder, 'asc');

@@ -405,7 +405,7 @@ function openProfile(id) {
 
 /** A comparison: NEW's tree coloured by the change from BASE, and the comparison table. */
 function openComparison(base, next) {
-  store.set({ profile: next, base, side: 'new', path: [], fn: null, q: '', view: 'compare', offset: 0 });
+  store.set({ profile: next, base, side: 'new', path: [], fn: null, q: '', view: 'compare', offset: 0, coffset: 0 });
 }
 
 /** Loads the list of profiles again; re-renders what depends on it. */

@@ -5,8 +5,9 @@
 // cutoff, the open function (fn), the table's sort, order and offset, the
 // colour mode (colour) and single-child folding (fold); for a comparison the
 // other profile (base), which tree is shown (side), the neutral band
-// (threshold, percent) and the comparison table's sort (csort, corder) and
-// mode (cmode: absolute, or normalised to each run's total). Pure functions,
+// (threshold, percent), the comparison table's sort (csort, corder), page
+// offset (coffset) and mode (cmode: absolute, or normalised to each run's
+// total). Pure functions,
 // unit-tested in tests/web/urlstate.test.mjs.
 
 export const DEFAULT_VIEW = 'icicle';
@@ -62,7 +63,8 @@ export function parseState(search, views = [DEFAULT_VIEW, 'sunburst']) {
   const csort = COMPARE_SORTS.includes(p.get('csort')) ? p.get('csort') : DEFAULT_COMPARE_SORT;
   const corder = ['asc', 'desc'].includes(p.get('corder')) ? p.get('corder') : defaultOrder(csort);
   const cmode = p.get('cmode') === 'normalised' ? 'normalised' : 'absolute';
-  return { profile: p.get('profile') || null, path, view, q: p.get('q') || '', depth, cutoff, fn, sort, order, offset, colour, fold, base, side, threshold, csort, corder, cmode, sub };
+  const coffset = digits(p.get('coffset')) ? Number(p.get('coffset')) : 0;
+  return { profile: p.get('profile') || null, path, view, q: p.get('q') || '', depth, cutoff, fn, sort, order, offset, colour, fold, base, side, threshold, csort, corder, cmode, coffset, sub };
 }
 
 /** Builds the query string for a state; defaults and empty parts are left out. */
@@ -90,6 +92,7 @@ export function formatState(state) {
     if (csort !== DEFAULT_COMPARE_SORT) p.set('csort', csort);
     if (state.corder && state.corder !== defaultOrder(csort)) p.set('corder', state.corder);
     if (state.cmode === 'normalised') p.set('cmode', 'normalised');
+    if (state.coffset) p.set('coffset', String(state.coffset));
   }
   const s = p.toString().replace(/%2C/g, ',');
   return s ? '?' + s : '';

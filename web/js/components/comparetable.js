@@ -2,7 +2,8 @@
 // row per function of either run, BASE's and NEW's numbers side by side with
 // the change and the ratio, sortable by clicking a column (change and ratio
 // first), filtered by the page's search text, a page at a time, in seconds
-// or (cmode "normalised") as percent of each run's own total. Handed its
+// or (cmode "normalised") as percent of each run's own total; the page's
+// offset is the URL's coffset (a new sort or filter starts at 0). Handed its
 // root element (#compare-pane). Every number is the server's, exact in the
 // cell's title; names go in via textContent.
 
@@ -50,7 +51,6 @@ export class CompareTable {
     this.store = store;
     this.on = on;
     this.q = (sel) => root.querySelector(sel);
-    this.offset = 0;
     this.loading = false;
     this.token = 0;
     this.lastKey = '';
@@ -60,8 +60,7 @@ export class CompareTable {
       const s = this.store.state;
       const key = th.dataset.csort;
       const order = key === s.csort ? (s.corder === 'desc' ? 'asc' : 'desc') : defaultOrder(key);
-      this.offset = 0;
-      this.store.set({ csort: key, corder: order }, { push: false });
+      this.store.set({ csort: key, corder: order, coffset: 0 }, { push: false });
     });
     this.q('tbody').addEventListener('click', (e) => {
       const tr = e.target.closest('tr');
@@ -73,19 +72,26 @@ export class CompareTable {
   }
 
   page(dir) {
-    this.offset = Math.max(0, this.offset + dir * PAGE);
-    this.lastKey = '';
-    this.update(this.store.state);
+    const s = this.store.state;
+    this.store.set({ coffset: Math.max(0, (s.coffset || 0) + dir * PAGE) }, { push: false });
   }
 
   async update(s) {
     if (!s.base) return;
-    const key = `${s.profile}|${s.base}|${s.side}|${s.csort}|${s.corder}|${s.q}|${this.offset}|${s.cmode}`;
+    const offset = s.coffset || 0;
+    // another search or pair starts at the first page (a link's offset holds)
+    const query = `${[s.profile, s.base].sort().join('|')}|${s.q}`; // either side shown
+    if (this.lastQuery !== undefined && this.lastQuery !== query && offset) {
+      this.lastQuery = query;
+      this.store.set({ coffset: 0 }, { push: false });
+      return;
+    }
+    this.lastQuery = query;
+    const key = `${s.profile}|${s.base}|${s.side}|${s.csort}|${s.corder}|${s.q}|${offset}|${s.cmode}`;
     if (key === this.lastKey) return;
     this.q('.compare-normalised').checked = s.cmode === 'normalised';
-    if (this.lastQuery !== `${s.profile}|${s.base}|${s.q}|${s.csort}|${s.corder}`) this.offset = 0;
-    this.lastQuery = `${s.profile}|${s.base}|${s.q}|${s.csort}|${s.corder}`;
-    this.lastKey = `${s.profile}|${s.base}|${s.side}|${s.csort}|${s.corder}|${s.q}|${this.offset}|${s.cmode}`;
+    this.lastKey = key;
+    this.offset = offset;
     const token = ++this.token;
     this.loading = true;
     for (const th of this.root.querySelectorAll('th[data-csort]')) {
@@ -94,7 +100,7 @@ export class CompareTable {
       th.setAttribute('aria-sort', th.dataset.csort === s.csort ? (s.corder === 'asc' ? 'ascending' : 'descending') : 'none');
     }
     try {
-      const d = await this.store.comparePage(s, { sort: s.csort, order: s.corder, q: s.q, offset: this.offset, limit: PAGE, mode: s.cmode });
+      const d = await this.store.comparePage(s, { sort: s.csort, order: s.corder, q: s.q, offset, limit: PAGE, mode: s.cmode });
       if (token !== this.token) return;
       this.render(d, s);
     } catch (e) {

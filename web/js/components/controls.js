@@ -37,7 +37,7 @@ export class Controls {
     );
     $('compare-with').addEventListener('change', (e) => {
       const base = e.target.value || null;
-      store.set({ base, side: 'new', view: base ? 'compare' : store.state.view === 'compare' ? 'icicle' : store.state.view });
+      store.set({ base, side: 'new', coffset: 0, view: base ? 'compare' : store.state.view === 'compare' ? 'icicle' : store.state.view });
     });
     $('compare-side').addEventListener('click', () => {
       const s = store.state;

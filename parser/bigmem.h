@@ -1,0 +1,25 @@
+/* bigmem.h: hints for the large arrays a parse grows.
+ *
+ * Parsing a large profile reads and writes a few tables at random places:
+ * the function table and records, the marshal reader's reference slots and
+ * what was made of each slot. With 4 KiB pages nearly every such access also
+ * misses the TLB, and every fresh page is its own fault. pv_bigmem_hint()
+ * asks the kernel to back the 2 MiB-aligned part of such an array with huge
+ * pages where the system allows it (Linux' transparent huge pages in
+ * "madvise" or "always" mode); elsewhere it does nothing. It changes neither
+ * the contents nor the ownership of the memory: the caller still frees it as
+ * it was allocated (malloc/realloc/calloc).
+ */
+#ifndef PV_BIGMEM_H
+#define PV_BIGMEM_H
+
+#include <stddef.h>
+
+/* Below this size an array is left alone: it has no whole huge page. */
+#define PV_BIGMEM_MIN ((size_t)4 << 20)
+
+/* Hints that the bytes at p..p+len are accessed at random. Safe to call
+ * again on the same or a grown array; a no-op for len < PV_BIGMEM_MIN. */
+void pv_bigmem_hint(void *p, size_t len);
+
+#endif
