@@ -11,7 +11,7 @@
 
 import * as api from './api.js';
 import { boot } from './boot.js';
-import { $, el, clear, delayedShow } from './dom.js';
+import { $, delayedShow } from './dom.js';
 import { Store } from './store.js';
 import { flatten, neighbour, itemName } from './layout.js';
 import { VIEWS, VIEW_NAMES, viewByName } from './views/index.js';
@@ -28,8 +28,10 @@ import { CompareFunction } from './components/comparefunction.js';
 import { compareTip } from './views/compare.js';
 import { Uploader } from './components/uploads.js';
 import { formatState, shareableUrl, MAX_DEPTH } from './urlstate.js';
-import { formatTime, formatPercent, formatCount, formatFileLine } from './format.js';
-import { paneHeight, chartHeight, savedHeight, SPLIT_KEY } from './plan.js';
+import { Controls } from './components/controls.js';
+import { Splitter } from './components/splitter.js';
+import { formatTime, formatPercent, formatFileLine } from './format.js';
+import { chartHeight } from './plan.js';
 import { newestFirst, sameIds, wantsStartPage } from './listing.js';
 
 const store = new Store(
@@ -55,8 +57,12 @@ boot.onPrefetch = (kind, x) => (kind === 'tree' ? store.seedTree(x.profile, x.op
 // ---- components ------------------------------------------------------------
 
 const pane = $('graph-pane');
-let plannedPane = 0;
-applyPaneHeight();
+const splitter = new Splitter(pane, $('splitter'), {
+  changed: () => {
+    const s = store.state;
+    if (s.depth === null && s.profile && shownTreeKey && shownTreeKey !== treeKey(s)) loadTree(s);
+  },
+});
 
 const chart = new Chart(pane, {
   click: (i) => drill(i),
@@ -94,22 +100,25 @@ const uploader = new Uploader(
   { done: uploaded, open: (p) => openProfile(p.id) },
 );
 
-for (const v of VIEWS) {
-  const b = el('button', null, v.label);
-  b.type = 'button';
-  b.dataset.view = v.name;
-  b.setAttribute('aria-pressed', 'false');
-  b.addEventListener('click', () => store.set({ view: v.name }));
-  $('view-buttons').append(b);
-}
+const controls = new Controls(store, VIEWS, {
+  otherPath: () => (extraShown && Array.isArray(extraShown.otherPath) ? extraShown.otherPath : null),
+});
 
 let legendFor = { model: null, key: '' };
 
 // The first picture comes first: the table's first rows and the legend are
 // built after the frame that shows the chart (a task queued at once would
-// run before that frame and hold it back).
+// run before that frame and hold it back). Where no frame comes (a hidden
+// tab, an IFrame out of sight) it runs after 100 ms all the same.
 function afterFrame(fn) {
-  requestAnimationFrame(() => setTimeout(fn, 0));
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+  requestAnimationFrame(() => setTimeout(once, 0));
+  setTimeout(once, 100);
 }
 let picturedYet = false;
 let waiting = null;
@@ -155,18 +164,8 @@ function render(s) {
   document.body.dataset.page = 'profile';
   $('start-page').hidden = true;
   $('profile-view').hidden = false;
-  for (const b of $('view-buttons').children) {
-    b.setAttribute('aria-pressed', String(b.dataset.view === s.view));
-    if (b.dataset.view === 'compare') b.hidden = !s.base; // a comparison needs a second profile
-  }
-  renderCompareControls(s);
+  controls.update(s);
   if ($('search').value.trim() !== s.q) $('search').value = s.q;
-  $('depth').value = s.depth === null ? '' : String(s.depth);
-  selectCutoff(s.cutoff);
-  $('colour-mode').value = s.colour;
-  $('fold').checked = s.fold;
-  $('sub-toggle').checked = s.sub;
-  showProfileHeader();
   $('table-pane').hidden = !!s.base;
   $('compare-pane').hidden = !s.base;
   if (loaded) afterPicture(() => (store.state.base ? compareTable : table).update(store.state));
@@ -178,16 +177,10 @@ function render(s) {
   loadTree(s);
 }
 
-function selectCutoff(c) {
-  const sel = $('cutoff');
-  if (![...sel.options].some((o) => Number(o.value) === c)) sel.append(new Option(formatPercent(c), String(c)));
-  sel.value = [...sel.options].find((o) => Number(o.value) === c).value;
-}
-
 /** The depth asked of the server and the levels shown, for a state. */
 function depths(s) {
   // from the planned pane height (plan.js), as boot.js computed it, never from a layout read
-  const fit = chart.view ? chart.view.fitDepth(chartHeight(plannedPane), innerWidth) : 12;
+  const fit = chart.view ? chart.view.fitDepth(chartHeight(splitter.planned), innerWidth) : 12;
   const shown = s.depth === null ? Math.min(MAX_DEPTH, fit) : s.depth;
   // folded chains take one level for many: ask for more so the pane still fills
   const asked = s.fold ? Math.min(MAX_DEPTH, shown * 2 + 8) : shown;
@@ -402,11 +395,7 @@ function showStartPage() {
   fnView.hide();
   $('profile-view').hidden = true;
   $('start-page').hidden = false;
-  $('profile-picker').hidden = true;
-  $('profile-name').textContent = '';
-  $('profile-meta').textContent = listError ? '' : store.profiles.length === 1 ? '1 profile' : `${formatCount(store.profiles.length)} profiles`;
-  $('profile-meta').title = $('profile-meta').textContent;
-  document.title = 'profviz';
+  controls.startPage(store.profiles.length, !!listError);
   startPage.render({ profiles: store.profiles, uploads: store.uploads, listError, fresh: freshIds });
   performance.mark('profviz:start');
   // the folder may have changed since the list was loaded
@@ -420,24 +409,6 @@ function openProfile(id) {
 /** A comparison: NEW's tree coloured by the change from BASE, and the comparison table. */
 function openComparison(base, next) {
   store.set({ profile: next, base, side: 'new', path: [], fn: null, q: '', view: 'compare', offset: 0, coffset: 0 });
-}
-
-/** The "compare with" picker, the side toggle and the threshold, for a state. */
-function renderCompareControls(s) {
-  const sel = $('compare-with');
-  const others = store.profiles.filter((p) => p.id !== s.profile);
-  $('compare-with-label').hidden = others.length === 0 && !s.base;
-  const opts = [['', s.base ? 'nothing (close the comparison)' : '…']].concat(others.map((p) => [p.id, p.name]));
-  if ([...sel.options].map((o) => o.value).join() !== opts.map((o) => o[0]).join()) {
-    clear(sel);
-    for (const [v, label] of opts) sel.append(new Option(label, v));
-  }
-  sel.value = s.base && others.some((p) => p.id === s.base) ? s.base : '';
-  $('compare-controls').hidden = !s.base;
-  if (!s.base) return;
-  const name = (id) => (store.profile(id) || { name: id }).name;
-  $('compare-side').textContent = s.side === 'base' ? `Showing BASE (${name(s.profile)}) · show NEW` : `Showing NEW (${name(s.profile)}) · show BASE`;
-  if (document.activeElement !== $('compare-threshold')) $('compare-threshold').value = String(s.threshold);
 }
 
 /** Loads the list of profiles again; re-renders what depends on it. */
@@ -476,68 +447,11 @@ $('brand').addEventListener('click', (e) => {
   goStart();
 });
 
-function showProfileHeader() {
-  const s = store.state;
-  const profiles = store.profiles;
-  const p = store.profile(s.profile);
-  const picker = $('profile-picker');
-  if (profiles.length > 1) {
-    if ([...picker.options].map((o) => o.value).join() !== profiles.map((x) => x.id).join()) {
-      clear(picker);
-      for (const x of profiles) picker.append(new Option(x.name, x.id));
-    }
-    picker.value = s.profile;
-    picker.hidden = false;
-    $('profile-name').textContent = '';
-  } else {
-    picker.hidden = true;
-    $('profile-name').textContent = p ? p.name : '';
-    $('profile-name').title = p ? p.name : '';
-  }
-  // short enough for a 1280 px header next to a picker; the calls are in the title
-  $('profile-meta').textContent = p ? `${formatCount(p.functions)} functions · ${formatTime(p.total_time)}` : '';
-  $('profile-meta').title = p ? `${p.name}: ${formatCount(p.functions)} functions · ${formatCount(p.total_calls)} calls · ${formatTime(p.total_time)}` : '';
-  if (p && s.base) {
-    const o = store.profile(s.base);
-    const [b, n] = s.side === 'base' ? [p, o] : [o, p];
-    $('profile-meta').textContent = `comparing BASE ${b ? b.name : s.base} (${b ? formatTime(b.total_time) : '?'}) → NEW ${n ? n.name : '?'} (${n ? formatTime(n.total_time) : '?'})`;
-    $('profile-meta').title = $('profile-meta').textContent;
-  }
-  document.title = p ? `${p.name} · profviz` : 'profviz';
-}
-
 // ---- controls ------------------------------------------------------------
 
 $('up').addEventListener('click', goUp);
 $('zoom-reset').addEventListener('click', () => chart.resetZoom());
 $('top').addEventListener('click', () => store.set({ path: [] }));
-$('profile-picker').addEventListener('change', (e) => store.set({ profile: e.target.value, path: [], fn: null, offset: 0, base: e.target.value === store.state.base ? null : store.state.base, side: 'new' }));
-$('compare-with').addEventListener('change', (e) => {
-  const base = e.target.value || null;
-  store.set({ base, side: 'new', coffset: 0, view: base ? 'compare' : store.state.view === 'compare' ? 'icicle' : store.state.view });
-});
-$('compare-side').addEventListener('click', () => {
-  const s = store.state;
-  // the same place in the other run's tree, when it has one
-  const path = s.path.length ? (extraShown && Array.isArray(extraShown.otherPath) ? extraShown.otherPath : []) : [];
-  store.set({ profile: s.base, base: s.profile, side: s.side === 'base' ? 'new' : 'base', path, fn: null });
-});
-$('compare-threshold').addEventListener('change', (e) => {
-  const v = Number(e.target.value);
-  if (Number.isFinite(v) && v >= 0 && v <= 1000) store.set({ threshold: v }, { push: false });
-  else e.target.value = String(store.state.threshold);
-});
-$('depth').addEventListener('change', (e) => {
-  const v = e.target.value.trim();
-  if (v === '') return store.set({ depth: null });
-  const d = Math.round(Number(v));
-  if (Number.isFinite(d) && d >= 1 && d <= MAX_DEPTH) store.set({ depth: d });
-  else e.target.value = store.state.depth === null ? '' : String(store.state.depth);
-});
-$('cutoff').addEventListener('change', (e) => store.set({ cutoff: Number(e.target.value) }));
-$('colour-mode').addEventListener('change', (e) => store.set({ colour: e.target.value }, { push: false }));
-$('fold').addEventListener('change', (e) => store.set({ fold: e.target.checked }));
-$('sub-toggle').addEventListener('change', (e) => store.set({ sub: e.target.checked, offset: 0 }, { push: false }));
 let searchTimer = 0;
 $('search').addEventListener('input', (e) => {
   clearTimeout(searchTimer);
@@ -563,49 +477,6 @@ $('copy-link').addEventListener('click', async () => {
   }
 });
 $('error-close').addEventListener('click', () => ($('error').hidden = true));
-
-/** The chart pane's height (plan.js): the one the user dragged to, else all the height the table does not need. */
-function applyPaneHeight() {
-  plannedPane = paneHeight(innerHeight, savedHeight());
-  pane.style.height = `${plannedPane}px`;
-}
-window.addEventListener('resize', () => {
-  applyPaneHeight();
-  if (store.state.depth === null && store.state.profile && shownTreeKey && shownTreeKey !== treeKey(store.state)) loadTree(store.state);
-});
-
-// Drag the splitter to share the height between chart and table; the height is remembered.
-$('splitter').addEventListener('pointerdown', (e) => {
-  const startY = e.clientY;
-  const startH = pane.offsetHeight;
-  let h = startH;
-  const move = (ev) => {
-    h = Math.max(120, Math.min(innerHeight - 200, startH + ev.clientY - startY));
-    pane.style.height = `${h}px`;
-  };
-  const up = () => {
-    removeEventListener('pointermove', move);
-    removeEventListener('pointerup', up);
-    try {
-      localStorage.setItem(SPLIT_KEY, String(Math.round(h)));
-    } catch {
-      // not remembered
-    }
-    applyPaneHeight();
-    if (store.state.depth === null) loadTree(store.state);
-  };
-  addEventListener('pointermove', move);
-  addEventListener('pointerup', up);
-});
-$('splitter').addEventListener('dblclick', () => {
-  try {
-    localStorage.removeItem(SPLIT_KEY);
-  } catch {
-    // nothing stored
-  }
-  applyPaneHeight();
-  if (store.state.depth === null) loadTree(store.state);
-});
 
 let errorSource = '';
 /** Shows what failed in the banner; source names the kind of request, so a later success can clear it. */
