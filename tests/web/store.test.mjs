@@ -60,3 +60,19 @@ test('fetches are cached: a second asker gets the same promise; failures are for
   assert.equal(calls.filter((c) => c[0] === 'functions').length, 1);
   assert.equal(await store.nameOf('p1', 7), 'seven');
 });
+
+test('a function summary comes from a table row already seen, else from the function request', async () => {
+  const { store, calls } = setup();
+  await store.functions('p1', { sort: 'tottime', order: 'desc', q: '', offset: 0, limit: 100 });
+  const row = await store.summary('p1', 7);
+  assert.equal(row.name, 'seven');
+  assert.ok(!calls.some((c) => c[0] === 'fn'), 'no function request for a row seen');
+  const other = await store.summary('p1', 8);
+  assert.deepEqual(other, { id: 8, name: 'f8' });
+  assert.deepEqual(calls.filter((c) => c[0] === 'fn'), [['fn', 'p1', 8]]);
+  // a page started elsewhere (boot.js) counts too
+  store.seedFunctions('p2', { sort: 'tottime', order: 'desc', q: '', offset: 0, limit: 100 }, Promise.resolve({ total: 1, rows: [{ id: 3, name: 'three' }] }));
+  await store.functions('p2', { sort: 'tottime', order: 'desc', q: '', offset: 0, limit: 100 });
+  assert.equal((await store.summary('p2', 3)).name, 'three');
+  assert.equal(calls.filter((c) => c[0] === 'fn').length, 1);
+});

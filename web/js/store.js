@@ -55,6 +55,7 @@ export class Store {
     this.names = new Map(); // `${profile}:${fid}` -> name, from every node and row seen
     this.trees = new Lru(24);
     this.fns = new Lru(400);
+    this.rows = new Lru(2000); // `${profile}:${fid}` -> the function's row, from every table page seen
     this.pages = new Lru(16);
     this.fnviews = new Lru(40); // the function view's trees and sites, and searches
     this.compares = new Lru(16);
@@ -130,7 +131,26 @@ export class Store {
 
   /** Puts a function-table request started elsewhere (boot.js) in the cache. */
   seedFunctions(profile, opts, promise) {
-    this.cached(this.pages, pageKey(profile, opts), () => promise);
+    this.cached(this.pages, pageKey(profile, opts), () => promise.then((r) => this.rowsSeen(profile, r)));
+  }
+
+  rowsSeen(profile, r) {
+    for (const row of r.rows) {
+      this.names.set(`${profile}:${row.id}`, row.name);
+      this.rows.set(`${profile}:${row.id}`, row);
+    }
+    return r;
+  }
+
+  /**
+   * A function's totals (a table row: id, name, file, line, ncalls, pcalls,
+   * tottime, cumtime and their per-call values): the row of a table page
+   * already seen, else GET .../functions/{fid}'s `function` (whose callers
+   * and callees lists are far larger than the totals).
+   */
+  summary(profile, fid) {
+    const row = this.rows.get(`${profile}:${fid}`);
+    return row ? Promise.resolve(row) : this.fn(profile, fid).then((f) => f.function);
   }
 
   /** The top of a profile's tree (its real root or <all roots>, one level). */
@@ -151,10 +171,7 @@ export class Store {
   /** One page of the function table: opts {sort, order, q, offset, limit}. */
   functions(profile, opts) {
     return this.cached(this.pages, pageKey(profile, opts), () =>
-      this.api.getFunctions(profile, opts).then((r) => {
-        for (const row of r.rows) this.names.set(`${profile}:${row.id}`, row.name);
-        return r;
-      }),
+      this.api.getFunctions(profile, opts).then((r) => this.rowsSeen(profile, r)),
     );
   }
 

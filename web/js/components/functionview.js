@@ -57,7 +57,7 @@ export class FunctionView {
   /** Starts the view's requests for fid (before the state changes and the page redraws). */
   prefetch(profile, fid) {
     if (!profile || fid === null) return;
-    for (const p of [this.store.fn(profile, fid), this.store.fnTree(profile, fid, 'callers'), this.store.fnTree(profile, fid, 'callees'), this.store.sites(profile, fid)]) p.catch(() => {});
+    for (const p of [this.store.summary(profile, fid), this.store.fnTree(profile, fid, 'callers'), this.store.fnTree(profile, fid, 'callees'), this.store.sites(profile, fid)]) p.catch(() => {});
   }
 
   hide() {
@@ -93,7 +93,7 @@ export class FunctionView {
     this.q('.sites-count').textContent = '';
     this.q('.sites-note').textContent = 'Finding call sites…';
     const st = this.store;
-    const fnP = st.fn(profile, fid);
+    const fnP = st.summary(profile, fid); // the totals: a table row when one was seen
     const callersP = st.fnTree(profile, fid, 'callers');
     const calleesP = st.fnTree(profile, fid, 'callees');
     const sitesP = st.sites(profile, fid);
@@ -101,7 +101,7 @@ export class FunctionView {
     try {
       const [f, callers, callees] = await Promise.all([fnP, callersP, calleesP]);
       if (token !== this.token) return;
-      this.renderTotals(f.function);
+      this.renderTotals(f);
       this.trees = { callers: callers.root, callees: callees.root };
       this.renderTree('callers');
       this.renderTree('callees');
