@@ -100,6 +100,7 @@ export async function compareSuite(h) {
     check(!(await page.isVisible('#table-pane')), 'the function table is hidden');
     const legend = await page.evaluate(() => window.profviz.legendText());
     for (const w of ['change from BASE', 'slower', 'faster', 'within ±5%', 'new code', 'uncertain']) check(legend.includes(w), `legend lacks "${w}": ${legend}`);
+    await page.waitForFunction(() => window.profviz.compareRows().length > 0); // the table follows the picture
     const r = await rows();
     check(r.length === 15, `${r.length} rows`);
     check(r[0][0].startsWith('slow_sum') && r[0][4].startsWith('+'), `first row ${r[0]}`);
@@ -292,6 +293,7 @@ export async function compareSuite(h) {
     await ready(page);
     let s = await state(page);
     check(s.base === id('before.prof') && s.profile === id('after.prof') && s.view === 'compare', `state ${JSON.stringify(s)}`);
+    await page.waitForFunction(() => window.profviz.compareRows().length > 0); // the table follows the picture
     check((await rows())[0][0].startsWith('slow_sum'), 'biggest change first');
     // an open profile, "compare with…"
     await page.goto(`${base}?profile=${id('after.prof')}`);
