@@ -482,7 +482,8 @@ static int handle_tree(const pair *p, const pv_api_request *req, pv_api_reply *r
 
 bool pv_api_compare_route(const char *path)
 {
-    return strcmp(path, "/api/compare") == 0 || strcmp(path, "/api/compare/tree") == 0;
+    return strcmp(path, "/api/compare") == 0 || strcmp(path, "/api/compare/tree") == 0 ||
+           strcmp(path, "/api/compare/function") == 0;
 }
 
 int pv_api_compare_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *reply)
@@ -498,6 +499,8 @@ int pv_api_compare_handle(pv_registry *reg, const pv_api_request *req, pv_api_re
     if (pair_acquire(reg, req, &p, reply, &rc) < 0) return rc;
     if (strcmp(req->path, "/api/compare") == 0)
         rc = handle_table(&p, req, reply);
+    else if (strcmp(req->path, "/api/compare/function") == 0)
+        rc = pv_api_compare_function(p.c->cmp, p.e[0], p.e[1], req, reply);
     else
         rc = handle_tree(&p, req, reply);
     pair_release(&p);

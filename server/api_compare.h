@@ -17,9 +17,22 @@
 #define PV_API_COMPARE_H
 
 #include "api.h"
+#include "compare.h"
 #include "registry.h"
 
 #define PV_API_COMPARE_CACHE 4
+
+/* GET /api/compare/function?base=&new=&fid=&side=&limit= (api_compare_fn.c),
+ * answered for api_compare.c once the pair and its comparison are held:
+ * function fid of the shown side (NEW's, or BASE's when side=base) as a
+ * comparison row, and its callers and callees, each line one function with
+ * its edge on each side (null where that run has none) and the change,
+ * largest cumulative time first, at most limit of each. Returns 0 with
+ * *reply filled (400 for a parameter, 404 for an unknown fid), or -1 when
+ * not even an error body could be made. */
+int pv_api_compare_function(const pv_compare *cmp, const pv_registry_entry *base,
+                            const pv_registry_entry *new_e, const pv_api_request *req,
+                            pv_api_reply *reply);
 
 /* True when path is one of this file's endpoints. */
 bool pv_api_compare_route(const char *path);

@@ -13,8 +13,10 @@
 // 4. Drill-down: the view root's BASE time is BASE's own tree at the mapped
 //    path; switching to BASE's tree keeps the same place.
 // 5. A copied link opens the same comparison in a fresh page.
-// 6. The table's page offset is in the URL (coffset) and a link reopens it.
-// 7. Team mode: two profiles ticked on the start page open their
+// 6. The function view shows BASE's and NEW's numbers and callers side by
+//    side; its link reopens it.
+// 7. The table's page offset is in the URL (coffset) and a link reopens it.
+// 8. Team mode: two profiles ticked on the start page open their
 //    comparison; "compare with…" on an open profile does too, and its link
 //    reopens the same state in a fresh page.
 
@@ -98,6 +100,7 @@ export async function compareSuite(h) {
     check(!(await page.isVisible('#table-pane')), 'the function table is hidden');
     const legend = await page.evaluate(() => window.profviz.legendText());
     for (const w of ['change from BASE', 'slower', 'faster', 'within ±5%', 'new code', 'uncertain']) check(legend.includes(w), `legend lacks "${w}": ${legend}`);
+    await page.waitForFunction(() => window.profviz.compareRows().length > 0); // the table follows the picture
     const r = await rows();
     check(r.length === 15, `${r.length} rows`);
     check(r[0][0].startsWith('slow_sum') && r[0][4].startsWith('+'), `first row ${r[0]}`);
@@ -191,6 +194,34 @@ export async function compareSuite(h) {
     check(JSON.stringify((await state(page)).path) === JSON.stringify(s.path), 'back at the same place in NEW');
   });
 
+  await test('compare: the function view shows both runs', async () => {
+    check(page, 'no page');
+    // slow_sum's row in the table opens its function view
+    await page.click('#comparison tbody tr:first-child');
+    await waitState(() => window.profviz.state().fn !== null);
+    await page.waitForFunction(() => window.profviz.compareFunction() !== null, null, { timeout: 10000 });
+    const cf = await page.evaluate(() => window.profviz.compareFunction());
+    const s = await state(page);
+    const d = await page.evaluate(async (st) => (await fetch(`/api/compare/function?base=${st.base}&new=${st.profile}&fid=${st.fn}`)).json(), s);
+    check(d.function.name === 'slow_sum' && d.function.base && d.function.new, `function ${JSON.stringify(d.function)}`);
+    check(cf.totals.length === 3 && cf.totals[1][0] === 'own time' && cf.totals[1][3].startsWith('+'), `totals ${JSON.stringify(cf.totals)}`);
+    check(cf.totals[0][1] === String(d.function.base.ncalls) && cf.totals[0][2] === String(d.function.new.ncalls), `calls ${cf.totals[0]}`);
+    check(cf.callers.length === d.callers.length && cf.callers[0][0].startsWith('main'), `callers ${JSON.stringify(cf.callers)}`);
+    check(cf.callers[0][1] !== '–' && cf.callers[0][2] !== '–', 'main calls slow_sum in both runs');
+    // the link keeps the open function, and it opens with both runs again
+    const other = await newPage();
+    await other.goto(page.url());
+    await ready(other);
+    await other.waitForFunction(() => window.profviz.compareFunction() !== null, null, { timeout: 10000 });
+    check(JSON.stringify(await other.evaluate(() => window.profviz.compareFunction())) === JSON.stringify(cf), 'the link shows the same');
+    await other.context().close();
+    await shot(page, 'compare-function.png');
+    await page.click('#function-view .fv-close');
+    await waitState(() => window.profviz.state().fn === null);
+    check((await page.evaluate(() => window.profviz.compareFunction())) === null, 'closed with the view');
+    check(page.errors.length === 0, `console errors: ${page.errors}`);
+  });
+
   await test('compare: a copied link reopens the comparison', async () => {
     check(page, 'no page');
     const url = page.url();
@@ -262,6 +293,7 @@ export async function compareSuite(h) {
     await ready(page);
     let s = await state(page);
     check(s.base === id('before.prof') && s.profile === id('after.prof') && s.view === 'compare', `state ${JSON.stringify(s)}`);
+    await page.waitForFunction(() => window.profviz.compareRows().length > 0); // the table follows the picture
     check((await rows())[0][0].startsWith('slow_sum'), 'biggest change first');
     // an open profile, "compare with…"
     await page.goto(`${base}?profile=${id('after.prof')}`);

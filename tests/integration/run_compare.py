@@ -265,6 +265,54 @@ def test_tree(s, b, n):
         check('other_path is the mapped path', sub['other_path'] == [partner[i] for i in p])
 
 
+def test_function(s, b, n):
+    """/api/compare/function: the row is the table's row, and each caller and
+    callee line holds each run's own edge (as /api/profiles/ID/functions/FID
+    gives it) for the same paired function."""
+    full, _ = all_rows(s, '/api/compare?base=%s&new=%s' % (b, n), page=100)
+    partner = {('new', r['new']['id']): r['base']['id'] if r['base'] else None for r in full if r['new']}
+    partner.update({('base', r['base']['id']): r['new']['id'] if r['new'] else None for r in full if r['base']})
+    checked = 0
+    for r in full:
+        for side in ('new', 'base'):
+            if not r[side]:
+                continue
+            fid = r[side]['id']
+            status, d = s.json('/api/compare/function?base=%s&new=%s&side=%s&fid=%d&limit=10000'
+                               % (b, n, side, fid))
+            if not check('function %s %s answers' % (side, r['name']), status == 200, d):
+                continue
+            check('function row is the table row', d['function'] == r, (d['function'], r))
+            for direction, end in (('callers', 'caller'), ('callees', 'callee')):
+                check('%s total' % direction, d[direction + '_total'] == len(d[direction]))
+                for run, pid in (('base', b), ('new', n)):
+                    if not r[run]:
+                        check('%s: no %s edges without the function' % (direction, run),
+                              all(x[run] is None for x in d[direction]))
+                        continue
+                    _, own = s.json('/api/profiles/%s/functions/%d' % (pid, r[run]['id']))
+                    want = {e['id']: e for e in own[direction]}
+                    got = {x[run]['id']: x[run] for x in d[direction] if x[run]}
+                    check('%s of %s in %s: each edge once' % (direction, r['name'], run),
+                          sorted(got) == sorted(want), (sorted(got), sorted(want)))
+                    for k, e in got.items():
+                        w = want.get(k, {})
+                        check('%s edge numbers' % direction,
+                              all(e[f] == w.get(f) for f in ('ncalls', 'pcalls', 'tottime', 'cumtime')), (e, w))
+                for x in d[direction]:
+                    if x['base'] and x['new']:
+                        check('a line pairs partners', partner.get(('base', x['base']['id'])) == x['new']['id'], x)
+            checked += 1
+    check('functions compared', checked >= 20, checked)
+    for path, status, text in (
+            ('/api/compare/function?base=%s&new=%s' % (b, n), 400, "missing parameter 'fid'"),
+            ('/api/compare/function?base=%s&new=%s&fid=99999' % (b, n), 404, 'no function 99999'),
+            ('/api/compare/function?base=%s&new=%s&fid=x' % (b, n), 400, "bad parameter 'fid'"),
+            ('/api/compare/function?base=%s&new=%s&fid=0&side=both' % (b, n), 400, "bad parameter 'side'")):
+        got, body = s.json(path)
+        check('error %s' % path[-30:], got == status and text in body.get('error', ''), (got, body))
+
+
 def test_cli(binary):
     port = free_port()
     env = dict(os.environ, BROWSER='true')
@@ -313,6 +361,7 @@ def main(argv):
         pw, ww = ids_of(binary, POSIX), ids_of(binary, WINDOWS)
         test_table(s, pw, ww)
         test_tree(s, b, n)
+        test_function(s, b, n)
     finally:
         check('server stops cleanly', s.stop() == 0)
     test_cli(binary)

@@ -63,3 +63,25 @@ test('normalised cells: shares of the run and percentage points', () => {
   assert.equal(formatPoints(-12.34), '−12.3 pp');
   assert.equal(formatPoints(null), '–');
 });
+
+test('the function view of a comparison: totals side by side with the change', async () => {
+  const { totalLines, formatCountChange, changeClass } = await import('../../web/js/components/comparefunction.js');
+  const row = {
+    name: 'slow_sum', file: 'app.py', line: 13, match: 'line',
+    base: { id: 9, ncalls: 3, pcalls: 3, tottime: 0.002, cumtime: 0.002 },
+    new: { id: 3, ncalls: 5, pcalls: 5, tottime: 0.0035, cumtime: 0.004 },
+    change: { ncalls: 2, tottime: 0.0015, cumtime: 0.002 }, ratio: { tottime: 1.75, cumtime: 2 },
+  };
+  const lines = totalLines(row);
+  assert.deepEqual(lines.map((l) => l[0]), ['calls', 'own time', 'cumulative']);
+  assert.deepEqual(lines[0].slice(1, 4), ['3', '5', '+2']);
+  assert.equal(lines[1][3], '+1.5 ms');
+  assert.equal(lines[2][4], '0.002'); // exact BASE seconds in the title
+  const gone = totalLines({ ...row, new: null, change: { ncalls: -3, tottime: -0.002, cumtime: -0.002 } });
+  assert.equal(gone[0][2], '–');
+  assert.equal(gone[0][5], 'not in this run');
+  assert.equal(gone[0][3], '−3');
+  assert.equal(formatCountChange(0), '0');
+  assert.equal(changeClass(-1), 'faster');
+  assert.equal(changeClass(0), 'same');
+});

@@ -105,6 +105,13 @@ export function getCompare(base, next, opts = {}, signal) {
   return getJson(`/api/compare?${p}`, 'Loading the comparison', signal);
 }
 
+/** GET /api/compare/function: one function of a comparison, both runs side by side. opts: {side, fid, limit}. */
+export function getCompareFunction(base, next, opts = {}, signal) {
+  const p = new URLSearchParams({ base, new: next });
+  for (const k of ['side', 'fid', 'limit']) if (opts[k] !== undefined) p.set(k, String(opts[k]));
+  return getJson(`/api/compare/function?${p}`, `Loading function ${opts.fid} in both runs`, signal);
+}
+
 /** GET /api/compare/tree: the shown profile's tree with the other's times. opts: {side, path, depth, cutoff}. */
 export function getCompareTree(base, next, opts = {}, signal) {
   const p = new URLSearchParams({ base, new: next });

@@ -24,6 +24,7 @@ import { FunctionView } from './components/functionview.js';
 import { SearchNav } from './components/searchnav.js';
 import { StartPage } from './components/startpage.js';
 import { CompareTable } from './components/comparetable.js';
+import { CompareFunction } from './components/comparefunction.js';
 import { compareTip } from './views/compare.js';
 import { Uploader } from './components/uploads.js';
 import { formatState, shareableUrl, MAX_DEPTH } from './urlstate.js';
@@ -94,6 +95,7 @@ const fnView = new FunctionView($('function-view'), store, {
 });
 const startPage = new StartPage($('start-page'), { open: (id) => openProfile(id), compare: (b, n) => openComparison(b, n) });
 const compareTable = new CompareTable($('compare-pane'), store, { open: (fid) => openFunction(fid), error: showError });
+const compareFn = new CompareFunction($('function-view'), store, { open: (fid) => openFunction(fid), error: showError });
 const uploader = new Uploader(
   { panel: $('uploads'), input: $('upload-input'), buttons: [$('upload-top'), $('upload-start')], overlay: $('drop-overlay') },
   { done: uploaded, open: (p) => openProfile(p.id) },
@@ -169,6 +171,7 @@ function render(s) {
   $('compare-pane').hidden = !s.base;
   if (loaded) afterPicture(() => (store.state.base ? compareTable : table).update(store.state));
   fnView.update(s);
+  compareFn.update(s);
   chart.setView(viewByName(s.view));
   chart.setColourMode(s.colour);
   chart.setQuery(s.q);
@@ -543,6 +546,7 @@ window.profviz = {
     }),
   labels: () => chart.pageLabels(),
   functionView: () => fnView.hook(),
+  compareFunction: () => compareFn.hook(),
   // a comparison: the entry of the box at path ({time, other, change, uncertain, ...}) and the legend's text
   compareEntry: (path) => (extraShown && extraShown.map ? extraShown.map.get(path.join(',')) || null : null),
   legendText: () => $('legend').textContent,

@@ -185,6 +185,12 @@ export class Store {
     return this.cached(this.compares, key, () => this.api.getCompareTree(b, n, { side: s.side, path, depth, cutoff }));
   }
 
+  /** One function of the comparison (fid: an id of the shown run). */
+  compareFunction(s, fid) {
+    const [b, n] = s.side === 'base' ? [s.profile, s.base] : [s.base, s.profile];
+    return this.cached(this.compares, `cf|${b}|${n}|${s.side}|${fid}`, () => this.api.getCompareFunction(b, n, { side: s.side, fid }));
+  }
+
   /** A page of the comparison table (BASE and NEW by the state's side). */
   comparePage(s, opts) {
     const [b, n] = s.side === 'base' ? [s.profile, s.base] : [s.base, s.profile];
