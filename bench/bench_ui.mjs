@@ -15,8 +15,9 @@
 //     from the browser's cache after a 304).
 // Both start after one page has made the server parse the profile (it
 // parses lazily); that cold page's figure is printed too. For the first
-// visits it also prints when the frame after the mark was done ("painted"),
-// and where the time went: the page's HTML, the start of the tree request,
+// visits it also prints when a frame after the mark was done (an upper
+// bound of when the picture is on screen: the observer that asks for that
+// frame runs as a task after the mark), and where the time went: the page's HTML, the start of the tree request,
 // its end, as medians. Then a drill-down (mouse click on a box to the
 // redraw of the new view root), and frame intervals and redraw counts while
 // the mouse hovers across the icicle. The load average of the machine is
@@ -213,7 +214,7 @@ try {
     const fd = r.firsts.map((x) => x.drawn);
     const med = (k) => ms(median(r.firsts.map((x) => x[k])));
     console.log(`  navigation -> first profviz:drawn, first visit: median ${ms(median(fd))}, min ${ms(Math.min(...fd))}, max ${ms(Math.max(...fd))}`);
-    console.log(`    (medians: HTML in ${med('html')}, tree asked for at ${med('treeStart')}, tree in at ${med('treeEnd')}, drawn ${med('drawn')}, next frame done ${med('painted')})`);
+    console.log(`    (medians: HTML in ${med('html')}, tree asked for at ${med('treeStart')}, tree in at ${med('treeEnd')}, drawn ${med('drawn')}, a frame later by ${med('painted')})`);
     console.log(`  navigation -> first profviz:drawn, reload:      median ${ms(median(r.loads))}, min ${ms(Math.min(...r.loads))}, max ${ms(Math.max(...r.loads))}`);
     console.log(`  cold (first page after the server started, includes lazy parsing): ${ms(r.cold)}`);
     console.log(`  drill-down click -> redraw:        median ${ms(median(r.drills))}, max ${ms(Math.max(...r.drills))}`);

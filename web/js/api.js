@@ -24,10 +24,16 @@ async function errorOf(res) {
   return res.statusText || 'error';
 }
 
-async function getJson(url, what, signal) {
+/**
+ * The JSON body of a response (a promise of fetch(url, {headers: {Accept:
+ * 'application/json'}})), or an ApiError saying what failed while doing
+ * what; an abort is passed on as it is. boot.js starts its requests itself
+ * and hands them here.
+ */
+export async function jsonOf(response, what) {
   let res;
   try {
-    res = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+    res = await response;
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(what, 0, 'the server did not answer; is profviz still running?');
@@ -41,6 +47,13 @@ async function getJson(url, what, signal) {
   if (!res.ok) throw new ApiError(what, res.status, (body && body.error) || res.statusText || 'error');
   return body;
 }
+
+function getJson(url, what, signal) {
+  return jsonOf(fetch(url, { signal, headers: { Accept: 'application/json' } }), what);
+}
+
+export const TREE_WHAT = 'Loading the call tree';
+export const TABLE_WHAT = 'Loading the function table';
 
 const enc = encodeURIComponent;
 
@@ -65,7 +78,7 @@ export function getTree(id, opts = {}, signal) {
   if (opts.cutoff !== undefined) p.set('cutoff', String(opts.cutoff));
   if (opts.maxNodes !== undefined) p.set('max_nodes', String(opts.maxNodes));
   const q = p.toString().replace(/%2C/g, ',');
-  return getJson(`/api/profiles/${enc(id)}/tree?${q}`, 'Loading the call tree', signal);
+  return getJson(`/api/profiles/${enc(id)}/tree?${q}`, TREE_WHAT, signal);
 }
 
 /** GET .../functions: {total, rows}. opts: {sort, order, q, offset, limit}. */
@@ -75,7 +88,7 @@ export function getFunctions(id, opts = {}, signal) {
     if (opts[k] !== undefined && opts[k] !== '') p.set(k, String(opts[k]));
   }
   if (opts.within) p.set('within', opts.within.join(','));
-  return getJson(`/api/profiles/${enc(id)}/functions?${p}`, 'Loading the function table', signal);
+  return getJson(`/api/profiles/${enc(id)}/functions?${p}`, TABLE_WHAT, signal);
 }
 
 /** GET .../functions/{fid}: {function, callers, callees}. */

@@ -46,13 +46,14 @@ const store = new Store(
 
 // ---- first requests: before anything else, in parallel --------------------
 
-// boot.js has started them, with the tree and table of the profile (from the page's start data)
-const listed = boot.list;
-const healthy = boot.health.catch(() => null);
+// boot.js has started the tree and table of the profile; the server put the
+// list of profiles and its health into the page (a page without them asks)
+const data = boot.data;
+const listed = data && Array.isArray(data.profiles) ? Promise.resolve(data.profiles) : api.listProfiles();
+const healthy = (data ? Promise.resolve(data.health) : api.health()).catch(() => null);
 listed.catch(() => {});
-for (const t of boot.trees) store.seedTree(t.profile, t.opts, t.promise);
-for (const f of boot.pages) store.seedFunctions(f.profile, f.opts, f.promise);
-boot.onPrefetch = (kind, x) => (kind === 'tree' ? store.seedTree(x.profile, x.opts, x.promise) : store.seedFunctions(x.profile, x.opts, x.promise));
+if (boot.tree) store.seedTree(boot.tree.profile, boot.tree.opts, api.jsonOf(boot.tree.response, api.TREE_WHAT));
+if (boot.page) store.seedFunctions(boot.page.profile, boot.page.opts, api.jsonOf(boot.page.response, api.TABLE_WHAT));
 
 // ---- components ------------------------------------------------------------
 

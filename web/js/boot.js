@@ -1,89 +1,122 @@
-// boot.js: the first requests, started while the rest of the UI loads. An
-// async module with three small imports (all preloaded by index.html), so it
-// runs before app.js and its tree of modules.
+// boot.js: the first requests, started before the rest of the UI has loaded.
+// A module with no imports (index.html preloads it first, at high priority),
+// so it runs as soon as its one file is in: a module that imports others
+// waits for them, which costs a round trip on a busy machine.
 //
 // The server puts what /api/health and /api/profiles would say into the
 // page's data block (#profviz-boot, server/page.h), so no round trip comes
-// before the data: when the page will show a profile (named in the URL, or
-// the only one of a server without uploads) this asks at once for its tree,
-// with the depth that will fill the pane (plan.js), and its first table page.
-// A page without the block (served from elsewhere, or a list too long to
-// embed) asks the API for the list instead. app.js puts the promises of
-// `boot` in the store's caches; a request that does
-// not match what app.js asks for is simply not used.
+// before the data. When the page will show a profile (named in the URL, or
+// the only one of a server without uploads) this asks at once for its tree
+// (its path, depth and cutoff from the URL; the depth that fills the pane when
+// none is given) and for its first table page (search and offset from the
+// URL), as app.js would. The icicle only, unfolded, not a comparison; the
+// table in its default sort, not limited to a subtree: any other URL is
+// app.js's to load. The URL rules and figures below are urlstate.js's and
+// plan.js's, kept here so that this file needs no other;
+// tests/web/boot.test.mjs checks that they agree.
 //
-// app.js imports `boot` from here, so this module has always run (and its
-// requests have started) before app.js does, whichever script the browser
-// ran first.
+// app.js imports `boot`, so this has always run before app.js does, and it
+// hands the responses to api.js (jsonOf) and the promises to the store.
 
-import { listProfiles, health, getTree, getFunctions } from './api.js';
-import { parseState } from './urlstate.js';
-import { paneHeight, chartHeight, icicleDepth, savedHeight } from './plan.js';
+export const START_CUTOFF = 0.001; // urlstate.js DEFAULT_CUTOFF
+export const START_SORT = 'tottime'; // urlstate.js DEFAULT_SORT, descending
+export const PAGE_SIZE = 100; // components/table.js PAGE_SIZE
 
-const PAGE_SIZE = 100; // as components/table.js
+/** plan.js: icicleDepth(chartHeight(paneHeight(innerHeight, saved))). */
+export function startDepth(innerHeight, saved) {
+  const table = Math.min(260, Math.max(160, Math.round(innerHeight * 0.32)));
+  const max = innerHeight - 82 - 6 - 120;
+  const def = innerHeight - 82 - 6 - table;
+  const pane = Math.max(120, Math.round(saved > 0 ? Math.min(saved, max) : def));
+  return Math.max(1, Math.floor((pane - 24 - 4) / 20) - 1);
+}
 
-/** The page's start data, {health, profiles}, or null. */
-function embedded(doc = document) {
-  const block = doc.getElementById('profviz-boot');
+/**
+ * What a query string asks of the first requests, read as urlstate.js
+ * parseState reads it: {tree: {path, depth (null: fill the pane), cutoff} or
+ * null, page: {q, offset} or null} (null: not the plain start, app.js loads it).
+ */
+export function startState(search) {
+  const p = new URLSearchParams(search);
+  const digits = (s) => /^\d+$/.test(s || '');
+  let tree = null;
+  if ((!p.has('view') || p.get('view') === 'icicle') && p.get('fold') !== '1' && !p.get('base')) {
+    const path = (p.get('path') || '').split(',').filter((x) => /^\d+$/.test(x)).map(Number);
+    const depth = digits(p.get('depth')) ? Math.min(60, Math.max(1, Number(p.get('depth')))) : null;
+    const c = Number(p.get('cutoff'));
+    const cutoff = p.has('cutoff') && Number.isFinite(c) && c >= 0 && c <= 1 ? c : START_CUTOFF;
+    tree = { path, depth, cutoff };
+  }
+  const page = !p.has('sort') && !p.has('order') && p.get('sub') !== '1' ? { q: p.get('q') || '', offset: digits(p.get('offset')) ? Number(p.get('offset')) : 0 } : null;
+  return { tree, page };
+}
+
+/** The requests for a start state, as api.js getTree and getFunctions write them: {tree, page} of {opts, url}, or null. */
+export function startRequests(profile, state, fillDepth) {
+  const id = encodeURIComponent(profile);
+  let tree = null;
+  if (state.tree) {
+    const t = state.tree;
+    const opts = { path: t.path, depth: t.depth === null ? Math.min(60, fillDepth) : t.depth, cutoff: t.cutoff }; // urlstate.js MAX_DEPTH
+    const q = new URLSearchParams({ path: t.path.join(','), depth: String(opts.depth), cutoff: String(t.cutoff) });
+    tree = { opts, url: `/api/profiles/${id}/tree?${q.toString().replace(/%2C/g, ',')}` };
+  }
+  let page = null;
+  if (state.page) {
+    const opts = { sort: START_SORT, order: 'desc', q: state.page.q, offset: state.page.offset, limit: PAGE_SIZE };
+    const q = new URLSearchParams({ sort: START_SORT, order: 'desc' });
+    if (opts.q) q.set('q', opts.q);
+    q.set('offset', String(opts.offset));
+    q.set('limit', String(PAGE_SIZE));
+    page = { opts, url: `/api/profiles/${id}/functions?${q}` };
+  }
+  return { tree, page };
+}
+
+/** The page's start data {health, profiles} (profiles may be null), or null. */
+function embedded() {
+  const block = document.getElementById('profviz-boot');
   if (!block) return null;
   try {
     const data = JSON.parse(block.textContent);
-    return data && typeof data === 'object' ? data : null;
+    return data && typeof data === 'object' && data.health ? data : null;
   } catch {
     return null;
   }
 }
 
-const data = embedded();
-const given = data && Array.isArray(data.profiles);
-export const boot = {
-  embedded: !!(data && data.health),
-  list: given ? Promise.resolve(data.profiles) : listProfiles(),
-  health: data && data.health ? Promise.resolve(data.health) : health(),
-  trees: [],
-  pages: [],
-  onPrefetch: null,
-};
-boot.list.catch(() => {});
-boot.health.catch(() => {});
-
-const params = new URLSearchParams(location.search);
-const s = parseState(location.search);
-// only the plain icicle: other views and folded trees ask for other depths
-const plain = (!params.has('view') || params.get('view') === 'icicle') && !s.fold && !params.has('base');
-
-function prefetch(profile) {
-  const depth = s.depth === null ? icicleDepth(chartHeight(paneHeight(innerHeight, savedHeight()))) : s.depth;
-  const topts = { path: s.path, depth, cutoff: s.cutoff };
-  const tree = { profile, opts: topts, promise: getTree(profile, topts) };
-  const popts = { sort: s.sort, order: s.order, q: s.q, offset: s.offset, limit: PAGE_SIZE };
-  const page = { profile, opts: popts, promise: getFunctions(profile, popts) };
-  for (const x of [tree, page]) x.promise.catch(() => {});
-  boot.trees.push(tree);
-  boot.pages.push(page);
-  if (boot.onPrefetch) {
-    boot.onPrefetch('tree', tree);
-    boot.onPrefetch('functions', page);
+function savedHeight() {
+  try {
+    return Number(localStorage.getItem('profviz.chartHeight')) || NaN; // plan.js SPLIT_KEY
+  } catch {
+    return NaN;
   }
 }
 
-/** The profile the page opens without one in the URL: the only one of a server without uploads (listing.js wantsStartPage). */
-function onlyProfile(list, h) {
-  return list.length === 1 && !(h && h.uploads === true) ? list[0].id : null;
-}
+/**
+ * data: the start data or null; tree and page: {profile, opts, response}
+ * (a fetch promise) or null.
+ */
+export const boot = { data: null, tree: null, page: null };
 
-if (plain && s.profile) prefetch(s.profile);
-else if (plain && !params.has('profile')) {
-  if (given && data.health) {
-    const only = onlyProfile(data.profiles, data.health);
-    if (only) prefetch(only);
-  } else {
-    Promise.all([boot.list, boot.health.catch(() => null)])
-      .then(([list, h]) => {
-        const only = onlyProfile(list, h);
-        if (only) prefetch(only);
-      })
-      .catch(() => {});
+function start() {
+  const data = embedded();
+  boot.data = data;
+  const params = new URLSearchParams(location.search);
+  let profile = params.get('profile');
+  if (!profile && !params.has('profile') && data && Array.isArray(data.profiles)) {
+    // the only profile of a server without uploads opens at once (listing.js wantsStartPage)
+    if (data.profiles.length === 1 && data.health.uploads !== true) profile = data.profiles[0].id;
   }
+  if (!profile) return;
+  const req = startRequests(profile, startState(location.search), startDepth(innerHeight, savedHeight()));
+  const get = (r) => {
+    const response = fetch(r.url, { headers: { Accept: 'application/json' } });
+    response.catch(() => {}); // app.js reports failures
+    return { profile, opts: r.opts, response };
+  };
+  if (req.tree) boot.tree = get(req.tree);
+  if (req.page) boot.page = get(req.page);
 }
 
+if (typeof document !== 'undefined') start();
