@@ -3,6 +3,7 @@
 perturbed copy of the first, served by profviz and compared over the API.
 
 usage: python3 bench/bench_compare.py PROFVIZ [--work DIR] [--functions N] [--repeat R]
+                                     [--serve compare|files]
 
 The base profile comes from bench/gen_large_profile.py; the new one is the
 same stats dict with: another Python's standard library path
@@ -10,6 +11,10 @@ same stats dict with: another Python's standard library path
 in eight moved 7 lines down, 1 function in 100 renamed (so one in base only
 and one in new only), and times scaled by a factor from 0.5 to 2 for one
 function in ten. Both are kept in DIR (default bench/out) between runs.
+
+The server is `profviz compare -s -p 0 BASE NEW` (the way a comparison is
+opened; --serve files: `profviz -s -p 0 BASE NEW`, which also builds both
+function indexes at once, beside the first comparison).
 
 Prints one line per figure (milliseconds, wall clock on this machine) with
 its target (issue 12): the first table page under 1 s from a cold server
@@ -102,9 +107,10 @@ class Client:
         return ms, json.loads(body)
 
 
-def start(binary, base, new):
+def start(binary, base, new, serve):
     t0 = time.perf_counter()
-    proc = subprocess.Popen([binary, '-s', '-p', '0', base, new], stdout=subprocess.PIPE)
+    words = ['compare'] if serve == 'compare' else []
+    proc = subprocess.Popen([binary] + words + ['-s', '-p', '0', base, new], stdout=subprocess.PIPE)
     line = proc.stdout.readline().decode()
     m = re.match(r'profviz: serving http://127\.0\.0\.1:(\d+)/', line)
     if not m:
@@ -125,6 +131,7 @@ def main(argv):
     ap.add_argument('--work', default=os.path.join(HERE, 'out'))
     ap.add_argument('--functions', type=int, default=300000)
     ap.add_argument('--repeat', type=int, default=3)
+    ap.add_argument('--serve', choices=('compare', 'files'), default='compare')
     a = ap.parse_args(argv)
     base, new = ensure_profiles(a.work, a.functions)
     b, n = ids(a.profviz, base), ids(a.profviz, new)
@@ -132,7 +139,7 @@ def main(argv):
     cold, first_page, trees, sorts, pages, filters = [], [], [], [], [], []
     cpu = {'cold': [], 'first': [], 'sort': [], 'page': [], 'filter': [], 'tree': []}
     for _ in range(a.repeat):
-        proc, port, t0 = start(a.profviz, base, new)
+        proc, port, t0 = start(a.profviz, base, new, a.serve)
         try:
             c = Client(port, proc.pid)
             ms, d = c.get(q + '&limit=100')
@@ -169,6 +176,7 @@ def main(argv):
     print('profiles: %s (%d functions) and %s; %d rows: %s' % (
         os.path.basename(base), a.functions, os.path.basename(new), rows,
         ', '.join('%s %d' % kv for kv in counts.items())))
+    print('served by: profviz %s-s -p 0 BASE NEW' % ('compare ' if a.serve == 'compare' else ''))
     med = statistics.median
     with open('/proc/loadavg') as f:
         load = f.read().split()[0]

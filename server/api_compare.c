@@ -503,6 +503,10 @@ int pv_api_compare_handle(pv_registry *reg, const pv_api_request *req, pv_api_re
         rc = pv_api_compare_function(p.c->cmp, p.e[0], p.e[1], req, reply);
     else
         rc = handle_tree(&p, req, reply);
+    /* The comparison is answered: a text sort or a filter may come next
+     * (profviz compare left the indexes for now). */
+    for (int s = 0; s < 2; s++)
+        pv_registry_index_soon(p.e[s]);
     pair_release(&p);
     return rc;
 }

@@ -427,6 +427,10 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
     size_t cap = pv_source_cap((size_t)opts.cache_mb << 20, (size_t)opts.max_upload_mb << 20);
     pv_source_limits limits = {.max_inflated = cap};
     pv_registry_set_source_limits(reg, &limits);
+    /* profviz compare opens on the comparison, which needs no function
+     * index: each is made when a table first asks, not beside the first
+     * comparison. */
+    if (page) pv_registry_set_index_on_demand(reg, true);
     if (opts.dir) {
         if (pv_folder_open(opts.dir, reg, &folder, &err) < 0) {
             cli_error("%s", err.message);

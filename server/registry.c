@@ -1,10 +1,11 @@
 /* registry.c: profiles by content id, with reference counts and the
  * memory-bounded cache of the ones backed by a file.
  *
- * A profile and its function index (index.h) are one `tables` value; an
- * entry backed by a file may drop its tables (eviction, least recently used
- * first, never while a request holds the entry) and rebuild them from the
- * file when it is next acquired. Reading files is source.h's.
+ * A profile and its function index (index.h) are one `pv_tables` value
+ * (registry_tables.c); an entry backed by a file may drop its tables
+ * (eviction, least recently used first, never while a request holds the
+ * entry) and rebuild them from the file when it is next acquired. Reading
+ * files is source.h's.
  */
 #include "registry.h"
 
@@ -16,47 +17,13 @@
 #include "registry_internal.h"
 #include "source.h"
 
-/* A parsed profile and its index, made and freed together. The index is
- * built on a thread of its own, so that a profile can be served (trees,
- * details) while its table's sort orders are still being made; the first
- * table query waits for it. */
-typedef struct tables {
-    pv_profile *profile;
-    pthread_mutex_t lock; /* guards the join */
-    pthread_t builder;
-    bool building;   /* builder not joined yet */
-    pv_index *index; /* once joined: NULL when building failed (err) */
-    pv_error err;
-} tables;
-
-static void *build_index(void *arg)
-{
-    tables *t = arg;
-    if (pv_index_build(t->profile, &t->index, &t->err) < 0) t->index = NULL;
-    return NULL;
-}
-
-/* The index of t, waiting for its builder. Returns NULL with err filled
- * when building it failed. */
-static const pv_index *tables_index(tables *t, pv_error *err)
-{
-    pthread_mutex_lock(&t->lock);
-    if (t->building) {
-        pthread_join(t->builder, NULL);
-        t->building = false;
-    }
-    pthread_mutex_unlock(&t->lock);
-    if (!t->index) *err = t->err;
-    return t->index;
-}
-
 /* The private side of an entry; `pub` must stay first. Every field but the
  * immutable ones (pub.id, name, path) is guarded by the registry's mutex. */
 typedef struct pv_registry_item {
     pv_registry_entry pub;
     char *name;
-    char *path; /* the file to rebuild the tables from, or NULL: never evicted */
-    tables *t;  /* NULL while evicted */
+    char *path;   /* the file to rebuild the tables from, or NULL: never evicted */
+    pv_tables *t; /* NULL while evicted */
     size_t memory;
     unsigned refs;
     bool loading; /* a thread is rebuilding t; others wait on the registry's cond */
@@ -69,72 +36,22 @@ struct pv_registry {
     pthread_cond_t loaded; /* signalled when an entry's loading ends */
     entry **entries;
     size_t count, cap;
-    size_t cache_limit; /* bytes; 0 = no limit */
-    size_t cache_used;  /* memory of loaded entries that have a path and are listed */
-    size_t charged;     /* memory the companion holds, counted with cache_used */
-    void *companion;    /* see pv_registry_companion; freed with the registry */
+    size_t cache_limit;   /* bytes; 0 = no limit */
+    size_t cache_used;    /* memory of loaded entries that have a path and are listed */
+    size_t charged;       /* memory the companion holds, counted with cache_used */
+    bool index_on_demand; /* loaded files build their index at the first table query */
+    void *companion;      /* see pv_registry_companion; freed with the registry */
     void (*companion_free)(void *companion);
     uint64_t tick;
     pv_source_limits limits; /* for files read again after eviction */
 };
 
-/* ---- Tables and entries ------------------------------------------------- */
-
-static void tables_free(tables *t)
-{
-    if (!t) return;
-    pv_error err;
-    tables_index(t, &err);
-    pthread_mutex_destroy(&t->lock);
-    pv_index_free(t->index);
-    pv_profile_free(t->profile);
-    free(t);
-}
-
-/* An estimate of the bytes t holds: the profile's arena and tables (counted
- * in full even when the arena holds some of them) and its index (waited
- * for). */
-static size_t tables_memory(tables *t)
-{
-    pv_error err;
-    const pv_index *index = tables_index(t, &err);
-    const pv_profile *p = t->profile;
-    size_t n = p->nfunctions;
-    size_t bytes = sizeof *t + sizeof *p + pv_arena_bytes(p->arena);
-    bytes += n * sizeof(pv_function) + (size_t)p->nedges * (sizeof(pv_edge) + sizeof(uint32_t)) +
-             (size_t)p->nroots * sizeof(uint32_t);
-    return bytes + (index ? pv_index_memory(index) : 0);
-}
-
-/* Makes the tables of profile (taken over in every case). Returns them, or
- * NULL with err filled. */
-static tables *tables_new(pv_profile *profile, pv_error *err)
-{
-    tables *t = calloc(1, sizeof *t);
-    if (!t) {
-        pv_profile_free(profile);
-        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-        return NULL;
-    }
-    t->profile = profile;
-    if (pthread_mutex_init(&t->lock, NULL) != 0) {
-        pv_profile_free(profile);
-        free(t);
-        pv_fail(err, PV_ERR_NOMEM, -1, "cannot create a mutex");
-        return NULL;
-    }
-    t->building = pthread_create(&t->builder, NULL, build_index, t) == 0;
-    if (!t->building && pv_index_build(profile, &t->index, err) < 0) {
-        tables_free(t);
-        return NULL;
-    }
-    return t;
-}
+/* ---- Entries ----------------------------------------------------------- */
 
 static void entry_free(entry *e)
 {
     if (!e) return;
-    tables_free(e->t);
+    pv_tables_free(e->t);
     free(e->name);
     free(e->path);
     free(e);
@@ -143,7 +60,7 @@ static void entry_free(entry *e)
 /* Makes an entry of profile (which it takes over in every case), its id from
  * hash. Returns it, or NULL with err filled. */
 static entry *entry_new(pv_profile *profile, const char *name, uint64_t hash, size_t bytes,
-                        pv_error *err)
+                        bool on_demand, pv_error *err)
 {
     entry *e = calloc(1, sizeof *e);
     if (!e || !(e->name = strdup(name))) {
@@ -152,7 +69,7 @@ static entry *entry_new(pv_profile *profile, const char *name, uint64_t hash, si
         pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         return NULL;
     }
-    e->t = tables_new(profile, err);
+    e->t = pv_tables_new(profile, on_demand, err);
     if (!e->t) {
         entry_free(e);
         return NULL;
@@ -200,7 +117,7 @@ static void evict_locked(pv_registry *reg)
         }
         if (!victim) return;
         reg->cache_used -= victim->memory;
-        tables_free(victim->t);
+        pv_tables_free(victim->t);
         victim->t = NULL;
         victim->pub.profile = NULL;
         victim->memory = 0;
@@ -221,7 +138,7 @@ static int registry_add(pv_registry *reg, entry *e, char *id_out, pv_error *err)
     if (id_out) memcpy(id_out, e->pub.id, sizeof e->pub.id);
     /* Cached entries count their memory, index included: wait for it here,
      * not under the lock. */
-    if (e->path && e->t) e->memory = tables_memory(e->t);
+    if (e->path && e->t) e->memory = pv_tables_memory(e->t);
     pthread_mutex_lock(&reg->lock);
     if (find_locked(reg, e->pub.id, NULL)) {
         pthread_mutex_unlock(&reg->lock);
@@ -380,7 +297,7 @@ bool pv_registry_remove(pv_registry *reg, const char *id)
     return e != NULL;
 }
 
-static tables *rebuild(pv_registry *reg, const entry *e, pv_error *err);
+static pv_tables *rebuild(pv_registry *reg, const entry *e, pv_error *err);
 
 const pv_registry_entry *pv_registry_acquire(pv_registry *reg, const char *id)
 {
@@ -399,14 +316,14 @@ const pv_registry_entry *pv_registry_acquire(pv_registry *reg, const char *id)
         e->loading = true;
         pthread_mutex_unlock(&reg->lock);
         pv_error err;
-        tables *t = rebuild(reg, e, &err);
-        size_t memory = t ? tables_memory(t) : 0;
+        pv_tables *t = rebuild(reg, e, &err);
+        size_t memory = t ? pv_tables_memory(t) : 0;
         pthread_mutex_lock(&reg->lock);
         e->loading = false;
         pthread_cond_broadcast(&reg->loaded);
         if (t) {
             e->t = t;
-            e->pub.profile = t->profile;
+            e->pub.profile = pv_tables_profile(t);
             e->memory = memory;
             if (counted(e)) {
                 reg->cache_used += e->memory;
@@ -500,7 +417,7 @@ void pv_registry_list_free(pv_registry_entry *list, size_t count)
 int pv_registry_query_functions(const pv_registry_entry *pub, const pv_function_query *query,
                                 uint32_t **ids, size_t *nids, size_t *total, pv_error *err)
 {
-    const pv_index *index = tables_index(((const entry *)pub)->t, err);
+    const pv_index *index = pv_tables_index(((const entry *)pub)->t, true, err);
     if (!index) return -1;
     return pv_index_query(index, query, ids, nids, total, err);
 }
@@ -517,7 +434,7 @@ int pv_registry_build(const pv_source *src, const char *name, pv_registry_item *
     pv_profile *profile = NULL;
     *out = NULL;
     if (pv_source_parse(src, 0, &profile, err) < 0) return -1;
-    *out = entry_new(profile, name, src->hash, src->raw_len, err);
+    *out = entry_new(profile, name, src->hash, src->raw_len, false, err);
     if (*out) (*out)->pub.modified = src->modified;
     return *out ? 0 : -1;
 }
@@ -556,7 +473,7 @@ int pv_registry_insert(pv_registry *reg, pv_registry_item *item, const char *nam
 /* Rebuilds the tables of an evicted entry from its file. Returns them, or
  * NULL with err filled (also when the file no longer has the entry's id,
  * which is seen before parsing anything). */
-static tables *rebuild(pv_registry *reg, const entry *e, pv_error *err)
+static pv_tables *rebuild(pv_registry *reg, const entry *e, pv_error *err)
 {
     pthread_mutex_lock(&reg->lock);
     pv_source_limits limits = reg->limits;
@@ -571,15 +488,16 @@ static tables *rebuild(pv_registry *reg, const entry *e, pv_error *err)
     pv_profile *profile = NULL;
     int rc = pv_source_parse(&src, 0, &profile, err);
     pv_source_close(&src);
-    return rc < 0 ? NULL : tables_new(profile, err);
+    return rc < 0 ? NULL : pv_tables_new(profile, false, err);
 }
 
 /* ---- For registry_load.c (registry_internal.h) ----------------------------- */
 
 pv_registry_item *pv_registry_item_new(pv_profile *profile, const char *name, uint64_t hash,
-                                       size_t bytes, int64_t modified, pv_error *err)
+                                       size_t bytes, int64_t modified, bool on_demand,
+                                       pv_error *err)
 {
-    entry *e = entry_new(profile, name, hash, bytes, err);
+    entry *e = entry_new(profile, name, hash, bytes, on_demand, err);
     if (e) e->pub.modified = modified;
     return e;
 }
@@ -589,10 +507,23 @@ int pv_registry_add_item(pv_registry *reg, pv_registry_item *item, char *id_out,
     return registry_add(reg, item, id_out, err);
 }
 
-pv_source_limits pv_registry_source_limits(pv_registry *reg)
+pv_source_limits pv_registry_source_limits(pv_registry *reg, bool *on_demand)
 {
     pthread_mutex_lock(&reg->lock);
     pv_source_limits limits = reg->limits;
+    if (on_demand) *on_demand = reg->index_on_demand;
     pthread_mutex_unlock(&reg->lock);
     return limits;
+}
+
+void pv_registry_index_soon(const pv_registry_entry *pub)
+{
+    pv_tables_start(((const entry *)pub)->t);
+}
+
+void pv_registry_set_index_on_demand(pv_registry *reg, bool on)
+{
+    pthread_mutex_lock(&reg->lock);
+    reg->index_on_demand = on;
+    pthread_mutex_unlock(&reg->lock);
 }

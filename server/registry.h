@@ -128,6 +128,18 @@ bool pv_registry_contains(pv_registry *reg, const char *id);
 /* True when the entry with this id holds its parsed profile (not evicted). */
 bool pv_registry_is_loaded(pv_registry *reg, const char *id);
 
+/* When on, the files loaded from here on (pv_registry_load_file, _files,
+ * _merged) build their function index at their first table query instead
+ * of on a thread at once: for `profviz compare`, whose page shows the
+ * comparison, which needs no index, so that loading leaves both cores to
+ * the first comparison. Off by default. */
+void pv_registry_set_index_on_demand(pv_registry *reg, bool on);
+
+/* Starts building the index of an acquired entry that left it on demand,
+ * on a thread of its own (once the work that came first is done); does
+ * nothing otherwise. */
+void pv_registry_index_soon(const pv_registry_entry *entry);
+
 /* Sets the cache limit in bytes (0, the default, is no limit) and evicts
  * down to it. */
 void pv_registry_set_cache_limit(pv_registry *reg, size_t bytes);

@@ -22,7 +22,7 @@ static const char *base_name(const char *path)
 int pv_registry_add_bytes(pv_registry *reg, const char *name, const unsigned char *data, size_t len,
                           char *id_out, pv_error *err)
 {
-    pv_source_limits limits = pv_registry_source_limits(reg);
+    pv_source_limits limits = pv_registry_source_limits(reg, NULL);
     pv_source src;
     if (pv_source_from_bytes(data, len, &limits, &src, err) < 0) return -1;
     pv_registry_item *item = NULL;
@@ -51,8 +51,8 @@ static void merged_name(const char *const *paths, size_t npaths, char *buf, size
 
 /* Parses the files in paths into one item (merged when more than one).
  * Returns it, or NULL with err filled. */
-static pv_registry_item *load_item(const pv_source_limits *limits, const char *const *paths,
-                                   size_t npaths, pv_error *err)
+static pv_registry_item *load_item(const pv_source_limits *limits, bool on_demand,
+                                   const char *const *paths, size_t npaths, pv_error *err)
 {
     if (npaths == 0) {
         pv_fail(err, PV_ERR_ARGUMENT, -1, "nothing to merge");
@@ -67,14 +67,15 @@ static pv_registry_item *load_item(const pv_source_limits *limits, const char *c
         return NULL;
     char name[512];
     merged_name(paths, npaths, name, sizeof name);
-    return pv_registry_item_new(profile, name, hash, bytes, modified, err);
+    return pv_registry_item_new(profile, name, hash, bytes, modified, on_demand, err);
 }
 
 int pv_registry_load_merged(pv_registry *reg, const char *const *paths, size_t npaths, char *id_out,
                             pv_error *err)
 {
-    pv_source_limits limits = pv_registry_source_limits(reg);
-    pv_registry_item *item = load_item(&limits, paths, npaths, err);
+    bool on_demand = false;
+    pv_source_limits limits = pv_registry_source_limits(reg, &on_demand);
+    pv_registry_item *item = load_item(&limits, on_demand, paths, npaths, err);
     if (!item) return -1;
     return pv_registry_add_item(reg, item, id_out, err) < 0 ? -1 : 0;
 }
@@ -92,6 +93,7 @@ typedef struct loading {
     const char *const *paths;
     size_t npaths;
     pv_source_limits limits;
+    bool on_demand;
     pv_registry_item **items; /* [npaths]: NULL where it failed (errs says why) */
     pv_error *errs;
 } loading;
@@ -105,7 +107,7 @@ static void *load_worker(void *arg)
         size_t i = l->next++;
         pthread_mutex_unlock(&l->lock);
         if (i >= l->npaths) return NULL;
-        l->items[i] = load_item(&l->limits, &l->paths[i], 1, &l->errs[i]);
+        l->items[i] = load_item(&l->limits, l->on_demand, &l->paths[i], 1, &l->errs[i]);
     }
 }
 
@@ -113,7 +115,8 @@ int pv_registry_load_files(pv_registry *reg, const char *const *paths, size_t np
                            char (*ids_out)[PV_REGISTRY_ID_LEN + 1], size_t *failed, pv_error *err)
 {
     *failed = npaths;
-    loading l = {.paths = paths, .npaths = npaths, .limits = pv_registry_source_limits(reg)};
+    loading l = {.paths = paths, .npaths = npaths};
+    l.limits = pv_registry_source_limits(reg, &l.on_demand);
     l.items = calloc(npaths ? npaths : 1, sizeof *l.items);
     l.errs = calloc(npaths ? npaths : 1, sizeof *l.errs);
     if (!l.items || !l.errs || pthread_mutex_init(&l.lock, NULL) != 0) {

@@ -327,6 +327,19 @@ def test_cli(binary):
     check('compare prints the page it opens',
           l2 == 'profviz: opening http://127.0.0.1:%d/?profile=%s&view=compare&base=%s\n' % (port, n, b), l2)
     check('compare stops cleanly', code == 0, code)
+    # `profviz compare` leaves each function index to the first table that
+    # needs it: text sorts, filters and the function table still answer alike.
+    plain = Server(binary, ['-s', '-p', '0', BEFORE, AFTER])
+    lazy = Server(binary, ['compare', '-s', '-p', '0', BEFORE, AFTER])
+    lazy.proc.stdout.readline()  # the page it opens
+    for path in ('/api/compare?base=%s&new=%s&sort=name' % (b, n),
+                 '/api/compare?base=%s&new=%s&sort=file&order=desc&q=app' % (b, n),
+                 '/api/profiles/%s/functions?sort=name&q=s' % n,
+                 '/api/compare?base=%s&new=%s&q=slow' % (b, n)):
+        got, want = lazy.json(path), plain.json(path)
+        check('compare, index on demand: %s' % path[-40:], got[0] == 200 and got == want, (got, want))
+    lazy.stop()
+    plain.stop()
     for args, text in (([BEFORE], 'give two profiles'), (['--merge', BEFORE, AFTER], '--merge'),
                        (['--dir', '/tmp', BEFORE, AFTER], '--dir')):
         r = subprocess.run([binary, 'compare'] + args, capture_output=True)

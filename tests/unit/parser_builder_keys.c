@@ -21,7 +21,7 @@
 typedef struct key {
     const char *file; /* from pv_builder_intern_file */
     int64_t line;
-    char name[16];
+    char name[32];
 } key;
 
 static void make_keys(pv_builder *b, key *keys, size_t n)
@@ -33,7 +33,7 @@ static void make_keys(pv_builder *b, key *keys, size_t n)
         keys[k].file = pv_builder_intern_file(b, file, strlen(file), &err);
         assert_non_null(keys[k].file);
         keys[k].line = (int64_t)(k / 6); /* shared lines, names and files, never all three */
-        snprintf(keys[k].name, sizeof keys[k].name, "f%zu", k / 2);
+        snprintf(keys[k].name, sizeof keys[k].name, "f%u", (unsigned)(k / 2));
     }
 }
 
