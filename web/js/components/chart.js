@@ -78,6 +78,7 @@ export class Chart {
   }
 
   setQuery(q) {
+    if (q === this.query) return; // every state change sets it: no redraw for nothing
     this.query = q;
     this.computeMatches();
     this.requestDraw();

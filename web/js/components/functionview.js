@@ -14,7 +14,7 @@ import { formatTime, formatTimeExact, formatNcalls, formatLocation, formatPercen
 import { treeRows, firstLevel, whyText, siteLabel } from '../fntree.js';
 
 const ROW_LIMIT = 2000; // rows drawn per tree; the rest behind "show all"
-const FIRST_ROWS = 60; // rows drawn before the view counts as drawn (more than fit in sight)
+const FIRST_ROWS = 24; // rows drawn before the view counts as drawn (a tree shows 16em, about 11 rows)
 const CHUNK_ROWS = 300; // then this many per task
 
 export class FunctionView {
