@@ -1,6 +1,5 @@
 /* compare_paths.h: relative paths of a profile's files and the keys of C
- * functions and suffixes, for compare.c (not
- * a public interface).
+ * functions and suffixes, for compare.c (not a public interface).
  *
  * pv_cmp_files lists a profile's distinct file names (the builder interns
  * them, so one pointer is one file) and, for each, where its relative path
