@@ -165,7 +165,8 @@ static int keep_last_entries(pv_builder *b, uint32_t *last, uint32_t *counted, d
     size_t kept = 0;
     for (size_t k = 0; k < b->nentries; k++) {
         const entry *e = &b->entries[k];
-        if (last[e->function] != k) continue;
+        /* With no repeated entry every entry is kept: last[] is not read. */
+        if (distinct != b->nentries && last[e->function] != k) continue;
         size_t end = k + 1 < b->nentries ? b->entries[k + 1].first_edge : b->nedges;
         if (end - e->first_edge > SMALL_GROUP && !mark_at) {
             mark_at = malloc(b->nfunctions * sizeof *mark_at);
