@@ -52,71 +52,9 @@ typedef struct ctx {
     pv_error *err;
 } ctx;
 
-static char lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* ---- Keys --------------------------------------------------------------- */
 
 typedef enum key_kind { KEY_PATH, KEY_BUILTIN, KEY_BASENAME } key_kind;
-
-static bool is_c_function(const pv_function *f)
-{
-    return f->line == 0 && (f->file[0] == '\0' || strcmp(f->file, "~") == 0);
-}
-
-/* The name of a C function without its spelling (rule 2). */
-static void builtin_name(const char *name, const char **out, size_t *len)
-{
-    size_t n = strlen(name);
-    static const char *const wraps[] = {"<built-in method ", "<built-in function "};
-    bool unwrapped = false;
-    for (size_t w = 0; w < 2 && !unwrapped; w++) {
-        size_t k = strlen(wraps[w]);
-        if (n > k + 1 && strncmp(name, wraps[w], k) == 0 && name[n - 1] == '>') {
-            name += k;
-            n -= k + 1;
-            unwrapped = true;
-        }
-    }
-    if (!unwrapped && n > 2 && name[0] == '<' && name[n - 1] == '>' && !memchr(name, ' ', n)) {
-        name++;
-        n -= 2;
-    }
-    /* "<built-in method __new__ of type object at 0x7f...>": the address
-     * changes from run to run. */
-    size_t h = n;
-    while (h > 0 && ((name[h - 1] >= '0' && name[h - 1] <= '9') ||
-                     (lower(name[h - 1]) >= 'a' && lower(name[h - 1]) <= 'f')))
-        h--;
-    if (h < n && h >= 6 && memcmp(name + h - 6, " at 0x", 6) == 0) n = h - 6;
-    static const char *const modules[] = {"builtins.", "__builtin__."};
-    for (size_t m = 0; m < 2; m++) {
-        size_t k = strlen(modules[m]);
-        if (n > k && strncmp(name, modules[m], k) == 0) {
-            name += k;
-            n -= k;
-            break;
-        }
-    }
-    *out = name;
-    *len = n;
-}
-
-/* True when one path ends with the other at a folder boundary. */
-static bool suffix_related(const char *a, size_t na, const char *b, size_t nb)
-{
-    if (na < nb) {
-        const char *t = a;
-        a = b;
-        b = t;
-        size_t tn = na;
-        na = nb;
-        nb = tn;
-    }
-    return pv_cmp_same_path(a + (na - nb), b, nb) && (na == nb || pv_cmp_is_sep(a[na - nb - 1]));
-}
 
 /* ---- Pairing within a group ---------------------------------------------- */
 
@@ -152,7 +90,7 @@ static bool compatible(const ctx *c, uint32_t b, uint32_t n, key_kind kind)
     const pv_function *fb = &c->s[0].p->functions[b], *fn = &c->s[1].p->functions[n];
     const pv_cmp_files *f0 = &c->s[0].f, *f1 = &c->s[1].f;
     const char *rb = fb->file + f0->rel[f0->file_of[b]], *rn = fn->file + f1->rel[f1->file_of[n]];
-    return suffix_related(rb, strlen(rb), rn, strlen(rn));
+    return pv_cmp_suffix_related(rb, strlen(rb), rn, strlen(rn));
 }
 
 typedef struct cell {
@@ -251,7 +189,7 @@ static void pair_unique(ctx *c, const group *g)
 static bool candidate(const ctx *c, int s, uint32_t id, key_kind kind)
 {
     if (c->s[s].partner[id] != PV_COMPARE_NONE) return false;
-    bool cf = is_c_function(&c->s[s].p->functions[id]);
+    bool cf = pv_cmp_is_c_function(&c->s[s].p->functions[id]);
     return kind == KEY_BUILTIN ? cf : kind == KEY_PATH || !cf;
 }
 
@@ -329,7 +267,7 @@ static void name_part(const ctx *c, int s, uint32_t id, key_kind kind, const cha
 {
     const char *full = c->s[s].p->functions[id].name;
     if (kind == KEY_BUILTIN) {
-        builtin_name(full, name, len);
+        pv_cmp_builtin_name(full, name, len);
     } else {
         *name = full;
         *len = strlen(full);

@@ -222,3 +222,60 @@ oom:
     pv_cmp_files_free(f);
     return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
 }
+
+/* ---- Keys of C functions and suffixes (compare.c's rules 2 and 3) ------ */
+
+bool pv_cmp_is_c_function(const pv_function *f)
+{
+    return f->line == 0 && (f->file[0] == '\0' || strcmp(f->file, "~") == 0);
+}
+
+void pv_cmp_builtin_name(const char *name, const char **out, size_t *len)
+{
+    size_t n = strlen(name);
+    static const char *const wraps[] = {"<built-in method ", "<built-in function "};
+    bool unwrapped = false;
+    for (size_t w = 0; w < 2 && !unwrapped; w++) {
+        size_t k = strlen(wraps[w]);
+        if (n > k + 1 && strncmp(name, wraps[w], k) == 0 && name[n - 1] == '>') {
+            name += k;
+            n -= k + 1;
+            unwrapped = true;
+        }
+    }
+    if (!unwrapped && n > 2 && name[0] == '<' && name[n - 1] == '>' && !memchr(name, ' ', n)) {
+        name++;
+        n -= 2;
+    }
+    /* "<built-in method __new__ of type object at 0x7f...>": the address
+     * changes from run to run. */
+    size_t h = n;
+    while (h > 0 && ((name[h - 1] >= '0' && name[h - 1] <= '9') ||
+                     (lower(name[h - 1]) >= 'a' && lower(name[h - 1]) <= 'f')))
+        h--;
+    if (h < n && h >= 6 && memcmp(name + h - 6, " at 0x", 6) == 0) n = h - 6;
+    static const char *const modules[] = {"builtins.", "__builtin__."};
+    for (size_t m = 0; m < 2; m++) {
+        size_t k = strlen(modules[m]);
+        if (n > k && strncmp(name, modules[m], k) == 0) {
+            name += k;
+            n -= k;
+            break;
+        }
+    }
+    *out = name;
+    *len = n;
+}
+
+bool pv_cmp_suffix_related(const char *a, size_t na, const char *b, size_t nb)
+{
+    if (na < nb) {
+        const char *t = a;
+        a = b;
+        b = t;
+        size_t tn = na;
+        na = nb;
+        nb = tn;
+    }
+    return pv_cmp_same_path(a + (na - nb), b, nb) && (na == nb || pv_cmp_is_sep(a[na - nb - 1]));
+}

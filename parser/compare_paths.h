@@ -1,4 +1,5 @@
-/* compare_paths.h: relative paths of a profile's files, for compare.c (not
+/* compare_paths.h: relative paths of a profile's files and the keys of C
+ * functions and suffixes, for compare.c (not
  * a public interface).
  *
  * pv_cmp_files lists a profile's distinct file names (the builder interns
@@ -42,5 +43,16 @@ bool pv_cmp_is_sep(char c);
 
 /* True when the n bytes at a and b are equal, '\' and '/' alike. */
 bool pv_cmp_same_path(const char *a, const char *b, size_t n);
+
+/* True for a C function: file "~" (cProfile) or "" (the profile module), line 0. */
+bool pv_cmp_is_c_function(const pv_function *f);
+
+/* The name of a C function without its spelling (compare.c's rule 2): no
+ * "<built-in method ...>" wrapping, "builtins." prefix or " at 0x..."
+ * address. Sets *out (inside name) and *len. */
+void pv_cmp_builtin_name(const char *name, const char **out, size_t *len);
+
+/* True when one path ends with the other at a folder boundary (rule 3). */
+bool pv_cmp_suffix_related(const char *a, size_t na, const char *b, size_t nb);
 
 #endif
