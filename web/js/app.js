@@ -13,7 +13,7 @@ import * as api from './api.js';
 import { boot } from './boot.js';
 import { $, delayedShow } from './dom.js';
 import { Store } from './store.js';
-import { flatten, neighbour, itemName } from './layout.js';
+import { flatten, itemName } from './layout.js';
 import { VIEWS, VIEW_NAMES, viewByName } from './views/index.js';
 import { Chart } from './components/chart.js';
 import { Tooltip, nodeTip } from './components/tooltip.js';
@@ -30,6 +30,7 @@ import { Uploader } from './components/uploads.js';
 import { formatState, shareableUrl, MAX_DEPTH } from './urlstate.js';
 import { Controls } from './components/controls.js';
 import { Splitter } from './components/splitter.js';
+import { installKeys } from './keys.js';
 import { formatTime, formatPercent, formatFileLine } from './format.js';
 import { chartHeight } from './plan.js';
 import { newestFirst, sameIds, wantsStartPage } from './listing.js';
@@ -308,55 +309,16 @@ function showFocus() {
   bar.title = bar.textContent;
 }
 
-function moveFocus(key) {
-  const next = neighbour(items, chart.focus, key, (k) => chart.visible(k));
-  chart.setFocus(next);
-  showFocus();
-  const r = chart.clientRect(next);
-  if (r) {
-    const sc = $('graph-scroll');
-    const b = sc.getBoundingClientRect();
-    if (r.y < b.top) sc.scrollTop -= b.top - r.y;
-    else if (r.y + r.h > b.bottom) sc.scrollTop += r.y + r.h - b.bottom;
-    const r2 = chart.clientRect(next);
-    showTip(next, r2.x + Math.min(r2.w / 2, 40), r2.y + r2.h);
-  }
-}
-
-document.addEventListener('keydown', (e) => {
-  const target = e.target;
-  const typing = target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement;
-  if (e.key === '/' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey) {
-    e.preventDefault();
-    $('search').focus();
-    $('search').select();
-    return;
-  }
-  if (e.key === 'Escape') {
-    if (target === $('search')) {
-      $('search').blur();
-      $('graph').focus();
-      return;
-    }
-    tooltip.hide();
-    if (!typing && !chart.resetZoom()) goUp();
-    return;
-  }
-  if ($('profile-view').hidden) return;
-  const onGraph = target === $('graph') || target === document.body;
-  if (!onGraph || e.ctrlKey || e.metaKey || e.altKey) return;
-  const dirs = { ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right' };
-  if (dirs[e.key]) {
-    e.preventDefault();
-    if (document.activeElement !== $('graph')) $('graph').focus();
-    moveFocus(dirs[e.key]);
-  } else if (e.key === 'Enter' && chart.focus >= 0) {
-    e.preventDefault();
-    if (chart.focus > 0) drill(chart.focus);
-  } else if ((e.key === 'f' || e.key === 'F') && boxFunction(chart.focus) !== null) {
-    e.preventDefault();
-    openFunction(boxFunction(chart.focus));
-  }
+installKeys({
+  chart,
+  tooltip,
+  items: () => items,
+  showFocus,
+  showTip,
+  goUp,
+  drill,
+  openFunction,
+  boxFunction,
 });
 
 $('graph-scroll').addEventListener('scroll', () => {
