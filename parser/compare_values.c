@@ -151,7 +151,6 @@ static double sort_value(const pv_compare *cmp, const pv_profile *base, const pv
 typedef struct sort_ctx {
     const pv_compare *cmp;
     const pv_profile *base, *new_p;
-    const double *values;   /* NULL for the text keys */
     const uint64_t *prefix; /* text keys: the first 8 bytes, big-endian */
     pv_compare_key key;
     bool descending;
@@ -170,12 +169,7 @@ static int compare_rows(const void *context, uint32_t x, uint32_t y)
 {
     const sort_ctx *sc = context;
     int c = 0;
-    if (sc->values) {
-        double a = sc->values[x], b = sc->values[y];
-        bool na = a != a, nb = b != b;
-        if (na != nb) return na ? 1 : -1; /* NAN last in either order */
-        if (!na && a != b) c = a < b ? -1 : 1;
-    } else if (sc->prefix[x] != sc->prefix[y]) {
+    if (sc->prefix[x] != sc->prefix[y]) {
         c = sc->prefix[x] < sc->prefix[y] ? -1 : 1;
     } else {
         c = compare_text(pv_compare_display(sc->cmp, sc->base, sc->new_p, x),
@@ -190,14 +184,23 @@ int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_prof
                     pv_compare_key key, pv_compare_mode mode, bool descending, uint32_t *order,
                     pv_error *err)
 {
-    double *values = NULL;
     uint64_t *prefix = NULL;
     size_t n = cmp->nrows ? cmp->nrows : 1;
     if (key != PV_CKEY_NAME && key != PV_CKEY_FILE) {
-        values = malloc(n * sizeof *values);
-        if (!values) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-        for (size_t r = 0; r < cmp->nrows; r++)
-            values[r] = sort_value(cmp, base, new_p, r, key, mode);
+        /* Numbers need no comparisons: a radix sort of their keys, from row
+         * order (ties by ascending row in either order), NAN last. */
+        pv_key_item *items = malloc(n * sizeof *items);
+        if (!items) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+        for (size_t r = 0; r < cmp->nrows; r++) {
+            double v = sort_value(cmp, base, new_p, r, key, mode);
+            uint64_t k = pv_sort_key_of_double(v);
+            items[r] = (pv_key_item){v != v ? UINT64_MAX : descending ? ~k : k, (uint32_t)r};
+        }
+        int rc = pv_sort_key_items(items, cmp->nrows);
+        for (size_t r = 0; rc == 0 && r < cmp->nrows; r++)
+            order[r] = items[r].id;
+        free(items);
+        return rc == 0 ? 0 : pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     } else {
         /* Most comparisons are settled by the first bytes, without
          * following two pointers into the profiles. */
@@ -216,9 +219,8 @@ int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_prof
     }
     for (size_t r = 0; r < cmp->nrows; r++)
         order[r] = (uint32_t)r;
-    sort_ctx sc = {cmp, base, new_p, values, prefix, key, descending};
+    sort_ctx sc = {cmp, base, new_p, prefix, key, descending};
     int rc = pv_sort_ids(order, cmp->nrows, compare_rows, &sc);
-    free(values);
     free(prefix);
     if (rc < 0) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     return 0;

@@ -1,9 +1,12 @@
-/* sort.h: sorting arrays of ids with a comparator that takes a context.
+/* sort.h: sorting arrays of ids with a comparator that takes a context, and
+ * sorting ids by a numeric key.
  *
  * C11 has no qsort_r, and a comparator that reads a global is not safe with
  * request threads, so ids are sorted here with an explicit context. The sort
- * is a stable merge sort (O(n log n) always, whatever the input). It
- * allocates a scratch buffer for the call and frees it before returning.
+ * is a stable merge sort (O(n log n) always, whatever the input). Numeric
+ * keys are sorted without comparisons: a stable LSD radix sort of uint64
+ * keys (pv_sort_key_of_double maps a double to one). Both allocate their
+ * scratch for the call and free it before returning.
  */
 #ifndef PV_SORT_H
 #define PV_SORT_H
@@ -17,5 +20,20 @@ typedef int (*pv_id_compare)(const void *context, uint32_t a, uint32_t b);
 /* Sorts ids[0..n) stably by compare. Returns 0, or -1 when out of memory (ids
  * are then unchanged). */
 int pv_sort_ids(uint32_t *ids, size_t n, pv_id_compare compare, const void *context);
+
+/* An id and the key it sorts by. */
+typedef struct pv_key_item {
+    uint64_t key;
+    uint32_t id;
+} pv_key_item;
+
+/* Sorts items[0..n) stably by key, in unsigned order: filled in id order,
+ * ties come out by ascending id. Returns 0, or -1 when out of memory (items
+ * are then unchanged). */
+int pv_sort_key_items(pv_key_item *items, size_t n);
+
+/* A key whose unsigned order is d's numeric order; NAN and -0.0 get 0.0's
+ * key (a caller that wants NAN elsewhere checks for it first). */
+uint64_t pv_sort_key_of_double(double d);
 
 #endif

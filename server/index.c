@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sort.h"
 #include "source.h"
 
 struct pv_index {
@@ -49,13 +50,9 @@ int pv_index_sort_key_from_name(const char *name)
 
 /* ---- Sorting ------------------------------------------------------------ */
 
-/* Numeric keys: an LSD radix sort of keys mapped to uint64 so that unsigned
- * order is numeric order. It is stable and starts from id order, so ties come
- * out by ascending id. */
-typedef struct num_item {
-    uint64_t key;
-    uint32_t id;
-} num_item;
+/* Numeric keys: pv_sort_key_items (parser/sort.h) from id order, so ties
+ * come out by ascending id. */
+typedef pv_key_item num_item;
 
 /* Text keys: the file is represented by its rank among the distinct files. */
 typedef struct text_item {
@@ -64,29 +61,6 @@ typedef struct text_item {
     uint32_t id;
     int64_t line;
 } text_item;
-
-static uint64_t sortable_bits(double d)
-{
-    if (d != d || d == 0) d = 0; /* NAN and -0.0 sort as 0 */
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
-}
-
-static void radix_sort(num_item *a, num_item *tmp, size_t n)
-{
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t count[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            count[((a[i].key >> shift) & 0xff) + 1]++;
-        if (count[((a[0].key >> shift) & 0xff) + 1] == n) continue; /* one bucket: no-op */
-        for (int b = 0; b < 256; b++)
-            count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++)
-            tmp[count[(a[i].key >> shift) & 0xff]++] = a[i];
-        memcpy(a, tmp, n * sizeof *a);
-    }
-}
 
 static int compare_line(int64_t a, int64_t b)
 {
@@ -210,21 +184,18 @@ static int sort_key(pv_index *t, pv_sort_key key)
         return 0;
     }
     num_item *it = malloc((n ? n : 1) * sizeof *it);
-    num_item *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!it || !tmp) {
+    if (!it) return -1;
+    for (size_t i = 0; i < n; i++)
+        it[i] = (num_item){.key = pv_sort_key_of_double(numeric_key(&p->functions[i], key)),
+                           .id = (uint32_t)i};
+    if (pv_sort_key_items(it, n) != 0) {
         free(it);
-        free(tmp);
         return -1;
     }
-    for (size_t i = 0; i < n; i++)
-        it[i] =
-            (num_item){.key = sortable_bits(numeric_key(&p->functions[i], key)), .id = (uint32_t)i};
-    if (n) radix_sort(it, tmp, n);
     for (size_t i = 0; i < n; i++)
         asc[i] = it[i].id;
     derive_descending(asc, desc, n, it, same_num);
     free(it);
-    free(tmp);
     return 0;
 }
 

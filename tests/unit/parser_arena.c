@@ -1,4 +1,5 @@
-/* Tests of the arena (parser/arena.c) and the id sort (parser/sort.c). */
+/* Tests of the arena (parser/arena.c) and the id sorts (parser/sort.c). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -116,6 +117,38 @@ static void sort_ids_handles_tiny_sorted_and_reversed_inputs(void **state)
     assert_memory_equal(sub, want_sub, sizeof want_sub);
 }
 
+static int by_double(const void *context, uint32_t a, uint32_t b)
+{
+    const double *v = context;
+    double x = v[a] == 0 ? 0 : v[a], y = v[b] == 0 ? 0 : v[b];
+    return x < y ? -1 : x > y;
+}
+
+static void sort_key_items_orders_doubles_stably(void **state)
+{
+    (void)state;
+    /* Ties, both zeros, negatives, infinities and tiny numbers. */
+    static const double base[] = {3.5,     -0.0, 0.0,  -2.0, 1e-300, INFINITY, -INFINITY, 3.5,
+                                  -1e-300, 2.0,  -2.0, 0.0,  1e300,  -3.5,     7.25,      3.5};
+    enum { N = 2000 };
+    double v[N];
+    pv_key_item items[N];
+    uint32_t want[N];
+    srand(7);
+    for (uint32_t i = 0; i < N; i++) {
+        v[i] = i < 16 ? base[i] : base[rand() % 16];
+        if (i >= 16 && isfinite(v[i])) v[i] *= rand() % 3; /* more zeros and ties, no NAN */
+        items[i] = (pv_key_item){pv_sort_key_of_double(v[i]), i};
+        want[i] = i;
+    }
+    assert_int_equal(pv_sort_key_items(items, N), 0);
+    assert_int_equal(pv_sort_ids(want, N, by_double, v), 0);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(items[i].id, want[i]);
+    assert_int_equal(pv_sort_key_items(items, 1), 0);
+    assert_int_equal(pv_sort_key_items(items, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +156,7 @@ int main(void)
         cmocka_unit_test(arena_allocations_do_not_overlap),
         cmocka_unit_test(sort_ids_is_stable),
         cmocka_unit_test(sort_ids_handles_tiny_sorted_and_reversed_inputs),
+        cmocka_unit_test(sort_key_items_orders_doubles_stably),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
