@@ -68,35 +68,10 @@ static void put_edge_row(pv_json *w, const pv_profile *p, const pv_edge *e, uint
     pv_json_end_object(w);
 }
 
-/* Writes t (seconds since 1970) as ISO 8601 UTC, "2026-11-25T10:33:00Z". */
-static void iso_time(int64_t t, char *buf, size_t size)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        snprintf(buf, size, "1970-01-01T00:00:00Z");
-}
-
-/* The members of a profile's summary (the entry's summary fields only, so it
- * works on copies whose profile is evicted), inside an object. */
-static void put_summary_members(pv_json *w, const pv_registry_entry *entry)
-{
-    char modified[32];
-    iso_time(entry->modified, modified, sizeof modified);
-    pv_json_key_cstring(w, "id", entry->id);
-    pv_json_key_cstring(w, "name", entry->name);
-    pv_json_key_int(w, "functions", entry->functions);
-    pv_json_key_int(w, "total_calls", entry->total_calls);
-    pv_json_key_int(w, "primitive_calls", entry->primitive_calls);
-    pv_json_key_double(w, "total_time", entry->total_time);
-    pv_json_key_int(w, "size", (int64_t)entry->bytes);
-    pv_json_key_cstring(w, "modified", modified);
-}
-
 static void put_summary(pv_json *w, const pv_registry_entry *entry)
 {
     pv_json_begin_object(w);
-    put_summary_members(w, entry);
+    pv_api_put_summary_members(w, entry);
     pv_json_end_object(w);
 }
 
@@ -160,7 +135,7 @@ static int handle_profile(const pv_registry_entry *entry, pv_api_reply *reply)
     const pv_profile *p = entry->profile;
     pv_json w = {0};
     pv_json_begin_object(&w);
-    put_summary_members(&w, entry);
+    pv_api_put_summary_members(&w, entry);
     pv_json_key(&w, "roots");
     pv_json_begin_array(&w);
     for (uint32_t i = 0; i < p->nroots; i++)
@@ -396,28 +371,6 @@ static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req
 
 /* ---- Routing ---------------------------------------------------------------- */
 
-/* Splits the path after "/api/profiles/" into at most 3 segments. Returns the
- * number of segments, or -1 when there are more or one is empty. */
-static int split(const char *rest, char seg[3][64])
-{
-    int n = 0;
-    while (*rest) {
-        if (n == 3) return -1;
-        const char *slash = strchr(rest, '/');
-        size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
-        if (len == 0 || len >= 64) return -1;
-        memcpy(seg[n], rest, len);
-        seg[n][len] = '\0';
-        n++;
-        rest += len;
-        if (*rest == '/') {
-            rest++;
-            if (!*rest) return -1; /* trailing slash */
-        }
-    }
-    return n;
-}
-
 int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *reply)
 {
     reply->status = 500;
@@ -437,8 +390,8 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
     if (strcmp(path, "/api/profiles") == 0) return handle_list(reg, req, reply);
     if (pv_api_function_route(path)) return pv_api_function_handle(reg, req, reply);
 
-    char seg[3][64];
-    int n = split(path + 14, seg);
+    char seg[3][PV_API_SEGMENT_MAX];
+    int n = pv_api_split_path(path + 14, seg, 3);
     if (n < 1)
         return pv_api_reply_error(reply, 404, "no such API endpoint: %.*s", pv_api_clip(path, 100),
                                   path);

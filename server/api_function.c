@@ -22,28 +22,15 @@
 
 enum kind { K_NONE, K_CALLERS, K_CALLEES, K_SITES, K_SEARCH };
 
-/* Splits "/api/profiles/ID/..." into seg[] (at most 4, each under 64 bytes).
- * Returns the number of segments, or -1. */
-static int split(const char *path, char seg[4][64])
+/* Splits "/api/profiles/ID/..." into seg[] (at most 4). Returns the number
+ * of segments, or -1. */
+static int split(const char *path, char seg[4][PV_API_SEGMENT_MAX])
 {
     if (strncmp(path, "/api/profiles/", 14) != 0) return -1;
-    const char *rest = path + 14;
-    int n = 0;
-    while (*rest) {
-        if (n == 4) return -1;
-        const char *slash = strchr(rest, '/');
-        size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
-        if (len == 0 || len >= 64) return -1;
-        memcpy(seg[n], rest, len);
-        seg[n][len] = '\0';
-        n++;
-        rest += len;
-        if (*rest == '/' && !*++rest) return -1;
-    }
-    return n;
+    return pv_api_split_path(path + 14, seg, 4);
 }
 
-static enum kind kind_of(const char *path, char seg[4][64])
+static enum kind kind_of(const char *path, char seg[4][PV_API_SEGMENT_MAX])
 {
     int n = split(path, seg);
     if (n == 2 && strcmp(seg[1], "search") == 0) return K_SEARCH;
@@ -56,7 +43,7 @@ static enum kind kind_of(const char *path, char seg[4][64])
 
 bool pv_api_function_route(const char *path)
 {
-    char seg[4][64];
+    char seg[4][PV_API_SEGMENT_MAX];
     return kind_of(path, seg) != K_NONE;
 }
 
@@ -307,7 +294,7 @@ int pv_api_function_handle(pv_registry *reg, const pv_api_request *req, pv_api_r
     reply->status = 500;
     reply->body = NULL;
     reply->len = 0;
-    char seg[4][64];
+    char seg[4][PV_API_SEGMENT_MAX];
     enum kind k = kind_of(req->path, seg);
     if (k == K_NONE)
         return pv_api_reply_error(reply, 404, "no such API endpoint: %.*s",

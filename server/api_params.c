@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "status.h"
 #include "text.h"
@@ -181,4 +182,48 @@ int pv_api_path_param(const pv_api_request *req, const char *name, int64_t **ids
     *ids = out;
     *n = count;
     return 1;
+}
+
+/* ---- Summaries ---------------------------------------------------------- */
+
+/* Writes t (seconds since 1970) as ISO 8601 UTC, "2026-11-25T10:33:00Z". */
+static void iso_time(int64_t t, char *buf, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(buf, size, "1970-01-01T00:00:00Z");
+}
+
+void pv_api_put_summary_members(pv_json *w, const pv_registry_entry *entry)
+{
+    char modified[32];
+    iso_time(entry->modified, modified, sizeof modified);
+    pv_json_key_cstring(w, "id", entry->id);
+    pv_json_key_cstring(w, "name", entry->name);
+    pv_json_key_int(w, "functions", entry->functions);
+    pv_json_key_int(w, "total_calls", entry->total_calls);
+    pv_json_key_int(w, "primitive_calls", entry->primitive_calls);
+    pv_json_key_double(w, "total_time", entry->total_time);
+    pv_json_key_int(w, "size", (int64_t)entry->bytes);
+    pv_json_key_cstring(w, "modified", modified);
+}
+
+/* ---- Paths ---------------------------------------------------------------- */
+
+int pv_api_split_path(const char *rest, char seg[][PV_API_SEGMENT_MAX], int max)
+{
+    int n = 0;
+    while (*rest) {
+        if (n == max) return -1;
+        const char *slash = strchr(rest, '/');
+        size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
+        if (len == 0 || len >= PV_API_SEGMENT_MAX) return -1;
+        memcpy(seg[n], rest, len);
+        seg[n][len] = '\0';
+        n++;
+        rest += len;
+        if (*rest == '/' && !*++rest) return -1; /* trailing slash */
+    }
+    return n;
 }

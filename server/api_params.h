@@ -25,6 +25,7 @@
 #include "api.h"
 #include "error.h"
 #include "json.h"
+#include "registry.h"
 
 /* ---- Replies ------------------------------------------------------------ */
 
@@ -82,5 +83,24 @@ int pv_api_word_param(const pv_api_request *req, const char *name, const char *c
  * it). Returns 1 when given, 0 when absent, or -1 with perr filled. */
 int pv_api_path_param(const pv_api_request *req, const char *name, int64_t **ids, size_t *n,
                       pv_error *perr);
+
+/* ---- Paths ---------------------------------------------------------------- */
+
+/* Segments of a path are shorter than this. */
+#define PV_API_SEGMENT_MAX 64
+
+/* Splits rest (a path after "/api/profiles/") at '/' into at most max
+ * segments, each NUL-terminated in seg. Returns the number of segments, or
+ * -1 when there are more, one is empty or too long, or the path ends in '/'. */
+int pv_api_split_path(const char *rest, char seg[][PV_API_SEGMENT_MAX], int max);
+
+/* ---- Summaries ---------------------------------------------------------- */
+
+/* Writes the members of entry's summary ("id", "name", "functions",
+ * "total_calls", "primitive_calls", "total_time", "size", "modified") inside
+ * an object already begun: what /api/profiles lists and report --compare
+ * --json prints. Reads only the entry's summary fields, so it works on copies
+ * whose profile is evicted. */
+void pv_api_put_summary_members(pv_json *w, const pv_registry_entry *entry);
 
 #endif

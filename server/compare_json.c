@@ -4,9 +4,9 @@
 #include "compare_json.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+
+#include "api_params.h"
 
 static void side(pv_json *w, const pv_profile *p, uint32_t id)
 {
@@ -61,20 +61,8 @@ void pv_compare_json_row(pv_json *w, const pv_compare *cmp, const pv_profile *ba
 
 void pv_compare_json_summary(pv_json *w, const pv_registry_entry *entry)
 {
-    char modified[32];
-    time_t tt = (time_t)entry->modified;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) || !strftime(modified, sizeof modified, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        snprintf(modified, sizeof modified, "1970-01-01T00:00:00Z");
     pv_json_begin_object(w);
-    pv_json_key_cstring(w, "id", entry->id);
-    pv_json_key_cstring(w, "name", entry->name);
-    pv_json_key_int(w, "functions", entry->functions);
-    pv_json_key_int(w, "total_calls", entry->total_calls);
-    pv_json_key_int(w, "primitive_calls", entry->primitive_calls);
-    pv_json_key_double(w, "total_time", entry->total_time);
-    pv_json_key_int(w, "size", (int64_t)entry->bytes);
-    pv_json_key_cstring(w, "modified", modified);
+    pv_api_put_summary_members(w, entry);
     pv_json_end_object(w);
 }
 
