@@ -70,12 +70,14 @@ function profvizFrame(p, server) {
   return p.frames().find((f) => f.url().startsWith(server));
 }
 
-/** Waits until the frame has drawn its icicle; returns its boxes. */
+/** Waits until the frame has drawn its icicle; returns its boxes. Polls on a
+ * timer: an IFrame out of sight gets no animation frames, so Playwright's
+ * default (polling on requestAnimationFrame) would not look again. */
 async function frameDrawn(frame, timeout = 15000) {
   await frame.waitForFunction(
     () => window.profviz && window.profviz.ready && window.profviz.ready() &&
       performance.getEntriesByName('profviz:drawn').length > 0,
-    null, { timeout });
+    null, { timeout, polling: 100 });
   return frame.evaluate(() => window.profviz.boxes());
 }
 
