@@ -43,7 +43,10 @@ static volatile sig_atomic_t run_interrupts; /* SIGINTs received while it runs *
  * OUT.part, renamed) and reports on FD: "notrun" (python printed why) or
  * "started", then "profile" or "noprofile", then "exit N", "exception NAME"
  * or "interrupt". It exits as the program would have: with its status, with
- * status 1 after printing the traceback, or by SIGINT. */
+ * status 1 after printing the traceback, or by SIGINT. From the moment the
+ * program stops until its profile is written, SIGINT is ignored: a second
+ * one (a group's Ctrl-C that profviz also passes on, or an impatient user)
+ * cannot cut the traceback or the profile short. */
 static const char bootstrap[] =
     "import sys\n"
     "def _profviz_run(out, fd, mode, target, args):\n"
@@ -95,6 +98,7 @@ static const char bootstrap[] =
     "    profiler = cProfile.Profile()\n"
     "    failure = None\n"
     "    tell(\"started\")\n"
+    "    previous = signal.getsignal(signal.SIGINT)\n"
     "    try:\n"
     "        profiler.enable()\n"
     "        try:\n"
@@ -104,12 +108,12 @@ static const char bootstrap[] =
     "                runpy.run_module(target, run_name=\"__main__\", alter_sys=True)\n"
     "        finally:\n"
     "            profiler.disable()\n"
+    "            signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
     "    except SystemExit as e:\n"
     "        failure = e\n"
     "    except BaseException as e:\n"
     "        failure = e.with_traceback(e.__traceback__.tb_next)\n"
     "        sys.excepthook(type(e), e, e.__traceback__)\n"
-    "    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
     "    try:\n"
     "        profiler.dump_stats(out + \".part\")\n"
     "        os.replace(out + \".part\", out)\n"
