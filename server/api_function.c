@@ -80,13 +80,7 @@ static void put_bf_node(pv_json *w, const pv_profile *p, const pv_butterfly *bf,
     pv_json_key_bool(w, "exact", node->exact);
     pv_json_key_bool(w, "reentry", node->reentry);
     put_why(w, node->why);
-    if (node->hidden > 0) {
-        pv_json_key(w, "hidden");
-        pv_json_begin_object(w);
-        pv_json_key_double(w, "time", node->hidden_time);
-        pv_json_key_int(w, "count", node->hidden);
-        pv_json_end_object(w);
-    }
+    pv_api_put_hidden(w, node->hidden_time, node->hidden);
     pv_json_key(w, "children");
     pv_json_begin_array(w);
     for (uint32_t c = 0; c < node->nchildren && !pv_json_failed(w); c++)

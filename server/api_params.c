@@ -227,3 +227,13 @@ int pv_api_split_path(const char *rest, char seg[][PV_API_SEGMENT_MAX], int max)
     }
     return n;
 }
+
+void pv_api_put_hidden(pv_json *w, double time, int64_t count)
+{
+    if (count <= 0) return;
+    pv_json_key(w, "hidden");
+    pv_json_begin_object(w);
+    pv_json_key_double(w, "time", time);
+    pv_json_key_int(w, "count", count);
+    pv_json_end_object(w);
+}

@@ -103,4 +103,8 @@ int pv_api_split_path(const char *rest, char seg[][PV_API_SEGMENT_MAX], int max)
  * whose profile is evicted. */
 void pv_api_put_summary_members(pv_json *w, const pv_registry_entry *entry);
 
+/* Writes "hidden": {"time", "count"}, what a tree node leaves out (a node
+ * budget, a cutoff), when count is above 0; nothing otherwise. */
+void pv_api_put_hidden(pv_json *w, double time, int64_t count);
+
 #endif
