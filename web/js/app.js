@@ -9,8 +9,10 @@
 // first), from the start data the server put into the page: the tree and
 // the function table at once, with no health or list round trip before.
 
-import * as api from './api.js';
+// boot.js first: it starts the data requests (the page loads the modules
+// joined into one script, in import order: server/bundle.h)
 import { boot } from './boot.js';
+import * as api from './api.js';
 import { $, delayedShow } from './dom.js';
 import { Store } from './store.js';
 import { flatten, itemName } from './layout.js';
@@ -53,7 +55,11 @@ const data = boot.data;
 const listed = data && Array.isArray(data.profiles) ? Promise.resolve(data.profiles) : api.listProfiles();
 const healthy = (data ? Promise.resolve(data.health) : api.health()).catch(() => null);
 listed.catch(() => {});
-if (boot.tree) store.seedTree(boot.tree.profile, boot.tree.opts, api.jsonOf(boot.tree.response, api.TREE_WHAT));
+if (boot.tree) {
+  // the tree from the page is drawn in this very task, before the first frame
+  const tree = boot.tree.json ? Promise.resolve(boot.tree.json) : api.jsonOf(boot.tree.response, api.TREE_WHAT);
+  store.seedTree(boot.tree.profile, boot.tree.opts, tree);
+}
 if (boot.page) store.seedFunctions(boot.page.profile, boot.page.opts, api.jsonOf(boot.page.response, api.TABLE_WHAT));
 
 // ---- components ------------------------------------------------------------
