@@ -34,7 +34,7 @@ import { Controls } from './components/controls.js';
 import { Splitter } from './components/splitter.js';
 import { installKeys } from './keys.js';
 import { formatTime, formatPercent, formatFileLine } from './format.js';
-import { chartHeight } from './plan.js';
+import { chartHeight, viewportSize } from './plan.js';
 import { newestFirst, sameIds, wantsStartPage } from './listing.js';
 
 const store = new Store(
@@ -130,6 +130,9 @@ function afterFrame(fn) {
 }
 let picturedYet = false;
 let waiting = null;
+let framed = null;
+// resolved after the frame that shows the first picture (or after the first tree failed)
+const firstFrame = new Promise((resolve) => (framed = resolve));
 function afterPicture(fn) {
   if (picturedYet) fn();
   else waiting = fn;
@@ -139,6 +142,7 @@ function pictured() {
   picturedYet = true;
   if (waiting) afterFrame(waiting);
   waiting = null;
+  afterFrame(framed);
 }
 
 let items = [];
@@ -188,7 +192,7 @@ function render(s) {
 /** The depth asked of the server and the levels shown, for a state. */
 function depths(s) {
   // from the planned pane height (plan.js), as boot.js computed it, never from a layout read
-  const fit = chart.view ? chart.view.fitDepth(chartHeight(splitter.planned), innerWidth) : 12;
+  const fit = chart.view ? chart.view.fitDepth(chartHeight(splitter.planned), viewportSize().width) : 12;
   const shown = s.depth === null ? Math.min(MAX_DEPTH, fit) : s.depth;
   // folded chains take one level for many: ask for more so the pane still fills
   const asked = s.fold ? Math.min(MAX_DEPTH, shown * 2 + 8) : shown;
@@ -227,6 +231,7 @@ async function loadTree(s) {
     shownTreeKey = key;
     if (errorSource === 'tree') $('error').hidden = true;
     chart.setModel({ items, extra, root: tree.root });
+    pictured(); // drawn, or nothing to draw: what waits for the first picture goes on
     updateMatchCount();
     showFocus();
     const top = await topP;
@@ -528,6 +533,9 @@ async function start() {
   if (store.state.profile) render(store.state);
   const done = store.state.profile ? () => {} : delayedShow($('page-loading'), 150);
   const [health, list] = await Promise.allSettled([healthy, listed]);
+  // the first picture first: what the list changes (the header, the table)
+  // comes after the frame that shows it, or after a second at the latest
+  if (store.state.profile) await Promise.race([firstFrame, new Promise((resolve) => setTimeout(resolve, 1000))]);
   done();
   store.uploads = health.status === 'fulfilled' && !!health.value && health.value.uploads === true;
   uploader.setEnabled(store.uploads);

@@ -1,7 +1,8 @@
 // boot.js: the start data, and the first requests, started before the rest
-// of the UI has run. A module with no imports, and app.js's first import, so
-// it is the first module of the page's one script (js/bundle.js, the modules
-// joined: server/bundle.h) and runs before any other.
+// of the UI has run. app.js's first import, so that it and its one import
+// (plan.js, for the viewport's size without a layout) are the first modules
+// of the page's one script (js/bundle.js, the modules joined:
+// server/bundle.h) and run before any other.
 //
 // The server puts what /api/health and /api/profiles would say into the
 // page's data block (#profviz-boot, server/page.h), so no round trip comes
@@ -15,12 +16,14 @@
 // URL), as app.js would. The icicle only, unfolded, not a comparison; the
 // table in its default sort, not limited to a subtree: any other URL is
 // app.js's to load. The URL rules and figures below are urlstate.js's and
-// plan.js's, kept here so that this file needs no other;
+// plan.js's, kept here (from when this file had to import nothing);
 // tests/web/boot.test.mjs checks that they agree.
 //
 // app.js imports `boot`, so this has always run before app.js does, and it
 // hands the responses to api.js (jsonOf), or the page's tree as it is, and
 // the promises to the store.
+
+import { viewportSize } from './plan.js';
 
 export const START_CUTOFF = 0.001; // urlstate.js DEFAULT_CUTOFF
 export const START_SORT = 'tottime'; // urlstate.js DEFAULT_SORT, descending
@@ -142,7 +145,7 @@ function start() {
     if (data.profiles.length === 1 && data.health.uploads !== true) profile = data.profiles[0].id;
   }
   if (!profile) return;
-  const req = startRequests(profile, startState(location.search), startDepth(innerHeight, savedHeight()));
+  const req = startRequests(profile, startState(location.search), startDepth(viewportSize().height, savedHeight()));
   const get = (r) => {
     const response = fetch(r.url, { headers: { Accept: 'application/json' } });
     response.catch(() => {}); // app.js reports failures
