@@ -17,8 +17,10 @@
 // parses lazily); that cold page's figure is printed too. For the first
 // visits it also prints when a frame after the mark was done (an upper
 // bound of when the picture is on screen: the observer that asks for that
-// frame runs as a task after the mark), and where the time went: the page's HTML, the start of the tree request,
-// its end, as medians. Then a drill-down (mouse click on a box to the
+// frame runs as a task after the mark), and where the time went, as medians:
+// the page's HTML, its one script (the modules joined), and the tree request's
+// start and end when there was one (a page whose start tree came in its HTML,
+// server/page.h, makes none: "tree in the page"). Then a drill-down (mouse click on a box to the
 // redraw of the new view root), and frame intervals and redraw counts while
 // the mouse hovers across the icicle. The load average of the machine is
 // printed at the start and the end: on a loaded machine every figure grows.
@@ -102,11 +104,13 @@ async function firstVisit(browser, url) {
     await page.waitForFunction(() => performance.getEntriesByName('bench:painted').length > 0, null, { timeout: 30000 });
     return await page.evaluate((d) => {
       const nav = performance.getEntriesByType('navigation')[0];
-      const tree = performance.getEntriesByType('resource').find((e) => e.name.includes('/tree?'));
+      const tree = performance.getEntriesByType('resource').find((e) => e.name.includes('/tree?') && e.startTime < d);
+      const script = performance.getEntriesByType('resource').find((e) => e.name.includes('/js/'));
       return {
         drawn: d,
         painted: performance.getEntriesByName('bench:painted')[0].startTime,
         html: nav.responseEnd,
+        script: script ? script.responseEnd : NaN,
         treeStart: tree ? tree.startTime : NaN,
         treeEnd: tree ? tree.responseEnd : NaN,
       };
@@ -214,7 +218,9 @@ try {
     const fd = r.firsts.map((x) => x.drawn);
     const med = (k) => ms(median(r.firsts.map((x) => x[k])));
     console.log(`  navigation -> first profviz:drawn, first visit: median ${ms(median(fd))}, min ${ms(Math.min(...fd))}, max ${ms(Math.max(...fd))}`);
-    console.log(`    (medians: HTML in ${med('html')}, tree asked for at ${med('treeStart')}, tree in at ${med('treeEnd')}, drawn ${med('drawn')}, a frame later by ${med('painted')})`);
+    const asked = r.firsts.filter((x) => !Number.isNaN(x.treeStart)).length;
+    const tree = asked === 0 ? 'tree in the page' : asked === r.firsts.length ? `tree asked for at ${med('treeStart')}, tree in at ${med('treeEnd')}` : `tree asked for in ${asked} of ${r.firsts.length} pages`;
+    console.log(`    (medians: HTML in ${med('html')}, script in at ${med('script')}, ${tree}, drawn ${med('drawn')}, a frame later by ${med('painted')})`);
     console.log(`  navigation -> first profviz:drawn, reload:      median ${ms(median(r.loads))}, min ${ms(Math.min(...r.loads))}, max ${ms(Math.max(...r.loads))}`);
     console.log(`  cold (first page after the server started, includes lazy parsing): ${ms(r.cold)}`);
     console.log(`  drill-down click -> redraw:        median ${ms(median(r.drills))}, max ${ms(Math.max(...r.drills))}`);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "embed.h"
 #include "gzip.h"
 #include "source.h"
@@ -188,6 +189,21 @@ static const record *find_record(const pv_assets *a, const char *path)
     return NULL;
 }
 
+/* The web root's modules joined, as the build joins web/js (bundle.h): made
+ * anew for each request, so an edit shows on reload. */
+static int bundle_disk(const pv_assets *a, pv_asset *out, unsigned char **owned, pv_error *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    if (pv_bundle(PV_ASSETS_BUNDLE_ENTRY, pv_bundle_read_folder, a->web_root, &data, &len, err) < 0)
+        return err->kind == PV_ERR_NOT_FOUND ? 0 : -1;
+    *out = (pv_asset){.data = (unsigned char *)data,
+                      .size = len,
+                      .content_type = pv_assets_content_type(PV_ASSETS_BUNDLE)};
+    *owned = (unsigned char *)data;
+    return 1;
+}
+
 /* Reads rel from the web root. */
 static int find_disk(const pv_assets *a, const char *rel, pv_asset *out, unsigned char **owned,
                      pv_error *err)
@@ -196,6 +212,7 @@ static int find_disk(const pv_assets *a, const char *rel, pv_asset *out, unsigne
     int w = snprintf(full, sizeof full, "%s/%s", a->web_root, rel);
     if (w < 0 || (size_t)w >= sizeof full) return 0;
     int fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0 && strcmp(rel, PV_ASSETS_BUNDLE) == 0) return bundle_disk(a, out, owned, err);
     if (fd < 0) return 0;
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > MAX_WEB_ROOT_FILE) {

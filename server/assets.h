@@ -6,6 +6,10 @@
  * smaller. A lookup hands out a pv_asset view: of an embedded record (lives
  * as long as the pv_assets), or of a file read from the web root (its bytes
  * in *owned, which the caller frees).
+ *
+ * The page loads one script, PV_ASSETS_BUNDLE: web/js's modules joined at
+ * build time (bundle.h), embedded in place of the modules themselves. A web
+ * root without that file gets its own modules joined on each request.
  */
 #ifndef PV_ASSETS_H
 #define PV_ASSETS_H
@@ -14,6 +18,9 @@
 #include <stddef.h>
 
 #include "error.h"
+
+#define PV_ASSETS_BUNDLE "js/bundle.js"
+#define PV_ASSETS_BUNDLE_ENTRY "js/app.js" /* the module the bundle starts from */
 
 typedef struct pv_assets pv_assets;
 

@@ -1,8 +1,11 @@
 # embed.cmake: writes OUTPUT, a C file holding every file under WEB_DIR as a
 # byte array plus the pv_embed_files table declared in server/embed.h.
 #
-#   cmake -DWEB_DIR=web -DOUTPUT=build/embed_web.c -P server/embed.cmake
+#   cmake -DWEB_DIR=web -DOUTPUT=build/embed_web.c [-DGEN_DIR=build/web-gen]
+#         [-DSKIP=regex] -P server/embed.cmake
 #
+# GEN_DIR: files made at build time (js/bundle.js), embedded beside WEB_DIR's;
+# SKIP: paths of WEB_DIR left out (the modules the bundle already holds).
 # Hidden files and folders (a name starting with '.') are skipped, and so are
 # names the server could never serve (anything but letters, digits, '.', '-',
 # '_'), with a warning. Paths are sorted so the server can binary-search them.
@@ -11,7 +14,23 @@ if(NOT WEB_DIR OR NOT OUTPUT)
   message(FATAL_ERROR "usage: cmake -DWEB_DIR=DIR -DOUTPUT=FILE.c -P embed.cmake")
 endif()
 
-file(GLOB_RECURSE files LIST_DIRECTORIES false RELATIVE "${WEB_DIR}" "${WEB_DIR}/*")
+file(GLOB_RECURSE web_files LIST_DIRECTORIES false RELATIVE "${WEB_DIR}" "${WEB_DIR}/*")
+set(files "")
+foreach(rel IN LISTS web_files)
+  if(SKIP AND rel MATCHES "${SKIP}")
+    continue()
+  endif()
+  list(APPEND files "${rel}")
+  set("from_${rel}" "${WEB_DIR}")
+endforeach()
+if(GEN_DIR)
+  file(GLOB_RECURSE gen_files LIST_DIRECTORIES false RELATIVE "${GEN_DIR}" "${GEN_DIR}/*")
+  foreach(rel IN LISTS gen_files)
+    list(APPEND files "${rel}")
+    set("from_${rel}" "${GEN_DIR}")
+  endforeach()
+  list(REMOVE_DUPLICATES files)
+endif()
 list(SORT files)
 
 string(REPEAT "0x[0-9a-f][0-9a-f]," 16 sixteen)
@@ -26,7 +45,7 @@ foreach(rel IN LISTS files)
     message(WARNING "embed: skipping ${rel}: the server only serves names of letters, digits, '.', '-' and '_'")
     continue()
   endif()
-  file(READ "${WEB_DIR}/${rel}" hex HEX)
+  file(READ "${from_${rel}}/${rel}" hex HEX)
   string(LENGTH "${hex}" hex_len)
   math(EXPR size "${hex_len} / 2")
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")

@@ -96,7 +96,9 @@ struct request {
     char *path, *method; /* copies for the job */
     bool queued, done;
     bool upload_job;
-    bool page_job;      /* the reply is the page (text/html), not JSON */
+    bool page_job;                             /* the reply is the page (text/html), not JSON */
+    pv_page_start page_start;                  /* what the page's URL asks (page.h) */
+    char page_profile[PV_REGISTRY_ID_LEN + 1]; /* its profile argument, when short enough */
     pv_api_reply reply; /* a page job's: status 200 with the page, 404 or 500 without */
     int reply_rc;
     char location[64];
@@ -251,7 +253,7 @@ static bool is_page(const char *url, const char *method)
 /* Fills reply with index.html and its start data (page.h): status 200 and
  * the page, or 404 (no index.html) or 500 (unreadable, out of memory)
  * without a body. */
-static void page_reply(server *s, pv_api_reply *reply)
+static void page_reply(server *s, const pv_page_start *start, pv_api_reply *reply)
 {
     *reply = (pv_api_reply){.status = 500};
     pv_asset a;
@@ -264,7 +266,7 @@ static void page_reply(server *s, pv_api_reply *reply)
     }
     size_t jlen = 0;
     char *json = pv_page_boot_json(s->registry, s->folder && pv_folder_writable(s->folder),
-                                   s->folder != NULL, PV_PAGE_MAX_LIST, &jlen);
+                                   s->folder != NULL, PV_PAGE_MAX_LIST, start, &jlen);
     if (json) {
         reply->body = pv_page_render((const char *)a.data, a.size, json, jlen, &reply->len);
         if (reply->body) reply->status = MHD_HTTP_OK;
@@ -278,7 +280,7 @@ static void run_page_job(void *arg)
 {
     request *r = arg;
     rescan(r->s);
-    page_reply(r->s, &r->reply);
+    page_reply(r->s, &r->page_start, &r->reply);
     r->reply_rc = 0;
     r->done = true;
     MHD_resume_connection(r->conn);
@@ -303,6 +305,17 @@ static enum MHD_Result respond_page(request *r)
  * (the page then asks the API for what it would have held). */
 static enum MHD_Result serve_page(request *r, const char *url, const char *method)
 {
+    /* a URL that names at most the profile gets the start tree (page.h) */
+    const char *profile = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "profile");
+    int args = MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+    r->page_start =
+        (pv_page_start){.plain = args == (profile ? 1 : 0), .max_tree = PV_PAGE_MAX_TREE};
+    if (profile && strlen(profile) < sizeof r->page_profile) {
+        memcpy(r->page_profile, profile, strlen(profile) + 1);
+        r->page_start.profile = r->page_profile;
+    } else if (profile) {
+        r->page_start.plain = false;
+    }
     r->queued = true;
     r->page_job = true;
     MHD_suspend_connection(r->conn);

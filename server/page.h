@@ -5,7 +5,17 @@
  *   <script type="application/json" id="profviz-boot">null</script>,
  * and the server serves it with the block filled: {"health": what
  * /api/health says, "profiles": what /api/profiles says (or null when that
- * list is longer than PV_PAGE_MAX_LIST bytes; the page then asks for it)}.
+ * list is longer than PV_PAGE_MAX_LIST bytes; the page then asks for it),
+ * "tree": the start tree or null}. The start tree is what the page shows
+ * first when it opens on a profile with nothing else asked (its URL names at
+ * most the profile): {"profile": id, "path": [], "depth", "cutoff",
+ * "max_nodes": the request, "body": what /api/profiles/ID/tree answers}. It
+ * is asked PV_PAGE_TREE_DEPTH levels deep, more than most panes show, and
+ * the page shows the levels that fit (a tree of fewer than max_nodes nodes
+ * holds every node of a shallower one); a page that needs more, or another
+ * view, asks the API. Null when there is none, or when it is longer than
+ * the caller's max_tree bytes. With it the first picture needs no request:
+ * the page draws it as soon as its script has run.
  * The JSON is escaped for HTML: '<', '>', '&', U+2028 and U+2029 are written
  * as \uXXXX escapes, so no profile name can end the block or start markup,
  * and the browser never runs a data block (the CSP allows only the server's
@@ -29,6 +39,22 @@
 /* A list of profiles longer than this is not embedded. */
 #define PV_PAGE_MAX_LIST ((size_t)1 << 20)
 
+/* The start tree's request (the page's defaults: web/js/urlstate.js
+ * DEFAULT_CUTOFF, api.c's max_nodes), and the largest tree embedded. */
+#define PV_PAGE_TREE_DEPTH "40"
+#define PV_PAGE_TREE_CUTOFF "0.001"
+#define PV_PAGE_TREE_NODES "5000"
+#define PV_PAGE_MAX_TREE ((size_t)2 << 20)
+
+/* What the page's URL asks at start: plain when it names nothing but
+ * (optionally) profile; profile as given (NULL when absent); the largest
+ * start tree to embed, in bytes (0: none). */
+typedef struct pv_page_start {
+    bool plain;
+    const char *profile;
+    size_t max_tree;
+} pv_page_start;
+
 /* Copies len bytes of JSON text with '<', '>', '&', U+2028 and U+2029 (in
  * strings, the only place JSON can hold them) written as \u003c, \u003e,
  * \u0026, \u2028 and \u2029; the result means the same JSON. Sets *out_len.
@@ -42,12 +68,12 @@ char *pv_page_escape_json(const char *json, size_t len, size_t *out_len);
 char *pv_page_render(const char *tmpl, size_t tmpl_len, const char *json, size_t json_len,
                      size_t *out_len);
 
-/* The data for the block, escaped: {"health": ..., "profiles": ...} from
- * reg as the API answers them (uploads and newest_first as in
- * pv_api_request). Profiles is null when listing fails or is longer than
- * max_list bytes. Sets *out_len. Returns the text, or NULL when out of
- * memory. */
+/* The data for the block, escaped: {"health": ..., "profiles": ...,
+ * "tree": ...} from reg as the API answers them (uploads and newest_first
+ * as in pv_api_request). Profiles is null when listing fails or is longer
+ * than max_list bytes; tree is null when start (may be NULL) asks for none.
+ * Sets *out_len. Returns the text, or NULL when out of memory. */
 char *pv_page_boot_json(pv_registry *reg, bool uploads, bool newest_first, size_t max_list,
-                        size_t *out_len);
+                        const pv_page_start *start, size_t *out_len);
 
 #endif

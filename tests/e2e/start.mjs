@@ -2,11 +2,14 @@
 // headless Chromium against the real binary; run.mjs runs this suite with its
 // harness (E2E_ONLY=start runs it alone).
 //
-// 1. One profile: the page asks for nothing before the tree. No /api/health
-//    or /api/profiles request comes before the first profviz:drawn (the
-//    server put what they say into the page), the tree and the first table
-//    page are asked for once each (boot.js's requests are the ones used),
-//    and every module the page loads is named in index.html (one wave).
+// 1. One profile: the page asks for nothing before its first picture. No
+//    /api/health, /api/profiles or tree request comes before the first
+//    profviz:drawn: the server put what they say, and the start tree, into
+//    the page; that tree is what the API answers for the same request, and
+//    no tree is asked for twice. The first table page is asked for once
+//    (boot.js's request is the one used), and the page loads one script
+//    (the modules joined, server/bundle.h). A URL that asks for more than
+//    the profile (a cutoff) gets no tree in the page and asks the API once.
 // 2. profviz:drawn is recorded only when boxes were drawn: at each mark the
 //    page has boxes; the start page and a failed profile record none.
 // 3. Team mode (--dir): a profile whose file name is markup (with `&`, quotes
@@ -14,7 +17,8 @@
 //    parses to the exact name, the start page lists it literally, no element
 //    is injected, no script runs, no dialog opens; and the start page needs
 //    no /api/profiles request either. With ?profile=ID, that profile is
-//    drawn without one, its name in the header as it is.
+//    drawn without one, and without a tree request (its tree is in the page),
+//    its name in the header as it is.
 
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +63,7 @@ export async function startSuite(h) {
   });
   if (!single || !team) return;
 
-  await test('start: one profile is drawn with no health or list request, one tree and one table request, modules in one wave', async () => {
+  await test('start: one profile is drawn from the page with no request before it, one table request, one script', async () => {
     const page = await newPage();
     await page.addInitScript(recordMarks);
     await page.goto(single);
@@ -67,20 +71,38 @@ export async function startSuite(h) {
     const before = await apiBefore(page, 'profviz:drawn');
     const urls = before.map((r) => r.url);
     check(!urls.some((u) => /^\/api\/(health|profiles)(\?|$)/.test(u)), `requests before the first picture: ${urls.join(', ')}`);
-    check(urls.filter((u) => u.includes('/tree?')).length === 1, `tree requests: ${urls.join(', ')}`);
+    check(!urls.some((u) => u.includes('/tree?')), `tree requests before the first picture: ${urls.join(', ')}`);
     const all = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name.replace(location.origin, '')));
     const trees = all.filter((u) => u.includes('/tree?') && !u.includes('depth=1&'));
     check(new Set(trees).size === trees.length, `a tree asked for twice: ${trees.join(', ')}`);
     const pages = all.filter((u) => /\/functions\?/.test(u));
     check(pages.length === 1, `table pages asked for: ${pages.join(', ')}`);
-    const named = await page.evaluate(() =>
-      [...document.querySelectorAll('script[src], link[rel=modulepreload]')].map((e) => new URL(e.getAttribute('src') || e.getAttribute('href'), location.href).pathname),
-    );
-    const modules = all.filter((u) => u.startsWith('/js/'));
-    const late = modules.filter((u) => !named.includes(u));
-    check(modules.length > 5 && late.length === 0, `modules not named in index.html (a second wave): ${late.join(', ')}`);
+    const scripts = all.filter((u) => u.startsWith('/js/'));
+    check(JSON.stringify(scripts) === '["/js/bundle.js"]', `scripts loaded: ${scripts.join(', ')}`);
+    // the start tree is the API's answer to the request it names
+    const same = await page.evaluate(async () => {
+      const t = JSON.parse(document.getElementById('profviz-boot').textContent).tree;
+      if (!t) return 'no tree in the page';
+      const q = new URLSearchParams({ path: '', depth: String(t.depth), cutoff: String(t.cutoff), max_nodes: String(t.max_nodes) });
+      const api = await (await fetch(`/api/profiles/${t.profile}/tree?${q}`)).json();
+      return JSON.stringify(api) === JSON.stringify(t.body) ? 'same' : 'different';
+    });
+    check(same === 'same', `the page's tree and the API's: ${same}`);
     const marks = await page.evaluate(() => window.__drawnBoxes);
     check(marks.length > 0 && marks.every((n) => n > 0), `boxes at each profviz:drawn: ${marks}`);
+    check(page.errors.length === 0, `console errors: ${page.errors.join(' | ')}`);
+    await page.context().close();
+  });
+
+  await test('start: a URL asking more than the profile asks the API for its tree, once', async () => {
+    const page = await newPage();
+    await page.goto(`${single}?cutoff=0.01`);
+    await ready(page);
+    const block = await page.evaluate(() => JSON.parse(document.getElementById('profviz-boot').textContent).tree);
+    check(block === null, `a tree in the page: ${JSON.stringify(block).slice(0, 100)}`);
+    const urls = (await apiBefore(page, 'profviz:drawn')).map((r) => r.url);
+    const trees = urls.filter((u) => u.includes('/tree?'));
+    check(trees.length === 1 && trees[0].includes('cutoff=0.01'), `tree requests: ${urls.join(', ')}`);
     check(page.errors.length === 0, `console errors: ${page.errors.join(' | ')}`);
     await page.context().close();
   });
@@ -125,7 +147,7 @@ export async function startSuite(h) {
       scripts: document.querySelectorAll('script').length,
       title: document.title,
     }));
-    check(dom.imgs === 0 && dom.bold === 0 && dom.scripts === 3, `injected: ${JSON.stringify(dom)}`);
+    check(dom.imgs === 0 && dom.bold === 0 && dom.scripts === 2, `injected: ${JSON.stringify(dom)}`);
     check(!dom.title.includes('pwned') && page.dialogs.length === 0, `a script ran: ${dom.title} ${page.dialogs}`);
     check(page.errors.length === 0, `console errors: ${page.errors.join(' | ')}`);
     await page.context().close();
@@ -138,7 +160,9 @@ export async function startSuite(h) {
     await ready(page);
     const before = (await apiBefore(page, 'profviz:drawn')).map((r) => r.url);
     check(!before.some((u) => /^\/api\/(health|profiles)(\?|$)/.test(u)), `requests before the first picture: ${before}`);
-    check(before.some((u) => u.startsWith(`/api/profiles/${evilId}/tree?`)), `no tree request before the picture: ${before}`);
+    check(!before.some((u) => u.includes('/tree?')), `a tree request before the picture: ${before}`);
+    const block = await page.evaluate(() => JSON.parse(document.getElementById('profviz-boot').textContent).tree);
+    check(block && block.profile === evilId, `the page's start tree: ${JSON.stringify(block).slice(0, 100)}`);
     const picker = await page.$$eval('#profile-picker option', (o) => o.map((x) => x.textContent));
     check(picker.includes(EVIL), `picker: ${picker}`);
     check((await page.title()).startsWith(EVIL), `title: ${await page.title()}`);

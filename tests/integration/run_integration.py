@@ -623,6 +623,7 @@ def page_template(body):
 
 
 def test_static(srv, label, from_disk):
+    """The web UI's files as served; returns /js/bundle.js as served."""
     files = web_files()
     check(f"{label}: web/ has files to serve", bool(files))
     status, hdrs, body = srv.request("/")
@@ -642,6 +643,11 @@ def test_static(srv, label, from_disk):
                   status == 200 and same and hdrs.get("content-type") == want_type and
                   hdrs.get("cache-control") == "no-store", (status, hdrs, same))
             continue
+        if rel.startswith("js/") and not from_disk:
+            # the modules are embedded joined, as js/bundle.js (server/bundle.h)
+            check(f"{label}: /{rel} is not embedded on its own (the bundle holds it)",
+                  status == 404, status)
+            continue
         same = body == open(os.path.join(WEB, rel), "rb").read()
         check(f"{label}: /{rel} served with its content type",
               status == 200 and same and (want_type is None or
@@ -660,6 +666,24 @@ def test_static(srv, label, from_disk):
             status, hdrs, packed = srv.request("/" + rel, headers={"Accept-Encoding": "gzip"})
             check(f"{label}: /{rel} gzip when accepted",
                   hdrs.get("content-encoding") == "gzip" and gzip.decompress(packed) == body)
+    status, hdrs, bundle = srv.request("/js/bundle.js")
+    modules = [rel for rel in files if rel.startswith("js/") and rel.endswith(".js")]
+    check(f"{label}: /js/bundle.js joins the modules, boot.js first and app.js last",
+          status == 200 and hdrs.get("content-type") == TYPES[".js"] and
+          bundle.startswith(b"// profviz's web UI: js/app.js and the modules it imports") and
+          bundle.index(b"\n/* js/boot.js */\n") < bundle.index(b"\n/* js/app.js */\n") and
+          b"\nimport " not in bundle and b"\nexport " not in bundle and
+          sum(bundle.count(f"\n/* {m} */\n".encode()) for m in modules) == bundle.count(b"\n/* js/"),
+          (status, hdrs.get("content-type"), bundle[:80]))
+    if from_disk:
+        check(f"{label}: /js/bundle.js is made anew, not cached", hdrs.get("cache-control") == "no-store")
+    else:
+        etag = hdrs.get("etag")
+        status, _, again = srv.request("/js/bundle.js", headers={"If-None-Match": etag or "x"})
+        check(f"{label}: /js/bundle.js revalidates with an ETag", etag and status == 304)
+        status, hdrs, packed = srv.request("/js/bundle.js", headers={"Accept-Encoding": "gzip"})
+        check(f"{label}: /js/bundle.js gzip when accepted",
+              hdrs.get("content-encoding") == "gzip" and gzip.decompress(packed) == bundle)
     status, hdrs, body = srv.request("/", method="HEAD")
     check(f"{label}: HEAD / gives headers only", status == 200 and body == b"")
     status, hdrs, body = srv.request("/", method="POST", body=b"x")
@@ -683,6 +707,7 @@ def test_static(srv, label, from_disk):
         status, _, body = srv.request(path)
         check(f"{label}: traversal {path} is 404", status == 404 and b"cmake" not in body.lower()
               and b"root:" not in body, status)
+    return bundle
 
 
 def test_empty(srv, pid):
@@ -744,7 +769,7 @@ def main():
         test_tree(srv, pid, ids[3])
         test_api_routing(srv, pid)
         test_gzip(srv, pid)
-        test_static(srv, "embedded", from_disk=False)
+        embedded_bundle = test_static(srv, "embedded", from_disk=False)
         check("SIGTERM stops the server with status 0", srv.stop() == 0)
         servers.remove(srv)
 
@@ -770,7 +795,9 @@ def main():
                       (r["ncalls"], r["tottime"], r["cumtime"]) ==
                       (me["functions"][row_key(r)]["ncalls"], me["functions"][row_key(r)]["tottime"],
                        me["functions"][row_key(r)]["cumtime"]) for r in rows))
-        test_static(srv, "--web-root", from_disk=True)
+        disk_bundle = test_static(srv, "--web-root", from_disk=True)
+        check("the embedded bundle is web/js joined as a --web-root server joins it",
+              embedded_bundle == disk_bundle, (len(embedded_bundle), len(disk_bundle)))
         check("SIGTERM stops the --merge server with status 0", srv.stop() == 0)
         servers.remove(srv)
     except Exception as e:  # a crash of the server or the test: report it, count it

@@ -176,15 +176,20 @@ static pv_profile *make_random_profile(uint32_t nfns, uint32_t nedges, uint32_t 
     }
     size_t n = 0;
     /* A spanning chain of calls keeps everything reachable from function 0. */
-    for (uint32_t i = 1; i < nfns; i++)
-        calls[n++] = (call){(int)(NEXT() % i), (int)i, 1 + NEXT() % 5, fns[i].cumtime / 2};
+    for (uint32_t i = 1; i < nfns; i++) {
+        int caller = (int)(NEXT() % i); /* one draw per statement: a fixed order */
+        int64_t ncalls = 1 + NEXT() % 5;
+        calls[n++] = (call){caller, (int)i, ncalls, fns[i].cumtime / 2};
+    }
     for (uint32_t k = 0; k < nedges; k++) {
         int a = (int)(NEXT() % nfns), b = 1 + (int)(NEXT() % (nfns - 1));
         bool dup = false;
         for (size_t j = 0; j < n && !dup; j++)
             dup = calls[j].caller == a && calls[j].callee == b;
         if (dup) continue;
-        calls[n++] = (call){a, b, 1 + NEXT() % 5, fns[b].cumtime * (NEXT() % 100) / 100.0};
+        int64_t ncalls = 1 + NEXT() % 5;
+        double share = (double)(NEXT() % 100) / 100.0;
+        calls[n++] = (call){a, b, ncalls, fns[b].cumtime * share};
     }
 #undef NEXT
     /* Every call is accounted for by a caller, so function 0 is the only root. */

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "api.h"
 #include "page.h"
 #include "registry.h"
 
@@ -98,7 +99,7 @@ static void page_data_holds_health_and_the_list_with_no_markup(void **state)
     (void)state;
     pv_registry *reg = registry_with_markup_name();
     size_t len;
-    char *json = pv_page_boot_json(reg, true, false, PV_PAGE_MAX_LIST, &len);
+    char *json = pv_page_boot_json(reg, true, false, PV_PAGE_MAX_LIST, NULL, &len);
     assert_non_null(json);
     assert_int_equal(strlen(json), len);
     assert_non_null(strstr(json, "{\"health\":{\"status\":\"ok\","));
@@ -119,13 +120,115 @@ static void page_data_leaves_out_a_list_too_long(void **state)
     (void)state;
     pv_registry *reg = registry_with_markup_name();
     size_t len;
-    char *json = pv_page_boot_json(reg, false, true, 10, &len);
+    char *json = pv_page_boot_json(reg, false, true, 10, NULL, &len);
     assert_non_null(json);
     assert_non_null(strstr(json, "\"uploads\":false"));
-    size_t tail = strlen(",\"profiles\":null}");
+    size_t tail = strlen(",\"profiles\":null,\"tree\":null}");
     assert_true(len > tail);
-    assert_string_equal(json + len - tail, ",\"profiles\":null}");
+    assert_string_equal(json + len - tail, ",\"profiles\":null,\"tree\":null}");
     free(json);
+    pv_registry_free(reg);
+}
+
+static int start_arg(void *ctx, const char *name, const char **value, size_t *len)
+{
+    (void)ctx;
+    static const char *const pairs[] = {"path",      "",
+                                        "depth",     PV_PAGE_TREE_DEPTH,
+                                        "cutoff",    PV_PAGE_TREE_CUTOFF,
+                                        "max_nodes", PV_PAGE_TREE_NODES,
+                                        NULL};
+    for (const char *const *p = pairs; *p; p += 2)
+        if (strcmp(p[0], name) == 0) {
+            *value = p[1];
+            *len = strlen(p[1]);
+            return 1;
+        }
+    return 0;
+}
+
+/* The block's tree for start, or NULL when it is null; checks the rest. */
+static char *start_tree_of(pv_registry *reg, bool uploads, const pv_page_start *start)
+{
+    size_t len;
+    char *json = pv_page_boot_json(reg, uploads, false, PV_PAGE_MAX_LIST, start, &len);
+    assert_non_null(json);
+    assert_null(strchr(json, '<'));
+    char *at = strstr(json, ",\"tree\":");
+    assert_non_null(at);
+    if (strcmp(at, ",\"tree\":null}") == 0) {
+        free(json);
+        return NULL;
+    }
+    return json;
+}
+
+static void page_data_holds_the_start_tree_as_the_api_answers_it(void **state)
+{
+    (void)state;
+    pv_registry *reg = registry_with_markup_name();
+    pv_registry_entry *list = NULL;
+    size_t count = 0;
+    pv_error err;
+    assert_int_equal(pv_registry_list(reg, false, &list, &count, &err), 0);
+    assert_int_equal(count, 1);
+    char id[PV_REGISTRY_ID_LEN + 1];
+    memcpy(id, list[0].id, sizeof id);
+    pv_registry_list_free(list, count);
+
+    /* the API's answer to the same request, escaped as the block holds it */
+    char path[128];
+    snprintf(path, sizeof path, "/api/profiles/%s/tree", id);
+    pv_api_request req = {.method = "GET", .path = path, .arg = start_arg};
+    pv_api_reply reply;
+    assert_int_equal(pv_api_handle(reg, &req, &reply), 0);
+    assert_int_equal(reply.status, 200);
+    size_t elen;
+    char *escaped = pv_page_escape_json(reply.body, reply.len, &elen);
+    assert_non_null(escaped);
+    char want[512];
+    snprintf(want, sizeof want,
+             ",\"tree\":{\"profile\":\"%s\",\"path\":[],\"depth\":40,\"cutoff\":0.001,"
+             "\"max_nodes\":5000,\"body\":",
+             id);
+
+    /* the only profile of a server without uploads, and the one named */
+    pv_page_start only = {.plain = true, .max_tree = PV_PAGE_MAX_TREE};
+    pv_page_start named = {.plain = true, .profile = id, .max_tree = PV_PAGE_MAX_TREE};
+    const pv_page_start *starts[] = {&only, &named};
+    const bool uploads[] = {false, true};
+    for (size_t k = 0; k < 2; k++) {
+        char *json = start_tree_of(reg, uploads[k], starts[k]);
+        assert_non_null(json);
+        char *at = strstr(json, want);
+        assert_non_null(at);
+        at += strlen(want);
+        assert_int_equal(strlen(at), elen + 2); /* the tree's "}" and the block's */
+        assert_memory_equal(at, escaped, elen);
+        assert_string_equal(at + elen, "}}");
+        free(json);
+    }
+
+    /* none: uploads on and no profile named, a URL asking more, a bad id,
+     * an unknown one, a tree over the size limit, no start at all */
+    pv_page_start more = {.plain = false, .profile = id, .max_tree = PV_PAGE_MAX_TREE};
+    pv_page_start bad = {.plain = true, .profile = "ZZ", .max_tree = PV_PAGE_MAX_TREE};
+    pv_page_start unknown = {
+        .plain = true, .profile = "0123456789ab", .max_tree = PV_PAGE_MAX_TREE};
+    pv_page_start small = {.plain = true, .profile = id, .max_tree = reply.len - 1};
+    assert_null(start_tree_of(reg, true, &only));
+    assert_null(start_tree_of(reg, false, &more));
+    assert_null(start_tree_of(reg, false, &bad));
+    assert_null(start_tree_of(reg, false, &unknown));
+    assert_null(start_tree_of(reg, false, &small));
+    assert_null(start_tree_of(reg, false, NULL));
+    pv_page_start exact = small;
+    exact.max_tree = reply.len;
+    char *json = start_tree_of(reg, false, &exact);
+    assert_non_null(json);
+    free(json);
+    free(escaped);
+    free(reply.body);
     pv_registry_free(reg);
 }
 
@@ -138,6 +241,7 @@ int main(void)
         cmocka_unit_test(page_without_a_block_is_copied),
         cmocka_unit_test(page_data_holds_health_and_the_list_with_no_markup),
         cmocka_unit_test(page_data_leaves_out_a_list_too_long),
+        cmocka_unit_test(page_data_holds_the_start_tree_as_the_api_answers_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

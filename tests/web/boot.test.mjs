@@ -3,7 +3,7 @@
 // and its URLs to the ones api.js writes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDepth, startState, startRequests, START_CUTOFF, START_SORT, PAGE_SIZE } from '../../web/js/boot.js';
+import { startDepth, startState, startRequests, startTree, START_CUTOFF, START_SORT, PAGE_SIZE } from '../../web/js/boot.js';
 import { parseState, DEFAULT_CUTOFF, DEFAULT_SORT, MAX_DEPTH, defaultOrder } from '../../web/js/urlstate.js';
 import { paneHeight, chartHeight, icicleDepth } from '../../web/js/plan.js';
 import { getTree, getFunctions } from '../../web/js/api.js';
@@ -57,4 +57,22 @@ test('boot.js asks for the very URLs api.js asks for', async () => {
   } finally {
     delete globalThis.fetch;
   }
+});
+
+test('boot.js uses the start tree of the page only where it holds what the pane asks', () => {
+  const leaf = (id) => ({ id, time: 1, children: [] });
+  const body = { path: [1], root: { id: 1, time: 3, children: [leaf(2), { id: 3, time: 1, children: [leaf(4)] }] } };
+  const page = { profile: 'abc', path: [], depth: 40, cutoff: START_CUTOFF, max_nodes: 5000, body };
+  const req = (opts) => ({ opts: { path: [], depth: 23, cutoff: START_CUTOFF, ...opts } });
+  assert.equal(startTree(page, 'abc', req({})), body);
+  assert.equal(startTree(page, 'abc', req({ depth: 40 })), body, 'as deep as asked');
+  assert.equal(startTree(page, 'abc', req({ depth: 41 })), null, 'a deeper pane asks the API');
+  assert.equal(startTree(page, 'abd', req({})), null, 'another profile');
+  assert.equal(startTree(page, 'abc', req({ path: [1] })), null, 'another view root');
+  assert.equal(startTree(page, 'abc', req({ cutoff: 0.01 })), null, 'another cutoff');
+  assert.equal(startTree({ ...page, max_nodes: 4 }, 'abc', req({})), null, 'cut by its node budget: 4 nodes of at most 4');
+  assert.equal(startTree({ ...page, max_nodes: 5 }, 'abc', req({})), body, '4 nodes of at most 5');
+  assert.equal(startTree(null, 'abc', req({})), null);
+  assert.equal(startTree({ ...page, body: null }, 'abc', req({})), null);
+  assert.equal(startTree(page, 'abc', null), null, 'no tree request: another view');
 });

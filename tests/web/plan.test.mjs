@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { paneHeight, tableHeight, chartHeight, icicleDepth, sunburstDepth, CHROME_TOP, SPLITTER } from '../../web/js/plan.js';
+import { paneHeight, tableHeight, chartHeight, icicleDepth, sunburstDepth, viewportSize, CHROME_TOP, SPLITTER } from '../../web/js/plan.js';
 import { IcicleView } from '../../web/js/views/icicle.js';
 import { SunburstView } from '../../web/js/views/sunburst.js';
 
@@ -26,4 +26,20 @@ test('the default depth fills the pane, and the views agree with plan.js', () =>
   assert.ok((icicleDepth(h) + 2) * 20 + 4 > h, 'one more level would not fit');
   assert.equal(new IcicleView().fitDepth(h), icicleDepth(h));
   assert.equal(new SunburstView().fitDepth(h, 1400), sunburstDepth(h, 1400, 22));
+});
+
+test('viewportSize reads the size from media queries as innerWidth and innerHeight give it', () => {
+  for (const [w, h] of [[1400, 860], [1280, 720], [1, 1], [0, 0], [3841, 2161], [32767, 100]]) {
+    let queries = 0;
+    const match = (q) => {
+      queries++;
+      const m = /^\(min-(width|height): (\d+)px\)$/.exec(q);
+      assert.ok(m, q);
+      return { matches: Number(m[2]) <= (m[1] === 'width' ? w : h) };
+    };
+    assert.deepEqual(viewportSize(match), { width: w, height: h });
+    assert.ok(queries <= 30, `${queries} queries`);
+  }
+  // fractional sizes (a zoomed page) read as their whole pixels
+  assert.deepEqual(viewportSize((q) => ({ matches: Number(/(\d+)px/.exec(q)[1]) <= 859.5 })), { width: 859, height: 859 });
 });

@@ -9,8 +9,10 @@
 // first), from the start data the server put into the page: the tree and
 // the function table at once, with no health or list round trip before.
 
-import * as api from './api.js';
+// boot.js first: it starts the data requests (the page loads the modules
+// joined into one script, in import order: server/bundle.h)
 import { boot } from './boot.js';
+import * as api from './api.js';
 import { $, delayedShow } from './dom.js';
 import { Store } from './store.js';
 import { flatten, itemName } from './layout.js';
@@ -32,7 +34,7 @@ import { Controls } from './components/controls.js';
 import { Splitter } from './components/splitter.js';
 import { installKeys } from './keys.js';
 import { formatTime, formatPercent, formatFileLine } from './format.js';
-import { chartHeight } from './plan.js';
+import { chartHeight, viewportSize } from './plan.js';
 import { newestFirst, sameIds, wantsStartPage } from './listing.js';
 
 const store = new Store(
@@ -53,7 +55,11 @@ const data = boot.data;
 const listed = data && Array.isArray(data.profiles) ? Promise.resolve(data.profiles) : api.listProfiles();
 const healthy = (data ? Promise.resolve(data.health) : api.health()).catch(() => null);
 listed.catch(() => {});
-if (boot.tree) store.seedTree(boot.tree.profile, boot.tree.opts, api.jsonOf(boot.tree.response, api.TREE_WHAT));
+if (boot.tree) {
+  // the tree from the page is drawn in this very task, before the first frame
+  const tree = boot.tree.json ? Promise.resolve(boot.tree.json) : api.jsonOf(boot.tree.response, api.TREE_WHAT);
+  store.seedTree(boot.tree.profile, boot.tree.opts, tree);
+}
 if (boot.page) store.seedFunctions(boot.page.profile, boot.page.opts, api.jsonOf(boot.page.response, api.TABLE_WHAT));
 
 // ---- components ------------------------------------------------------------
@@ -124,6 +130,9 @@ function afterFrame(fn) {
 }
 let picturedYet = false;
 let waiting = null;
+let framed = null;
+// resolved after the frame that shows the first picture (or after the first tree failed)
+const firstFrame = new Promise((resolve) => (framed = resolve));
 function afterPicture(fn) {
   if (picturedYet) fn();
   else waiting = fn;
@@ -133,6 +142,7 @@ function pictured() {
   picturedYet = true;
   if (waiting) afterFrame(waiting);
   waiting = null;
+  afterFrame(framed);
 }
 
 let items = [];
@@ -182,7 +192,7 @@ function render(s) {
 /** The depth asked of the server and the levels shown, for a state. */
 function depths(s) {
   // from the planned pane height (plan.js), as boot.js computed it, never from a layout read
-  const fit = chart.view ? chart.view.fitDepth(chartHeight(splitter.planned), innerWidth) : 12;
+  const fit = chart.view ? chart.view.fitDepth(chartHeight(splitter.planned), viewportSize().width) : 12;
   const shown = s.depth === null ? Math.min(MAX_DEPTH, fit) : s.depth;
   // folded chains take one level for many: ask for more so the pane still fills
   const asked = s.fold ? Math.min(MAX_DEPTH, shown * 2 + 8) : shown;
@@ -221,6 +231,7 @@ async function loadTree(s) {
     shownTreeKey = key;
     if (errorSource === 'tree') $('error').hidden = true;
     chart.setModel({ items, extra, root: tree.root });
+    pictured(); // drawn, or nothing to draw: what waits for the first picture goes on
     updateMatchCount();
     showFocus();
     const top = await topP;
@@ -522,6 +533,9 @@ async function start() {
   if (store.state.profile) render(store.state);
   const done = store.state.profile ? () => {} : delayedShow($('page-loading'), 150);
   const [health, list] = await Promise.allSettled([healthy, listed]);
+  // the first picture first: what the list changes (the header, the table)
+  // comes after the frame that shows it, or after a second at the latest
+  if (store.state.profile) await Promise.race([firstFrame, new Promise((resolve) => setTimeout(resolve, 1000))]);
   done();
   store.uploads = health.status === 'fulfilled' && !!health.value && health.value.uploads === true;
   uploader.setEnabled(store.uploads);

@@ -1,22 +1,29 @@
-// boot.js: the first requests, started before the rest of the UI has loaded.
-// A module with no imports (index.html preloads it first, at high priority),
-// so it runs as soon as its one file is in: a module that imports others
-// waits for them, which costs a round trip on a busy machine.
+// boot.js: the start data, and the first requests, started before the rest
+// of the UI has run. app.js's first import, so that it and its one import
+// (plan.js, for the viewport's size without a layout) are the first modules
+// of the page's one script (js/bundle.js, the modules joined:
+// server/bundle.h) and run before any other.
 //
 // The server puts what /api/health and /api/profiles would say into the
 // page's data block (#profviz-boot, server/page.h), so no round trip comes
-// before the data. When the page will show a profile (named in the URL, or
+// before the data, and, for a URL that names at most the profile, the start
+// tree: asked deeper than most panes show, it serves this pane when it holds
+// the levels that fit (startTree), and the first picture needs no request at
+// all. Otherwise, when the page will show a profile (named in the URL, or
 // the only one of a server without uploads) this asks at once for its tree
 // (its path, depth and cutoff from the URL; the depth that fills the pane when
 // none is given) and for its first table page (search and offset from the
 // URL), as app.js would. The icicle only, unfolded, not a comparison; the
 // table in its default sort, not limited to a subtree: any other URL is
 // app.js's to load. The URL rules and figures below are urlstate.js's and
-// plan.js's, kept here so that this file needs no other;
+// plan.js's, kept here (from when this file had to import nothing);
 // tests/web/boot.test.mjs checks that they agree.
 //
 // app.js imports `boot`, so this has always run before app.js does, and it
-// hands the responses to api.js (jsonOf) and the promises to the store.
+// hands the responses to api.js (jsonOf), or the page's tree as it is, and
+// the promises to the store.
+
+import { viewportSize } from './plan.js';
 
 export const START_CUTOFF = 0.001; // urlstate.js DEFAULT_CUTOFF
 export const START_SORT = 'tottime'; // urlstate.js DEFAULT_SORT, descending
@@ -73,7 +80,35 @@ export function startRequests(profile, state, fillDepth) {
   return { tree, page };
 }
 
-/** The page's start data {health, profiles} (profiles may be null), or null. */
+/** Nodes in a tree's JSON, counted up to limit. */
+function countNodes(root, limit) {
+  let n = 0;
+  const stack = [root];
+  while (stack.length && n < limit) {
+    const node = stack.pop();
+    n++;
+    if (Array.isArray(node.children)) for (const c of node.children) stack.push(c);
+  }
+  return n;
+}
+
+/**
+ * The embedded start tree (server/page.h) when it serves the tree request
+ * req ({opts: {path, depth, cutoff}}) of profile: the same profile, path and
+ * cutoff, at least as deep, and complete (fewer nodes than its max_nodes, so
+ * no budget left out a node a shallower request would hold). Returns its
+ * body (the API's tree JSON), or null.
+ */
+export function startTree(embedded, profile, req) {
+  const t = embedded;
+  if (!t || typeof t !== 'object' || !t.body || !t.body.root || !req) return null;
+  const o = req.opts;
+  if (t.profile !== profile || o.path.length !== 0 || !Array.isArray(t.path) || t.path.length !== 0) return null;
+  if (t.cutoff !== o.cutoff || !(o.depth <= t.depth)) return null;
+  return countNodes(t.body.root, t.max_nodes) < t.max_nodes ? t.body : null;
+}
+
+/** The page's start data {health, profiles, tree} (profiles and tree may be null), or null. */
 function embedded() {
   const block = document.getElementById('profviz-boot');
   if (!block) return null;
@@ -95,7 +130,8 @@ function savedHeight() {
 
 /**
  * data: the start data or null; tree and page: {profile, opts, response}
- * (a fetch promise) or null.
+ * (a fetch promise) or null; a tree from the page has json (the tree) in
+ * place of response.
  */
 export const boot = { data: null, tree: null, page: null };
 
@@ -109,13 +145,15 @@ function start() {
     if (data.profiles.length === 1 && data.health.uploads !== true) profile = data.profiles[0].id;
   }
   if (!profile) return;
-  const req = startRequests(profile, startState(location.search), startDepth(innerHeight, savedHeight()));
+  const req = startRequests(profile, startState(location.search), startDepth(viewportSize().height, savedHeight()));
   const get = (r) => {
     const response = fetch(r.url, { headers: { Accept: 'application/json' } });
     response.catch(() => {}); // app.js reports failures
     return { profile, opts: r.opts, response };
   };
-  if (req.tree) boot.tree = get(req.tree);
+  const json = startTree(data && data.tree, profile, req.tree);
+  if (json) boot.tree = { profile, opts: req.tree.opts, json };
+  else if (req.tree) boot.tree = get(req.tree);
   if (req.page) boot.page = get(req.page);
 }
 

@@ -44,6 +44,7 @@ export class Chart {
     this.colours = new Map();
     this.pending = false;
     this.drawn = false; // the last draw put boxes on the canvas
+    this.drawnOnce = false; // a tree has been drawn (or cleared) once
     this.layoutEpoch = 0; // bumped when the layout must be redone for the same model and size
     this.nodeColours = new WeakMap();
     this.dark.addEventListener('change', () => {
@@ -192,6 +193,9 @@ export class Chart {
   /** Draws at once; records profviz:drawn (and a profviz:draw measure) only when boxes were drawn. */
   drawNow() {
     if (!this.view) return;
+    // before the first tree there is nothing to draw: reading the pane's size
+    // would lay the page out for nothing while the tree is on its way
+    if (!this.model.root && !this.drawnOnce) return;
     const t0 = performance.now();
     const dpr = window.devicePixelRatio || 1;
     const w = this.scroller.clientWidth;
@@ -251,6 +255,7 @@ export class Chart {
       focus: this.focus,
       focused: document.activeElement === this.canvas,
     });
+    this.drawnOnce = true;
     this.drawn = items.length > 0 && this.view.boxes().length > 0;
     if (this.drawn) {
       performance.mark('profviz:drawn');

@@ -5,7 +5,7 @@
 // shares the height between chart and table; a double-click forgets the
 // dragged height.
 
-import { paneHeight, savedHeight, SPLIT_KEY } from '../plan.js';
+import { paneHeight, savedHeight, viewportSize, SPLIT_KEY } from '../plan.js';
 
 export class Splitter {
   /** pane: the chart pane; handle: the splitter; on.changed(): the planned height changed. */
@@ -33,7 +33,7 @@ export class Splitter {
 
   /** Sets the pane to its planned height: the dragged one, else all the height the table does not need. */
   apply() {
-    this.planned = paneHeight(innerHeight, savedHeight());
+    this.planned = paneHeight(viewportSize().height, savedHeight());
     this.pane.style.height = `${this.planned}px`;
   }
 
