@@ -157,6 +157,9 @@ static char *start_tree(pv_registry *reg, const pv_page_start *start, bool uploa
 {
     char id[PV_REGISTRY_ID_LEN + 1];
     if (!start_profile(reg, start, uploads, id)) return NULL;
+    /* a profile not parsed yet (or evicted) would hold the page back: the
+     * page shows its frame and spinner at once, and asks for the tree */
+    if (!pv_registry_is_loaded(reg, id)) return NULL;
     char path[64 + PV_REGISTRY_ID_LEN];
     snprintf(path, sizeof path, "/api/profiles/%s/tree", id);
     static const char *const args[] = {"path",      "",

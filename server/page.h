@@ -13,12 +13,12 @@
  * is asked PV_PAGE_TREE_DEPTH levels deep, more than most panes show, and
  * the page shows the levels that fit (a tree of fewer than max_nodes nodes
  * holds every node of a shallower one); a page that needs more, or another
- * view, asks the API. Null when there is none, or when it is longer than
- * the caller's max_tree bytes. With it the first picture needs no request:
- * the page draws it as soon as its script has run.
- * The JSON is escaped for HTML: '<', '>', '&', U+2028 and U+2029 are written
- * as \uXXXX escapes, so no profile name can end the block or start markup,
- * and the browser never runs a data block (the CSP allows only the server's
+ * view, asks the API. Null when there is none, when the profile is not
+ * parsed (not yet, or evicted from the cache: parsing it would hold the
+ * page back), or when it is longer than the caller's max_tree bytes. With it the first picture
+ * needs no request: the page draws it as soon as its script has run. The JSON is escaped for HTML:
+ * '<', '>', '&', U+2028 and U+2029 are written as \uXXXX escapes, so no profile name can end the
+ * block or start markup, and the browser never runs a data block (the CSP allows only the server's
  * own script files).
  *
  * Every function returns a new malloc'd, NUL-terminated buffer that the

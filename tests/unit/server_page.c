@@ -14,6 +14,7 @@
 #include "api.h"
 #include "page.h"
 #include "registry.h"
+#include "source.h"
 
 #define FIXTURE(name) PROFVIZ_SOURCE_DIR "/tests/golden/" name
 
@@ -227,8 +228,43 @@ static void page_data_holds_the_start_tree_as_the_api_answers_it(void **state)
     char *json = start_tree_of(reg, false, &exact);
     assert_non_null(json);
     free(json);
+
     free(escaped);
     free(reply.body);
+    pv_registry_free(reg);
+}
+
+/* Adds the fixture file as team mode does: with its path, so that the
+ * cache may drop its tables and parse it again. Copies its id to id. */
+static void insert_file(pv_registry *reg, const char *path, char id[PV_REGISTRY_ID_LEN + 1])
+{
+    pv_error err;
+    pv_source_limits limits = {.max_inflated = (size_t)1 << 30};
+    pv_source src;
+    assert_int_equal(pv_source_open(path, false, &limits, &src, &err), 0);
+    pv_registry_item *item = NULL;
+    assert_int_equal(pv_registry_build(&src, strrchr(path, '/') + 1, &item, &err), 0);
+    pv_source_close(&src);
+    assert_int_equal(pv_registry_insert(reg, item, NULL, path, 0, id, &err), 1);
+}
+
+static void page_data_has_no_tree_of_a_profile_evicted_from_the_cache(void **state)
+{
+    (void)state;
+    pv_error err;
+    pv_registry *reg = pv_registry_new(&err);
+    assert_non_null(reg);
+    char first[PV_REGISTRY_ID_LEN + 1], second[PV_REGISTRY_ID_LEN + 1];
+    insert_file(reg, FIXTURE("cprofile-py313.prof"), first);
+    insert_file(reg, FIXTURE("tiny-profile-py313.prof"), second);
+    pv_page_start named = {.plain = true, .profile = first, .max_tree = PV_PAGE_MAX_TREE};
+    char *json = start_tree_of(reg, false, &named);
+    assert_non_null(json); /* parsed: the tree is there */
+    free(json);
+    pv_registry_set_cache_limit(reg, 1); /* drops every profile's tables */
+    assert_false(pv_registry_is_loaded(reg, first));
+    assert_null(start_tree_of(reg, false, &named)); /* parsing it again would hold the page back */
+    assert_false(pv_registry_is_loaded(reg, first));
     pv_registry_free(reg);
 }
 
@@ -242,6 +278,7 @@ int main(void)
         cmocka_unit_test(page_data_holds_health_and_the_list_with_no_markup),
         cmocka_unit_test(page_data_leaves_out_a_list_too_long),
         cmocka_unit_test(page_data_holds_the_start_tree_as_the_api_answers_it),
+        cmocka_unit_test(page_data_has_no_tree_of_a_profile_evicted_from_the_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
