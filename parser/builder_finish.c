@@ -4,7 +4,11 @@
  * id of the first; entries and edges are renumbered), each function keeps
  * its last entry and that entry's callers (a caller given twice keeps its
  * first place and its last numbers), callers are inverted into callees, and
- * roots and totals are found. The pass over the keys asks for the table
+ * roots and totals are found. When no ids were merged and every function
+ * has one entry (real profiles), one pass over the edges checks that no
+ * entry names a caller twice, gives each function its callers and counts
+ * callees, and the edges are left where they are; only a repeat sends them
+ * through the squeezing pass. The pass over the keys asks for the table
  * slot of a key some keys ahead, so that the slots of a large profile come
  * from memory while earlier keys are looked up.
  */
@@ -133,9 +137,63 @@ static size_t merge_repeated_callers(pv_edge *edges, size_t first, size_t end, u
  * scratch arrays of one counter per function. Sets *total_time to the sum
  * of tottime in pstats' order: each function once, at its first entry, with
  * the numbers of its last; floating-point sums depend on their order, and
- * this way the total is the very number pstats prints. Returns 0, or -1 when
- * out of memory. */
-static int keep_last_entries(pv_builder *b, uint32_t *last, uint32_t *counted, double *total_time)
+ * this way the total is the very number pstats prints. renumbered says that
+ * merge_keys() gave some ids a new one. Returns 1 when the edges are kept as
+ * they came, with last[] counting each function's callees (see
+ * keep_every_entry), 0 when they were squeezed, or -1 when out of memory. */
+/* keep_last_entries() when every function has one entry and no ids were
+ * merged: then, unless some entry names a caller twice, the edges stay as
+ * they came, and one pass over them finds any repeat, gives each function
+ * its numbers and callers and counts (in callees[], one counter per
+ * function) the edges each function is the caller of. marks is scratch of
+ * one counter per function, for large groups. Returns 1 when the edges were
+ * kept as they came, or 0 at the first repeated caller (the function
+ * records written so far are all written again by the caller, which then
+ * squeezes the repeats out). */
+static int keep_every_entry(pv_builder *b, uint32_t *callees, uint32_t *marks)
+{
+    const pv_edge *edges = b->edges;
+    size_t n = b->nfunctions;
+    for (size_t id = 0; id < n; id++)
+        callees[id] = 0;
+    bool marks_clear = false;
+    for (size_t k = 0; k < b->nentries; k++) {
+        const entry *e = &b->entries[k];
+        size_t first = e->first_edge;
+        size_t end = k + 1 < b->nentries ? b->entries[k + 1].first_edge : b->nedges;
+        bool small = end - first <= SMALL_GROUP;
+        if (!small && !marks_clear) {
+            memset(marks, 0, n * sizeof *marks);
+            marks_clear = true;
+        }
+        int64_t accounted = 0;
+        for (size_t i = first; i < end; i++) {
+            uint32_t caller = edges[i].caller;
+            if (small) {
+                for (size_t j = first; j < i; j++)
+                    if (edges[j].caller == caller) return 0;
+            } else {
+                if (marks[caller] == (uint32_t)k + 1) return 0;
+                marks[caller] = (uint32_t)k + 1;
+            }
+            callees[caller]++;
+            accounted = pv_count_add(accounted, edges[i].ncalls);
+        }
+        pv_function *f = &b->functions[e->function];
+        f->ncalls = e->ncalls;
+        f->pcalls = e->pcalls;
+        f->tottime = e->tottime;
+        f->cumtime = e->cumtime;
+        f->first_caller = (uint32_t)first;
+        f->ncallers = (uint32_t)(end - first);
+        f->listed = true;
+        f->external_calls = e->ncalls - (accounted > e->ncalls ? e->ncalls : accounted);
+    }
+    return 1;
+}
+
+static int keep_last_entries(pv_builder *b, bool renumbered, uint32_t *last, uint32_t *counted,
+                             double *total_time)
 {
     for (size_t id = 0; id < b->nfunctions; id++)
         counted[id] = 0;
@@ -158,6 +216,10 @@ static int keep_last_entries(pv_builder *b, uint32_t *last, uint32_t *counted, d
             if (!counted[id]) sum += b->entries[last[id]].tottime;
             counted[id] = 1;
         }
+    }
+    *total_time = sum;
+    if (distinct == b->nentries && !renumbered) {
+        if (keep_every_entry(b, last, counted)) return 1;
     }
     /* counted is free again: marks for large groups, stamped with entry + 1. */
     uint32_t *mark = counted, *mark_at = NULL;
@@ -197,7 +259,6 @@ static int keep_last_entries(pv_builder *b, uint32_t *last, uint32_t *counted, d
     }
     free(mark_at);
     b->nedges = kept;
-    *total_time = sum;
     return 0;
 }
 
@@ -220,21 +281,27 @@ pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
     if (!b->scratch_a || !b->scratch_b) goto fail;
     pv_bigmem_hint(b->scratch_a, scratch);
     pv_bigmem_hint(b->scratch_b, scratch);
+    size_t added = b->nfunctions;
     if (b->added_keys && merge_keys(b, b->scratch_a) != 0) goto fail;
     double total_time = 0;
-    if (keep_last_entries(b, b->scratch_a, b->scratch_b, &total_time) != 0) goto fail;
+    int as_they_came =
+        keep_last_entries(b, b->nfunctions != added, b->scratch_a, b->scratch_b, &total_time);
+    if (as_they_came < 0) goto fail;
     size_t n = b->nfunctions;
     pv_function *functions = b->functions;
 
     /* Callees: a counting sort of the edges by caller, counted in a small
-     * array rather than in the function records, which lie far apart. */
+     * array rather than in the function records, which lie far apart (or
+     * counted already, when the edges were kept as they came). */
     callee_edges = malloc((b->nedges ? b->nedges : 1) * sizeof *callee_edges);
     if (!callee_edges) goto fail;
-    uint32_t *next_slot = b->scratch_b;
-    for (size_t id = 0; id < n; id++)
-        next_slot[id] = 0;
-    for (size_t i = 0; i < b->nedges; i++)
-        next_slot[b->edges[i].caller]++;
+    uint32_t *next_slot = as_they_came ? b->scratch_a : b->scratch_b;
+    if (!as_they_came) {
+        for (size_t id = 0; id < n; id++)
+            next_slot[id] = 0;
+        for (size_t i = 0; i < b->nedges; i++)
+            next_slot[b->edges[i].caller]++;
+    }
     uint32_t start = 0;
     for (size_t id = 0; id < n; id++) {
         functions[id].first_callee = start;

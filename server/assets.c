@@ -2,6 +2,7 @@
 #include "assets.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +111,8 @@ int pv_assets_new(const char *web_root, pv_assets **out, pv_error *err)
         r->content_type = pv_assets_content_type(r->file->path);
         uint64_t h = pv_source_hash(PV_SOURCE_HASH_SEED, r->file->data, r->file->size);
         snprintf(r->etag, sizeof r->etag, "\"%016llx\"", (unsigned long long)h);
-        if (pv_assets_compressible(r->content_type) && r->file->size > 1024)
+        /* With a web root the embedded copies are never served. */
+        if (!a->web_root && pv_assets_compressible(r->content_type) && r->file->size > 1024)
             r->gz = pv_gzip_compress(r->file->data, r->file->size, 9, &r->gz_size);
     }
     *out = a;
@@ -118,6 +120,48 @@ int pv_assets_new(const char *web_root, pv_assets **out, pv_error *err)
 oom:
     pv_assets_free(a);
     return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+}
+
+struct pv_assets_job {
+    char *web_root;
+    pthread_t thread;
+    bool threaded; /* thread not joined yet */
+    int status;    /* pv_assets_new's outcome, once done */
+    pv_assets *assets;
+    pv_error err;
+};
+
+static void *assets_job_run(void *arg)
+{
+    pv_assets_job *job = arg;
+    job->status = pv_assets_new(job->web_root, &job->assets, &job->err);
+    return NULL;
+}
+
+int pv_assets_start(const char *web_root, pv_assets_job **out, pv_error *err)
+{
+    pv_assets_job *job = calloc(1, sizeof *job);
+    if (!job || (web_root && !(job->web_root = strdup(web_root)))) {
+        free(job);
+        return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+    }
+    job->threaded = pthread_create(&job->thread, NULL, assets_job_run, job) == 0;
+    if (!job->threaded) assets_job_run(job);
+    *out = job;
+    return 0;
+}
+
+int pv_assets_finish(pv_assets_job *job, pv_assets **out, pv_error *err)
+{
+    if (job->threaded) pthread_join(job->thread, NULL);
+    int status = job->status;
+    if (status == 0)
+        *out = job->assets;
+    else
+        *err = job->err;
+    free(job->web_root);
+    free(job);
+    return status;
 }
 
 void pv_assets_free(pv_assets *a)

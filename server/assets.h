@@ -37,6 +37,21 @@ typedef struct pv_asset {
  * folder. Returns 0 and sets *out, or -1 with err filled. */
 int pv_assets_new(const char *web_root, pv_assets **out, pv_error *err);
 
+/* Preparing the assets beside other work: the gzip copies of the embedded
+ * files take a few milliseconds at level 9, which a server that parses a
+ * large profile before it listens can spend on another core. */
+typedef struct pv_assets_job pv_assets_job;
+
+/* Starts pv_assets_new(web_root) on a thread of its own (web_root is
+ * copied), or runs it now when no thread can be started. Returns 0 and sets
+ * *out (finish it with pv_assets_finish, in every case), or -1 with err
+ * filled when out of memory. */
+int pv_assets_start(const char *web_root, pv_assets_job **out, pv_error *err);
+
+/* Waits for job and frees it. Returns what pv_assets_new returned: 0 with
+ * *out set, or -1 with err filled (a --web-root that is no folder). */
+int pv_assets_finish(pv_assets_job *job, pv_assets **out, pv_error *err);
+
 /* Frees the table. NULL is fine. */
 void pv_assets_free(pv_assets *assets);
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -35,15 +36,26 @@ extern char **environ;
 #define PORT_TRIES 11 /* the port asked for and the following 10 */
 
 static volatile sig_atomic_t stop_requested;
+static pthread_t serve_thread; /* the thread that waits in sigsuspend() */
+
+/* Threads started before the stop signals are blocked (an index builder, a
+ * content hasher) may still run when one comes, and the kernel may hand it
+ * to them: pass it on to the thread in sigsuspend(), which would otherwise
+ * sleep on (pthread_kill is async-signal-safe). */
+static void wake_serve_thread(int sig)
+{
+    if (!pthread_equal(pthread_self(), serve_thread)) pthread_kill(serve_thread, sig);
+}
 
 static void on_stop_signal(int sig)
 {
     stop_requested = sig;
+    wake_serve_thread(sig);
 }
 
 static void on_child_signal(int sig)
 {
-    (void)sig; /* only wakes sigsuspend() so that the child is reaped */
+    wake_serve_thread(sig); /* only wakes sigsuspend() so that the child is reaped */
 }
 
 void pv_cli_usage(FILE *stream)
@@ -413,10 +425,17 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
     pv_registry *reg = NULL;
     pv_folder *folder = NULL;
     pv_http_server *server = NULL;
+    pv_assets_job *assets = NULL;
     pv_error err;
     int status = parse_options(argc, argv, &opts);
     if (status) goto done;
     status = 2;
+    /* The UI's files are compressed on the other core while the profiles
+     * are parsed. */
+    if (pv_assets_start(opts.web_root, &assets, &err) < 0) {
+        load_error(&err);
+        goto done;
+    }
 
     reg = pv_registry_new(&err);
     if (!reg) {
@@ -462,6 +481,7 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
+    serve_thread = pthread_self();
     sa.sa_handler = on_stop_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -483,6 +503,7 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
         .port = (unsigned)opts.port,
         .port_tries = opts.port == 0 ? 1 : PORT_TRIES,
         .web_root = opts.web_root,
+        .assets = assets,
         .registry = reg,
         .folder = folder,
         .token = opts.token,
@@ -495,6 +516,7 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
         .embed_origins = opts.embed_origins,
         .nembed_origins = opts.nembed_origins,
     };
+    assets = NULL; /* the server's now */
     if (pv_http_start(&config, &server, &err) < 0) {
         cli_error("%s", err.message);
         goto done;
@@ -523,6 +545,10 @@ int pv_serve_main_page(int argc, char **argv, pv_serve_page_fn page, void *page_
     status = 0;
 
 done:
+    if (assets) {
+        pv_assets *unused = NULL;
+        if (pv_assets_finish(assets, &unused, &err) == 0) pv_assets_free(unused);
+    }
     pv_http_stop(server);
     pv_folder_free(folder);
     pv_registry_free(reg);

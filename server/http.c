@@ -598,7 +598,16 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
 {
     server *s = calloc(1, sizeof *s);
     int fd = -1;
-    if (!s) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+    /* The assets first: a job given in config is ours to finish either way. */
+    pv_assets *assets = NULL;
+    int made = config->assets ? pv_assets_finish(config->assets, &assets, err)
+                              : pv_assets_new(config->web_root, &assets, err);
+    if (!s || made < 0) {
+        free(s);
+        pv_assets_free(assets);
+        return made < 0 ? -1 : pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+    }
+    s->assets = assets;
     s->registry = config->registry;
     s->folder = config->folder;
     s->max_upload = config->max_upload_bytes ? config->max_upload_bytes : (size_t)200 << 20;
@@ -608,7 +617,6 @@ int pv_http_start(const pv_http_config *config, pv_http_server **out, pv_error *
         goto fail;
     }
     if (prepare_policy(s, config, err) < 0) goto fail;
-    if (pv_assets_new(config->web_root, &s->assets, err) < 0) goto fail;
     unsigned max_conn = config->max_connections ? config->max_connections : 256;
     pv_guard_config gc = {.header_seconds = config->header_seconds,
                           .max_connections = max_conn,

@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 
+#include "assets.h"
 #include "error.h"
 #include "folder.h"
 #include "registry.h"
@@ -41,6 +42,8 @@ typedef struct pv_http_config {
     unsigned port;                  /* first port to try; 0 lets the system choose */
     unsigned port_tries;            /* ports to try from port on when in use (1 = only port) */
     const char *web_root;           /* folder to serve the UI from, or NULL for the embedded copy */
+    pv_assets_job *assets;          /* the UI's files begun with pv_assets_start(web_root), taken
+                                       over (finished even when starting fails); NULL: made here */
     pv_registry *registry;          /* the profiles, borrowed */
     unsigned threads;               /* connection threads; 0 = one per processor (2 to 16) */
     unsigned workers;               /* worker pool threads; 0 = one per processor (2 to 8) */

@@ -116,9 +116,18 @@ typedef struct model_entry {
     size_t ncallers;
 } model_entry;
 
+/* How a random run picks its entries and callers. */
+typedef enum run_kind {
+    ANY_ENTRIES,   /* keys may have several entries, callers repeat */
+    ONCE_DISTINCT, /* one entry per key at most, no caller twice in one entry */
+    ONCE_REPEATS,  /* one entry per key at most, callers may repeat */
+} run_kind;
+
 /* One random run, made twice (keys interned, keys added) and checked against
- * the model. */
-static void check_random_run(unsigned seed)
+ * the model. With interned keys and a run of kind ONCE_DISTINCT, finish()
+ * keeps the edges as they came; ONCE_REPEATS finds a repeat part of the way
+ * through them and squeezes them after all. */
+static void check_random_run(unsigned seed, run_kind kind)
 {
     srand(seed);
     pv_builder *made[2];
@@ -133,10 +142,21 @@ static void check_random_run(unsigned seed)
         assert_non_null(made[way]);
         make_keys(made[way], keys[way], NKEYS);
     }
-    size_t nentries = 1 + (size_t)rand() % 60, entry_number = 0;
+    size_t perm[NKEYS];
+    for (size_t k = 0; k < NKEYS; k++)
+        perm[k] = k;
+    for (size_t k = NKEYS - 1; k > 0; k--) {
+        size_t j = (size_t)rand() % (k + 1), t = perm[k];
+        perm[k] = perm[j];
+        perm[j] = t;
+    }
+    size_t nentries = 1 + (size_t)rand() % (kind == ANY_ENTRIES ? 60 : NKEYS), entry_number = 0;
     for (size_t e = 0; e < nentries; e++) {
-        size_t k = (size_t)rand() % NKEYS,
+        size_t k = kind == ANY_ENTRIES ? (size_t)rand() % NKEYS : perm[e],
                ncallers = (size_t)rand() % 3 ? (size_t)rand() % 4 : (size_t)rand() % 40;
+        size_t pool[NKEYS];
+        for (size_t i = 0; i < NKEYS; i++)
+            pool[i] = i;
         int64_t nc = 1 + rand() % 9;
         double tt = (rand() % 100) / 8.0;
         if (first_seen[k] == SIZE_MAX) {
@@ -152,8 +172,15 @@ static void check_random_run(unsigned seed)
         m->ncallers = 0;
         size_t callers[40];
         for (size_t i = 0; i < ncallers; i++) {
-            /* Few distinct callers in a large group, so that repeats come. */
-            callers[i] = (size_t)rand() % (ncallers > 8 ? 12 : NKEYS);
+            if (kind == ONCE_DISTINCT) { /* drawn without putting back */
+                size_t j = i + (size_t)rand() % (NKEYS - i), t = pool[i];
+                pool[i] = pool[j];
+                pool[j] = t;
+                callers[i] = pool[i];
+            } else {
+                /* Few distinct callers in a large group, so that repeats come. */
+                callers[i] = (size_t)rand() % (ncallers > 8 ? 12 : NKEYS);
+            }
             if (first_seen[callers[i]] == SIZE_MAX) {
                 first_seen[callers[i]] = nseen;
                 order[nseen++] = callers[i];
@@ -203,13 +230,18 @@ static void check_random_run(unsigned seed)
             assert_int_equal(f->ncalls, m->ncalls);
             assert_true(f->tottime == m->tottime);
             assert_int_equal(f->ncallers, m->ncallers);
+            int64_t accounted = 0;
             for (uint32_t i = 0; i < f->ncallers; i++) {
                 const pv_edge *e = &p->edges[f->first_caller + i];
                 assert_int_equal(e->callee, id);
                 assert_int_equal(order[e->caller], m->callers[i].key);
                 assert_int_equal(e->ncalls, m->callers[i].ncalls);
                 assert_true(e->cumtime == m->callers[i].tottime);
+                accounted += m->callers[i].ncalls;
             }
+            assert_int_equal(f->external_calls,
+                             m->ncalls - (accounted > m->ncalls ? m->ncalls : accounted));
+            assert_int_equal(f->is_root, f->ncallers == 0 || f->external_calls > 0);
         }
         /* Every edge is once among its caller's callees. */
         uint32_t listed = 0;
@@ -228,7 +260,16 @@ static void added_and_interned_keys_make_what_pstats_makes(void **state)
 {
     (void)state;
     for (unsigned seed = 1; seed <= 300; seed++)
-        check_random_run(seed);
+        check_random_run(seed, ANY_ENTRIES);
+}
+
+static void one_entry_per_key_keeps_or_squeezes_the_edges_as_pstats_would(void **state)
+{
+    (void)state;
+    for (unsigned seed = 1; seed <= 300; seed++) {
+        check_random_run(seed, ONCE_DISTINCT);
+        check_random_run(seed, ONCE_REPEATS);
+    }
 }
 
 int main(void)
@@ -237,6 +278,7 @@ int main(void)
         cmocka_unit_test(added_keys_get_the_ids_of_interned_ones),
         cmocka_unit_test(added_keys_refuse_names_with_a_nul_byte),
         cmocka_unit_test(added_and_interned_keys_make_what_pstats_makes),
+        cmocka_unit_test(one_entry_per_key_keeps_or_squeezes_the_edges_as_pstats_would),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
