@@ -563,7 +563,7 @@ async function multiSuite(base, label) {
       title: document.title,
     }));
     check(dom.imgs === 0, `${dom.imgs} <img> elements injected`);
-    check(JSON.stringify(dom.scripts) === '["application/json#profviz-boot","js/bundle.js"]', `scripts: ${dom.scripts}`);
+    check(JSON.stringify(dom.scripts) === '["js/bundle.js","application/json#profviz-boot"]', `scripts: ${dom.scripts}`);
     check(dom.bold === 0, '<b> injected');
     check(!dom.title.includes('pwned'), 'injected script ran');
     check(p.dialogs.length === 0, `dialogs opened: ${p.dialogs}`);
