@@ -1,5 +1,6 @@
-/* http.c: the microhttpd daemon, the front door, the route table and
- * responses (see http.h).
+/* http.c: the microhttpd daemon, the front door and microhttpd's callbacks
+ * (see http.h); the routes and their pool jobs are http_routes.c's, what the
+ * two share http_internal.h's.
  *
  * A request's life: on_uri makes its record; the first call of on_request
  * (headers only) marks the connection busy for the guard and runs the front
@@ -33,6 +34,7 @@
 #include "intake.h"
 #include "listen.h"
 #include "page.h"
+#include "http_internal.h"
 #include "pool.h"
 #include "respond.h"
 #include "status.h"
@@ -40,293 +42,6 @@
 /* The memory microhttpd gives each connection for the request line, the
  * headers and the query: room for thousands of parameters. */
 #define CONNECTION_MEMORY ((size_t)256 << 10)
-/* A tree or page job's declared memory (most are far smaller). */
-#define API_JOB_COST ((size_t)32 << 20)
-/* The page job's: the list of profiles, its escaped copy and the page. */
-#define PAGE_JOB_COST (8 * PV_PAGE_MAX_LIST)
-
-struct pv_http_server {
-    struct MHD_Daemon *daemon;
-    pv_registry *registry;
-    pv_folder *folder; /* team mode, or NULL */
-    char *token;       /* or NULL */
-    size_t max_upload;
-    size_t upload_cost; /* an upload job's declared memory */
-    pv_assets *assets;
-    pv_guard *guard;
-    pv_pool *pool;
-    char **allow_hosts;
-    pv_auth_rules rules;
-    char *csp;                /* Content-Security-Policy of every response */
-    pv_respond_policy policy; /* csp, and X-Frame-Options without --embed-origin */
-    unsigned port;
-    char url[300];
-};
-
-typedef struct request request;
-typedef struct pv_http_server server;
-
-/* A route's API handler, run on the pool with the connection suspended
- * (or inline, for cheap ones). */
-typedef int (*api_fn)(server *s, const pv_api_request *req, pv_api_reply *reply);
-
-typedef struct route {
-    const char *path;
-    bool prefix; /* path is a prefix (ends with '/') rather than the whole path */
-    bool pooled; /* runs on the worker pool */
-    api_fn fn;
-} route;
-
-/* Per-request state, made when the request line arrives and freed when the
- * request completes. */
-struct request {
-    server *s;
-    struct MHD_Connection *conn;
-    bool headers_seen; /* the access handler has run once */
-    bool nul_in_path;  /* the raw path holds %00, which decoding would hide */
-    char *raw_uri;     /* as sent, for the ?token= redirect */
-    pv_intake *intake; /* an upload in progress, or NULL */
-    bool uploading;
-    bool discarding; /* refused while its body comes: dropped, then answered */
-    size_t discarded;
-    time_t discard_since;
-    pv_intake_answer refusal;
-    /* A job on the pool: */
-    const route *route;
-    char *path, *method; /* copies for the job */
-    bool queued, done;
-    bool upload_job;
-    bool page_job;                             /* the reply is the page (text/html), not JSON */
-    pv_page_start page_start;                  /* what the page's URL asks (page.h) */
-    char page_profile[PV_REGISTRY_ID_LEN + 1]; /* its profile argument, when short enough */
-    pv_api_reply reply; /* a page job's: status 200 with the page, 404 or 500 without */
-    int reply_rc;
-    char location[64];
-};
-
-/* ---- API ---------------------------------------------------------------------- */
-
-static int lookup_arg(void *ctx, const char *name, const char **value, size_t *len)
-{
-    struct MHD_Connection *conn = ctx;
-    const char *v = NULL;
-    size_t n = 0;
-    if (MHD_lookup_connection_value_n(conn, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, &n) !=
-        MHD_YES)
-        return 0;
-    *value = v ? v : "";
-    *len = v ? n : 0;
-    return 1;
-}
-
-/* In team mode, rescans the folder when it changed (folder.h). */
-static void rescan(server *s)
-{
-    pv_error err;
-    if (s->folder && pv_folder_refresh(s->folder, &err) < 0)
-        fprintf(stderr, "profviz: %s\n", err.message);
-}
-
-static int api_plain(server *s, const pv_api_request *req, pv_api_reply *reply)
-{
-    return pv_api_handle(s->registry, req, reply);
-}
-
-static int api_list(server *s, const pv_api_request *req, pv_api_reply *reply)
-{
-    if (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) rescan(s);
-    return pv_api_handle(s->registry, req, reply);
-}
-
-/* The routes under /api, first match wins; everything else is the web UI.
- * A new endpoint is a new row (before "/api/" when it is under it). */
-static const route routes[] = {
-    {"/api/health", false, false, api_plain},
-    {"/api/profiles", false, true, api_list},
-    {"/api/", true, true, api_plain},
-    {"/api", false, false, api_plain},
-};
-
-static const route *find_route(const char *url)
-{
-    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-        const route *r = &routes[i];
-        if (r->prefix ? strncmp(url, r->path, strlen(r->path)) == 0 : strcmp(url, r->path) == 0)
-            return r;
-    }
-    return NULL;
-}
-
-static void fill_api_request(const request *r, const char *path, const char *method,
-                             pv_api_request *req)
-{
-    *req = (pv_api_request){.method = method,
-                            .path = path,
-                            .arg = lookup_arg,
-                            .arg_ctx = r->conn,
-                            .uploads = r->s->folder && pv_folder_writable(r->s->folder),
-                            .newest_first = r->s->folder != NULL};
-}
-
-/* The pool job of an API route. */
-static void run_api_job(void *arg)
-{
-    request *r = arg;
-    pv_api_request req;
-    fill_api_request(r, r->path, r->method, &req);
-    r->reply_rc = r->route->fn(r->s, &req, &r->reply);
-    r->done = true;
-    MHD_resume_connection(r->conn);
-}
-
-/* The pool job of an upload: parse and store it, then its summary. */
-static void run_upload_job(void *arg)
-{
-    request *r = arg;
-    server *s = r->s;
-    const char *name = NULL;
-    size_t name_len = 0;
-    if (!lookup_arg(r->conn, "name", &name, &name_len) || !*name)
-        name = pv_intake_part_name(r->intake) ? pv_intake_part_name(r->intake) : "upload.prof";
-    char id[PV_REGISTRY_ID_LEN + 1];
-    pv_error err;
-    rescan(s); /* files copied in since the last scan count for dedupe */
-    pv_upload_result result = pv_intake_store(r->intake, name, id, &err);
-    if (result == PV_UPLOAD_INVALID || result == PV_UPLOAD_FAILED) {
-        char message[PV_ERROR_MESSAGE_MAX + 40];
-        pv_error_format(&err, message, sizeof message);
-        unsigned status =
-            result == PV_UPLOAD_INVALID ? MHD_HTTP_BAD_REQUEST : pv_status_of(err.kind);
-        r->reply_rc = pv_api_error_reply(status, message, &r->reply);
-    } else {
-        bool stored = result == PV_UPLOAD_STORED;
-        r->reply_rc = pv_api_summary_reply(s->registry, id, stored ? MHD_HTTP_CREATED : MHD_HTTP_OK,
-                                           &r->reply);
-        if (r->reply_rc == 0 && r->reply.status == MHD_HTTP_CREATED)
-            snprintf(r->location, sizeof r->location, "/api/profiles/%s", id);
-    }
-    r->done = true;
-    MHD_resume_connection(r->conn);
-}
-
-/* Hands the request to the pool and suspends its connection. */
-static enum MHD_Result submit(request *r, void (*fn)(void *), size_t cost)
-{
-    r->queued = true;
-    MHD_suspend_connection(r->conn);
-    if (pv_pool_submit(r->s->pool, cost, fn, r) < 0) {
-        MHD_resume_connection(r->conn);
-        r->queued = false;
-        return pv_respond_error(&r->s->policy, r->conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-                                "the server is busy: try again in a moment");
-    }
-    return MHD_YES;
-}
-
-static enum MHD_Result serve_api(request *r, const char *url, const char *method)
-{
-    server *s = r->s;
-    const route *rt = find_route(url);
-    if (!rt) return pv_respond_not_found(&s->policy, r->conn, true);
-    if (!rt->pooled) {
-        pv_api_request req;
-        pv_api_reply reply;
-        fill_api_request(r, url, method, &req);
-        if (rt->fn(s, &req, &reply) < 0) return pv_respond_oom(&s->policy, r->conn);
-        return pv_respond_reply(&s->policy, r->conn, &reply, NULL);
-    }
-    r->route = rt;
-    r->path = strdup(url);
-    r->method = strdup(method);
-    if (!r->path || !r->method) return pv_respond_oom(&s->policy, r->conn);
-    return submit(r, run_api_job, API_JOB_COST);
-}
-
-/* ---- The page ----------------------------------------------------------------- */
-
-static bool is_page(const char *url, const char *method)
-{
-    return (strcmp(url, "/") == 0 || strcmp(url, "/index.html") == 0) &&
-           (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
-}
-
-/* Fills reply with index.html and its start data (page.h): status 200 and
- * the page, or 404 (no index.html) or 500 (unreadable, out of memory)
- * without a body. */
-static void page_reply(server *s, const pv_page_start *start, pv_api_reply *reply)
-{
-    *reply = (pv_api_reply){.status = 500};
-    pv_asset a;
-    unsigned char *owned = NULL;
-    pv_error err;
-    int found = pv_assets_find(s->assets, "index.html", &a, &owned, &err);
-    if (found <= 0) {
-        reply->status = found == 0 ? MHD_HTTP_NOT_FOUND : MHD_HTTP_INTERNAL_SERVER_ERROR;
-        return;
-    }
-    size_t jlen = 0;
-    char *json = pv_page_boot_json(s->registry, s->folder && pv_folder_writable(s->folder),
-                                   s->folder != NULL, PV_PAGE_MAX_LIST, start, &jlen);
-    if (json) {
-        reply->body = pv_page_render((const char *)a.data, a.size, json, jlen, &reply->len);
-        if (reply->body) reply->status = MHD_HTTP_OK;
-    }
-    free(json);
-    free(owned);
-}
-
-/* The pool job of the page: the list may need a rescan of the folder. */
-static void run_page_job(void *arg)
-{
-    request *r = arg;
-    rescan(r->s);
-    page_reply(r->s, &r->page_start, &r->reply);
-    r->reply_rc = 0;
-    r->done = true;
-    MHD_resume_connection(r->conn);
-}
-
-/* Queues the page a page job made. */
-static enum MHD_Result respond_page(request *r)
-{
-    server *s = r->s;
-    if (r->reply.status == MHD_HTTP_NOT_FOUND)
-        return pv_respond_not_found(&s->policy, r->conn, false);
-    if (!r->reply.body)
-        return pv_respond_static(&s->policy, r->conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
-                                 "cannot make the page\n", pv_respond_text_type);
-    char *body = r->reply.body;
-    r->reply.body = NULL;
-    return pv_respond_owned(&s->policy, r->conn, MHD_HTTP_OK, body, r->reply.len,
-                            "text/html; charset=utf-8", "no-store", NULL);
-}
-
-/* Hands the page to the pool; when the pool is full, the plain index.html
- * (the page then asks the API for what it would have held). */
-static enum MHD_Result serve_page(request *r, const char *url, const char *method)
-{
-    /* a URL that names at most the profile gets the start tree (page.h) */
-    const char *profile = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "profile");
-    int args = MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
-    r->page_start =
-        (pv_page_start){.plain = args == (profile ? 1 : 0), .max_tree = PV_PAGE_MAX_TREE};
-    if (profile && strlen(profile) < sizeof r->page_profile) {
-        memcpy(r->page_profile, profile, strlen(profile) + 1);
-        r->page_start.profile = r->page_profile;
-    } else if (profile) {
-        r->page_start.plain = false;
-    }
-    r->queued = true;
-    r->page_job = true;
-    MHD_suspend_connection(r->conn);
-    if (pv_pool_submit(r->s->pool, PAGE_JOB_COST, run_page_job, r) < 0) {
-        MHD_resume_connection(r->conn);
-        r->queued = false;
-        r->page_job = false;
-        return pv_respond_web(&r->s->policy, r->s->assets, r->conn, url, method);
-    }
-    return MHD_YES;
-}
 
 /* ---- The front door ------------------------------------------------------- */
 
@@ -412,7 +127,8 @@ static enum MHD_Result on_headers(server *s, request *r, const char *url, const 
     if (s->token && !(get && strcmp(url, "/api/health") == 0)) {
         const char *t = NULL;
         size_t len = 0;
-        if (get && lookup_arg(conn, "token", &t, &len) && pv_auth_token_equal(s->token, t, len))
+        if (get && pv_http_lookup_arg(conn, "token", &t, &len) &&
+            pv_auth_token_equal(s->token, t, len))
             return token_redirect(s, conn, r->raw_uri);
         if (!has_token(s, conn)) return unauthorized(s, conn, api);
     }
@@ -516,9 +232,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (r->queued) {
         /* Resumed: the job's reply is ready. */
         if (!r->done) return MHD_YES;
-        if (r->page_job) return respond_page(r);
+        if (r->page_job) return pv_http_respond_page(r);
         if (r->reply_rc < 0) return pv_respond_oom(&s->policy, conn);
-        return pv_respond_reply(&s->policy, conn, &r->reply, r->location[0] ? r->location : NULL);
+        return pv_respond_reply_packed(&s->policy, conn, &r->reply, r->reply_packed,
+                                       r->location[0] ? r->location : NULL);
     }
     if (*upload_data_size != 0) {
         size_t size = *upload_data_size;
@@ -547,11 +264,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         pv_intake_answer answer;
         if (pv_intake_end(r->intake, &answer) == PV_INTAKE_ANSWER)
             return pv_respond_error(&s->policy, conn, answer.status, answer.message);
-        return submit(r, run_upload_job, s->upload_cost);
+        return pv_http_submit(r, pv_http_upload_job, s->upload_cost);
     }
     if (r->nul_in_path) return pv_respond_not_found(&s->policy, conn, api);
-    if (api) return serve_api(r, url, method);
-    if (is_page(url, method)) return serve_page(r, url, method);
+    if (api) return pv_http_serve_api(r, url, method);
+    if (pv_http_is_page(url, method)) return pv_http_serve_page(r, url, method);
     return pv_respond_web(&s->policy, s->assets, conn, url, method);
 }
 

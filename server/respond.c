@@ -45,33 +45,46 @@ static bool accepts_gzip(struct MHD_Connection *conn)
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING));
 }
 
+bool pv_respond_pack(struct MHD_Connection *conn, const char *content_type, char **body,
+                     size_t *len)
+{
+    if (!pv_assets_compressible(content_type) || *len <= PV_HTTP_GZIP_MIN || !accepts_gzip(conn))
+        return false;
+    size_t gz_len = 0;
+    unsigned char *packed = pv_gzip_compress(*body, *len, 3, &gz_len);
+    if (!packed) return false;
+    free(*body);
+    *body = (char *)packed;
+    *len = gz_len;
+    return true;
+}
+
+enum MHD_Result pv_respond_packed(const pv_respond_policy *s, struct MHD_Connection *conn,
+                                  unsigned status, char *body, size_t len, bool packed,
+                                  const char *content_type, const char *cache_control,
+                                  const char *location)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(body);
+        return MHD_NO;
+    }
+    if (pv_assets_compressible(content_type))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    if (packed) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    if (location) MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
+    return pv_respond(s, conn, status, r, content_type, cache_control);
+}
+
 /* Queues a response of status with body (a malloc'd buffer, taken over in
  * every case), gzip-compressing it when accepted and large enough. */
 enum MHD_Result pv_respond_owned(const pv_respond_policy *s, struct MHD_Connection *conn,
                                  unsigned status, char *body, size_t len, const char *content_type,
                                  const char *cache_control, const char *location)
 {
-    bool compressible = pv_assets_compressible(content_type);
-    bool gz = false;
-    if (compressible && len > PV_HTTP_GZIP_MIN && accepts_gzip(conn)) {
-        size_t gz_len = 0;
-        unsigned char *packed = pv_gzip_compress(body, len, 3, &gz_len);
-        if (packed) {
-            free(body);
-            body = (char *)packed;
-            len = gz_len;
-            gz = true;
-        }
-    }
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(body);
-        return MHD_NO;
-    }
-    if (compressible) MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-    if (gz) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    if (location) MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
-    return pv_respond(s, conn, status, r, content_type, cache_control);
+    bool packed = pv_respond_pack(conn, content_type, &body, &len);
+    return pv_respond_packed(s, conn, status, body, len, packed, content_type, cache_control,
+                             location);
 }
 
 /* Queues a constant body (never freed). */
@@ -99,6 +112,16 @@ enum MHD_Result pv_respond_reply(const pv_respond_policy *s, struct MHD_Connecti
     reply->body = NULL;
     return pv_respond_owned(s, conn, reply->status, body, reply->len, json_type, "no-store",
                             location);
+}
+
+enum MHD_Result pv_respond_reply_packed(const pv_respond_policy *s, struct MHD_Connection *conn,
+                                        pv_api_reply *reply, bool packed, const char *location)
+{
+    if (!reply->body) return pv_respond_oom(s, conn);
+    char *body = reply->body;
+    reply->body = NULL;
+    return pv_respond_packed(s, conn, reply->status, body, reply->len, packed, json_type,
+                             "no-store", location);
 }
 
 /* Queues {"error": message} with status. */

@@ -642,6 +642,11 @@ def test_static(srv, label, from_disk):
             check(f"{label}: /index.html served with its start data",
                   status == 200 and same and hdrs.get("content-type") == want_type and
                   hdrs.get("cache-control") == "no-store", (status, hdrs, same))
+            # compressed by the page's pool job (respond.h pv_respond_pack)
+            status, hdrs, packed = srv.request("/" + rel, headers={"Accept-Encoding": "gzip"})
+            check(f"{label}: /index.html gzip when accepted",
+                  status == 200 and hdrs.get("content-encoding") == "gzip" and
+                  page_template(gzip.decompress(packed)) == page_template(body), (status, hdrs))
             continue
         if rel.startswith("js/") and not from_disk:
             # the modules are embedded joined, as js/bundle.js (server/bundle.h)

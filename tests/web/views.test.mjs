@@ -127,3 +127,32 @@ test('labelsOverlap sees rotated boxes', () => {
   assert.ok(!labelsOverlap(a, { cx: 0, cy: 20, width: 100, height: 10, angle: 0 }));
   assert.ok(!labelsOverlap(a, { cx: 80, cy: 30, width: 40, height: 10, angle: Math.PI / 4 }));
 });
+
+test('fitText cuts where halving the length would, in fewer measurements', () => {
+  // the reference: the longest prefix that fits with its ellipsis, by trying them all
+  const reference = (texts, px, m) => {
+    for (const t of texts) if (m(t) <= px) return t;
+    const t = texts[texts.length - 1];
+    let best = '';
+    for (let k = 3; k < t.length; k++) if (m(t.slice(0, k) + '…') <= px) best = t.slice(0, k) + '…';
+    return best;
+  };
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const widths = { W: 11, m: 10, i: 3, l: 3, ' ': 3.5, '(': 4, ')': 4, '…': 9 };
+  const m = (s) => [...s].reduce((w, c) => w + (widths[c] || 6.5), 0);
+  let calls = 0;
+  const counted = (s) => (calls++, m(s));
+  const alphabet = 'Wmilabcdefgh_.( )';
+  let cuts = 0;
+  for (let n = 0; n < 2000; n++) {
+    const name = Array.from({ length: 1 + Math.floor(next() * 40) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+    const texts = [`${name} (12.3 ms)`, name];
+    const px = 14 + next() * 300;
+    const want = reference(texts, px, m);
+    assert.equal(fitText(texts, px, counted), want, `${JSON.stringify(texts)} in ${px}`);
+    if (want.endsWith('…')) cuts++;
+  }
+  assert.ok(cuts > 500, `${cuts} cut labels`);
+  assert.ok(calls < 2000 * 6, `${calls} measurements for 2000 labels`);
+});

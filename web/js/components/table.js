@@ -172,7 +172,9 @@ export class FunctionTable {
     }
     this.body.append(frag);
     if (this.body.rows[0]) this.body.rows[0].tabIndex = 0;
-    this.q('.table-scroll').scrollTop = 0;
+    // back to the first row for a new page; not for the first one, which is
+    // there already (setting scrollTop lays the page out at once, rows and all)
+    if (this.renderedKey) this.q('.table-scroll').scrollTop = 0;
     this.q('.table-empty').hidden = rows.length > 0;
     const from = rows.length ? s.offset + 1 : 0;
     const to = s.offset + rows.length;
