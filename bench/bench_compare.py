@@ -144,7 +144,7 @@ def main(argv):
     base, new = ensure_profiles(a.work, a.functions)
     b, n = ids(a.profviz, base), ids(a.profviz, new)
     q = '/api/compare?base=%s&new=%s' % (b, n)
-    cold, first_page, trees, pages, filters = [], [], [], [], []
+    cold, first_page, trees, pages, filters, filters_paused = [], [], [], [], [], []
     # First uses of the sort keys, right after the first page and after a
     # pause like a user's before the first click on a column header.
     sort_keys = ('ratio', 'tottime_change', 'name', 'cumchange', 'new_tottime', 'file')
@@ -168,6 +168,8 @@ def main(argv):
                     if pause == 0:
                         cpu['sort'].append(c.last_cpu)
                 if pause:
+                    ms, _ = c.get(q + '&q=module&limit=100')
+                    filters_paused.append(ms)
                     continue  # the rest is measured once per repeat
                 for offset in (100, 1000, 50000, 250000):
                     ms, _ = c.get(q + '&offset=%d&limit=100' % offset)
@@ -213,8 +215,12 @@ def main(argv):
                   ', '.join('%s %.1f' % (k, max(sorts[pause][k])) for k in sort_keys)))
     print('each page of a sorted table: median %.1f ms wall, max %.1f ms; %.0f ms CPU (target < 50 ms)'
           % (med(pages), max(pages), med(cpu['page'])))
-    print('filtered page (q=module): median %.1f ms wall, max %.1f ms; %.0f ms CPU' % (
-        med(filters), max(filters), med(cpu['filter'])))
+    print('filtered page (q=module), after the sorts and pages of the run without a pause:'
+          ' median %.1f ms wall, max %.1f ms; %.0f ms CPU; after the sorts of the run with'
+          ' the pause: median %.1f ms, max %.1f ms (it needs both function indexes, made in'
+          ' the background after the text orders)' % (
+              med(filters), max(filters), med(cpu['filter']), med(filters_paused),
+              max(filters_paused)))
     print('comparison tree, defaults (%d nodes): median %.1f ms wall, max %.1f ms; %.0f ms CPU'
           ' (target < 100 ms)' % (nodes[0], med(trees), max(trees), med(cpu['tree'])))
     return 0
