@@ -148,6 +148,21 @@ int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_prof
                     pv_compare_key key, pv_compare_mode mode, bool descending, uint32_t *order,
                     pv_error *err);
 
+/* The text orders of the rows, as pv_compare_sort gives them for
+ * PV_CKEY_NAME and PV_CKEY_FILE, each ascending and descending. */
+typedef struct pv_compare_text_orders {
+    uint32_t *name_asc;                         /* [nrows], always filled */
+    uint32_t *name_desc, *file_asc, *file_desc; /* [nrows] each, or NULL when not wanted */
+} pv_compare_text_orders;
+
+/* Fills the orders of to at once: the files ranked once, the names through
+ * the radix sort of 8-byte slices (sort.h), the file orders from the name
+ * order by two radix sorts; no index needed. Returns 0, or -1 with err
+ * filled when out of memory. */
+int pv_compare_sort_text_orders(const pv_compare *cmp, const pv_profile *base,
+                                const pv_profile *new_p, const pv_compare_text_orders *to,
+                                pv_error *err);
+
 /* The same order for PV_CKEY_NAME or PV_CKEY_FILE, from each profile's
  * function ids already sorted by that key (ascending, ties by id; a server
  * keeps such indexes), merged in linear time. Returns 0, or -1 with err

@@ -148,14 +148,6 @@ static double sort_value(const pv_compare *cmp, const pv_profile *base, const pv
     }
 }
 
-typedef struct sort_ctx {
-    const pv_compare *cmp;
-    const pv_profile *base, *new_p;
-    const uint64_t *prefix; /* text keys: the first 8 bytes, big-endian */
-    pv_compare_key key;
-    bool descending;
-} sort_ctx;
-
 static int compare_text(const pv_function *a, const pv_function *b, bool file_first)
 {
     int c = file_first ? strcmp(a->file, b->file) : strcmp(a->name, b->name);
@@ -165,26 +157,150 @@ static int compare_text(const pv_function *a, const pv_function *b, bool file_fi
     return c;
 }
 
-static int compare_rows(const void *context, uint32_t x, uint32_t y)
+/* What the text sorts keep per row: its display function's file rank (the
+ * order of the file names, equal names equal ranks) and line. */
+typedef struct text_keys {
+    uint32_t *file_rank;
+    int64_t *line;
+} text_keys;
+
+/* Fills keys for every row. The files are pointers shared by a profile's
+ * functions: the rows are grouped by pointer (a radix sort), only the
+ * distinct files are sorted as text, and each row takes its group's rank.
+ * Returns 0, or -1 when out of memory. */
+static int rank_row_files(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
+                          text_keys *keys)
 {
-    const sort_ctx *sc = context;
-    int c = 0;
-    if (sc->prefix[x] != sc->prefix[y]) {
-        c = sc->prefix[x] < sc->prefix[y] ? -1 : 1;
-    } else {
-        c = compare_text(pv_compare_display(sc->cmp, sc->base, sc->new_p, x),
-                         pv_compare_display(sc->cmp, sc->base, sc->new_p, y),
-                         sc->key == PV_CKEY_FILE);
+    size_t n = cmp->nrows;
+    pv_key_item *items = malloc((n ? n : 1) * sizeof *items);
+    const char **distinct = malloc((n ? n : 1) * sizeof *distinct);
+    uint32_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    uint32_t *rank = malloc((n ? n : 1) * sizeof *rank);
+    int rc = -1;
+    if (!items || !distinct || !ids || !rank) goto done;
+    for (size_t r = 0; r < n; r++) {
+        const pv_function *f = pv_compare_display(cmp, base, new_p, r);
+        items[r] = (pv_key_item){(uint64_t)(uintptr_t)f->file, (uint32_t)r};
+        keys->line[r] = f->line;
     }
-    if (c) return sc->descending ? -c : c;
-    return (x > y) - (x < y);
+    if (pv_sort_key_items(items, n) != 0) goto done;
+    size_t ndistinct = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || items[i].key != items[i - 1].key) {
+            ids[ndistinct] = (uint32_t)ndistinct;
+            distinct[ndistinct++] = (const char *)(uintptr_t)items[i].key;
+        }
+        keys->file_rank[items[i].id] = (uint32_t)(ndistinct - 1); /* its group, for now */
+    }
+    if (pv_sort_ids_by_text(ids, distinct, ndistinct, NULL, NULL) != 0) goto done;
+    uint32_t next = 0;
+    for (size_t i = 0; i < ndistinct; i++) {
+        if (i > 0 && strcmp(distinct[ids[i]], distinct[ids[i - 1]]) != 0) next++;
+        rank[ids[i]] = next;
+    }
+    for (size_t r = 0; r < n; r++)
+        keys->file_rank[r] = rank[keys->file_rank[r]];
+    rc = 0;
+done:
+    free(items);
+    free(distinct);
+    free(ids);
+    free(rank);
+    return rc;
+}
+
+/* Sorts order[0..n) stably by line, then by file rank (two radix sorts).
+ * Returns 0, or -1 when out of memory. */
+static int sort_by_file_and_line(const text_keys *keys, uint32_t *order, size_t n)
+{
+    pv_key_item *items = malloc((n ? n : 1) * sizeof *items);
+    if (!items) return -1;
+    for (size_t i = 0; i < n; i++)
+        items[i] = (pv_key_item){(uint64_t)keys->line[order[i]] ^ (UINT64_C(1) << 63), order[i]};
+    int rc = pv_sort_key_items(items, n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        items[i].key = keys->file_rank[items[i].id];
+    if (rc == 0) rc = pv_sort_key_items(items, n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        order[i] = items[i].id;
+    free(items);
+    return rc;
+}
+
+/* The rows by name, file, line and row: put in file and line order, then
+ * sorted by name as text with ties kept in that order. Returns 0, or -1
+ * when out of memory. */
+static int sort_rows_by_name(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
+                             const text_keys *keys, uint32_t *order)
+{
+    size_t n = cmp->nrows;
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    if (!names) return -1;
+    for (size_t r = 0; r < n; r++)
+        order[r] = (uint32_t)r;
+    int rc = sort_by_file_and_line(keys, order, n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        names[i] = pv_compare_display(cmp, base, new_p, order[i])->name;
+    if (rc == 0) rc = pv_sort_ids_by_text(order, names, n, NULL, NULL);
+    free(names);
+    return rc;
+}
+
+/* Descending from ascending: reversed, then each run of rows whose keys tie
+ * (same name, file and line) put back in row order. */
+static void reverse_ascending_text(const pv_compare *cmp, const pv_profile *base,
+                                   const pv_profile *new_p, const text_keys *keys, uint32_t *order,
+                                   size_t k)
+{
+    for (size_t x = 0, y = k; x + 1 < y; x++, y--) {
+        uint32_t t = order[x];
+        order[x] = order[y - 1];
+        order[y - 1] = t;
+    }
+    for (size_t s = 0; s < k;) {
+        size_t e = s + 1;
+        while (e < k && keys->file_rank[order[s]] == keys->file_rank[order[e]] &&
+               keys->line[order[s]] == keys->line[order[e]] &&
+               strcmp(pv_compare_display(cmp, base, new_p, order[s])->name,
+                      pv_compare_display(cmp, base, new_p, order[e])->name) == 0)
+            e++;
+        for (size_t x = s, y = e; x + 1 < y; x++, y--) {
+            uint32_t t = order[x];
+            order[x] = order[y - 1];
+            order[y - 1] = t;
+        }
+        s = e;
+    }
+}
+
+/* Turns an ascending text order into the descending one: reversed, then
+ * each run of equal text put back in row order. */
+static void reverse_keeping_ties(const pv_compare *cmp, const pv_profile *base,
+                                 const pv_profile *new_p, bool by_file, uint32_t *order, size_t k)
+{
+    for (size_t x = 0, y = k; x + 1 < y; x++, y--) {
+        uint32_t t = order[x];
+        order[x] = order[y - 1];
+        order[y - 1] = t;
+    }
+    for (size_t s = 0; s < k;) {
+        size_t e = s + 1;
+        while (e < k && compare_text(pv_compare_display(cmp, base, new_p, order[s]),
+                                     pv_compare_display(cmp, base, new_p, order[e]), by_file) == 0)
+            e++;
+        for (size_t x = s, y = e; x + 1 < y; x++, y--) {
+            uint32_t t = order[x];
+            order[x] = order[y - 1];
+            order[y - 1] = t;
+        }
+        s = e;
+    }
 }
 
 int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
                     pv_compare_key key, pv_compare_mode mode, bool descending, uint32_t *order,
                     pv_error *err)
 {
-    uint64_t *prefix = NULL;
     size_t n = cmp->nrows ? cmp->nrows : 1;
     if (key != PV_CKEY_NAME && key != PV_CKEY_FILE) {
         /* Numbers need no comparisons: a radix sort of their keys, from row
@@ -201,29 +317,46 @@ int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_prof
             order[r] = items[r].id;
         free(items);
         return rc == 0 ? 0 : pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-    } else {
-        /* Most comparisons are settled by the first bytes, without
-         * following two pointers into the profiles. */
-        prefix = malloc(n * sizeof *prefix);
-        if (!prefix) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-        for (size_t r = 0; r < cmp->nrows; r++) {
-            const pv_function *f = pv_compare_display(cmp, base, new_p, r);
-            const unsigned char *t =
-                (const unsigned char *)(key == PV_CKEY_FILE ? f->file : f->name);
-            uint64_t v = 0;
-            size_t i = 0;
-            for (; i < 8 && t[i]; i++)
-                v = v << 8 | t[i];
-            prefix[r] = i ? v << (8 * (8 - i)) : 0;
-        }
     }
-    for (size_t r = 0; r < cmp->nrows; r++)
-        order[r] = (uint32_t)r;
-    sort_ctx sc = {cmp, base, new_p, prefix, key, descending};
-    int rc = pv_sort_ids(order, cmp->nrows, compare_rows, &sc);
-    free(prefix);
-    if (rc < 0) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-    return 0;
+    uint32_t *name_asc = key == PV_CKEY_NAME && !descending ? order : malloc(n * sizeof *name_asc);
+    if (!name_asc) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+    pv_compare_text_orders to = {name_asc, NULL, NULL, NULL};
+    if (key == PV_CKEY_NAME && descending) to.name_desc = order;
+    if (key == PV_CKEY_FILE) *(descending ? &to.file_desc : &to.file_asc) = order;
+    int rc = pv_compare_sort_text_orders(cmp, base, new_p, &to, err);
+    if (name_asc != order) free(name_asc);
+    return rc;
+}
+
+int pv_compare_sort_text_orders(const pv_compare *cmp, const pv_profile *base,
+                                const pv_profile *new_p, const pv_compare_text_orders *to,
+                                pv_error *err)
+{
+    /* Ranks for the files, radix sorts for them and the lines, and the
+     * radix sort of 8-byte slices for the names; the file orders from the
+     * name order by line and file once more. */
+    size_t n = cmp->nrows ? cmp->nrows : 1, rows = cmp->nrows;
+    text_keys keys = {malloc(n * sizeof *keys.file_rank), malloc(n * sizeof *keys.line)};
+    int rc = keys.file_rank && keys.line ? rank_row_files(cmp, base, new_p, &keys) : -1;
+    if (rc == 0) rc = sort_rows_by_name(cmp, base, new_p, &keys, to->name_asc);
+    if (rc == 0 && to->name_desc) {
+        memcpy(to->name_desc, to->name_asc, rows * sizeof *to->name_desc);
+        reverse_ascending_text(cmp, base, new_p, &keys, to->name_desc, rows);
+    }
+    uint32_t *file_asc = to->file_asc;
+    if (rc == 0 && (to->file_asc || to->file_desc)) {
+        if (!file_asc) file_asc = to->file_desc; /* made in place, then turned round */
+        memcpy(file_asc, to->name_asc, rows * sizeof *file_asc);
+        rc = sort_by_file_and_line(&keys, file_asc, rows);
+    }
+    if (rc == 0 && to->file_desc) {
+        if (file_asc != to->file_desc)
+            memcpy(to->file_desc, file_asc, rows * sizeof *to->file_desc);
+        reverse_ascending_text(cmp, base, new_p, &keys, to->file_desc, rows);
+    }
+    free(keys.file_rank);
+    free(keys.line);
+    return rc == 0 ? 0 : pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
 }
 
 /* Appends to order the rows of ids[0..n) (function ids of one side in text
@@ -259,26 +392,6 @@ int pv_compare_sort_text(const pv_compare *cmp, const pv_profile *base, const pv
         order[k++] = take_a ? a[i++] : b[j++];
     }
     free(a);
-    if (descending) {
-        /* Reverse, then put each run of equal text back in row order. */
-        for (size_t x = 0, y = k; x + 1 < y; x++, y--) {
-            uint32_t t = order[x];
-            order[x] = order[y - 1];
-            order[y - 1] = t;
-        }
-        for (size_t s = 0; s < k;) {
-            size_t e = s + 1;
-            while (e < k && compare_text(pv_compare_display(cmp, base, new_p, order[s]),
-                                         pv_compare_display(cmp, base, new_p, order[e]),
-                                         key == PV_CKEY_FILE) == 0)
-                e++;
-            for (size_t x = s, y = e; x + 1 < y; x++, y--) {
-                uint32_t t = order[x];
-                order[x] = order[y - 1];
-                order[y - 1] = t;
-            }
-            s = e;
-        }
-    }
+    if (descending) reverse_keeping_ties(cmp, base, new_p, key == PV_CKEY_FILE, order, k);
     return k == n ? 0 : pv_fail(err, PV_ERR_ARGUMENT, -1, "sorted ids do not cover the profiles");
 }

@@ -40,11 +40,10 @@ uint64_t pv_sort_key_of_double(double d)
     return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
 }
 
-int pv_sort_key_items(pv_key_item *items, size_t n)
+/* The LSD radix sort of pv_sort_key_items, with the caller's scratch of n
+ * items. Bytes that are the same in every key cost one counting pass. */
+static void radix_items(pv_key_item *items, size_t n, pv_key_item *tmp)
 {
-    if (n < 2) return 0;
-    pv_key_item *tmp = malloc(n * sizeof *tmp);
-    if (!tmp) return -1;
     for (int shift = 0; shift < 64; shift += 8) {
         size_t count[257] = {0};
         for (size_t i = 0; i < n; i++)
@@ -56,6 +55,155 @@ int pv_sort_key_items(pv_key_item *items, size_t n)
             tmp[count[(items[i].key >> shift) & 0xff]++] = items[i];
         memcpy(items, tmp, n * sizeof *items);
     }
+}
+
+int pv_sort_key_items(pv_key_item *items, size_t n)
+{
+    if (n < 2) return 0;
+    pv_key_item *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) return -1;
+    radix_items(items, n, tmp);
     free(tmp);
     return 0;
+}
+
+/* ---- Text ---------------------------------------------------------------- */
+
+/* Runs up to this long are sorted by string comparisons (insertion sort);
+ * longer ones by slices, compared (qsort) below TEXT_RADIX_RUN, radix
+ * sorted from there on. */
+#define TEXT_SMALL_RUN 24
+#define TEXT_RADIX_RUN 2048
+#define TEXT_AHEAD 16 /* items ahead whose string is asked for */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* Key, then id: the order radix_items() gives. */
+static int compare_key_items(const void *pa, const void *pb)
+{
+    const pv_key_item *a = pa, *b = pb;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+typedef struct text_sort {
+    const char *const *text; /* by input position */
+    const uint32_t *ids;     /* by input position */
+    pv_id_compare tie;
+    const void *context;
+} text_sort;
+
+/* Bytes depth..depth+7 of s as a big-endian number, zeros after its end
+ * (strlen(s) >= depth). */
+static uint64_t text_slice(const char *s, size_t depth)
+{
+    const unsigned char *t = (const unsigned char *)s + depth;
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; i < 8 && t[i]; i++)
+        v = v << 8 | t[i];
+    return i == 8 ? v : i ? v << (8 * (8 - i)) : 0;
+}
+
+/* Input positions a and b whose strings agree before depth: the rest of the
+ * strings, then tie, then the positions. */
+static int text_compare(const text_sort *ts, uint32_t a, uint32_t b, size_t depth)
+{
+    int c = strcmp(ts->text[a] + depth, ts->text[b] + depth);
+    if (c == 0 && ts->tie) c = ts->tie(ts->context, ts->ids[a], ts->ids[b]);
+    return c ? c : (a > b) - (a < b);
+}
+
+static int tie_compare(const void *context, uint32_t a, uint32_t b)
+{
+    const text_sort *ts = context;
+    int c = ts->tie ? ts->tie(ts->context, ts->ids[a], ts->ids[b]) : 0;
+    return c ? c : (a > b) - (a < b);
+}
+
+typedef struct text_run {
+    size_t lo, hi, depth;
+} text_run;
+
+int pv_sort_ids_by_text(uint32_t *ids, const char *const *text, size_t n, pv_id_compare tie,
+                        const void *context)
+{
+    if (n < 2) return 0;
+    if (n > UINT32_MAX) return -1;
+    text_sort ts = {text, ids, tie, context};
+    pv_key_item *items = malloc(n * sizeof *items);
+    pv_key_item *tmp = malloc(n * sizeof *tmp);
+    uint32_t *pos = malloc(n * sizeof *pos);
+    /* Runs still to sort: each is at most half of the one it came from or
+     * deeper in its strings, and they are taken last first, so the list
+     * stays short unless the strings are long. */
+    size_t nruns = 0, runs_cap = 64;
+    text_run *runs = malloc(runs_cap * sizeof *runs);
+    int rc = -1;
+    if (!items || !tmp || !pos || !runs) goto done;
+    for (size_t i = 0; i < n; i++)
+        items[i] = (pv_key_item){0, (uint32_t)i};
+    runs[nruns++] = (text_run){0, n, 0};
+    while (nruns > 0) {
+        text_run run = runs[--nruns];
+        pv_key_item *it = items + run.lo;
+        size_t len = run.hi - run.lo;
+        if (len <= TEXT_SMALL_RUN) {
+            for (size_t i = 1; i < len; i++) {
+                pv_key_item x = it[i];
+                size_t j = i;
+                for (; j > 0 && text_compare(&ts, it[j - 1].id, x.id, run.depth) > 0; j--)
+                    it[j] = it[j - 1];
+                it[j] = x;
+            }
+            continue;
+        }
+        /* The strings lie anywhere: ask for them some items ahead. */
+        for (size_t i = 0; i < len; i++) {
+            if (i + 2 * TEXT_AHEAD < len) PREFETCH(&text[it[i + 2 * TEXT_AHEAD].id]);
+            if (i + TEXT_AHEAD < len) PREFETCH(text[it[i + TEXT_AHEAD].id] + run.depth);
+            it[i].key = text_slice(text[it[i].id], run.depth);
+        }
+        /* A radix sort costs eight counting passes whatever the length. */
+        if (len >= TEXT_RADIX_RUN)
+            radix_items(it, len, tmp);
+        else
+            qsort(it, len, sizeof *it, compare_key_items);
+        for (size_t a = 0; a < len;) {
+            size_t b = a + 1;
+            while (b < len && it[b].key == it[a].key)
+                b++;
+            if (b - a > 1 && (it[a].key & 0xff) == 0) {
+                /* The strings end here: equal, ordered by tie. */
+                for (size_t i = a; i < b; i++)
+                    pos[i - a] = it[i].id;
+                if (pv_sort_ids(pos, b - a, tie_compare, &ts) != 0) goto done;
+                for (size_t i = a; i < b; i++)
+                    it[i].id = pos[i - a];
+            } else if (b - a > 1) {
+                if (nruns == runs_cap) {
+                    text_run *p = realloc(runs, 2 * runs_cap * sizeof *runs);
+                    if (!p) goto done;
+                    runs = p;
+                    runs_cap *= 2;
+                }
+                runs[nruns++] = (text_run){run.lo + a, run.lo + b, run.depth + 8};
+            }
+            a = b;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        pos[i] = ids[items[i].id];
+    memcpy(ids, pos, n * sizeof *ids);
+    rc = 0;
+done:
+    free(items);
+    free(tmp);
+    free(pos);
+    free(runs);
+    return rc;
 }

@@ -9,186 +9,28 @@
 #include "api_compare.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api_params.h"
 #include "compare.h"
+#include "compare_cache.h"
 #include "compare_json.h"
 #include "json.h"
-
-/* ---- The cache ------------------------------------------------------------- */
-
-/* One comparison with the sort orders asked for. bytes is what it holds, as
- * charged to the registry (pv_registry_charge). */
-typedef struct cached {
-    char base[PV_REGISTRY_ID_LEN + 1], new_[PV_REGISTRY_ID_LEN + 1];
-    pv_compare *cmp;
-    uint32_t *orders[PV_CKEY_COUNT][2][2]; /* [key][mode][descending] */
-    size_t bytes;
-    unsigned refs;
-    bool evicted;
-    uint64_t used;
-} cached;
-
-/* The registry's companion (pv_registry_companion): its comparisons. */
-typedef struct cache {
-    pthread_mutex_t lock;
-    cached *slots[PV_API_COMPARE_CACHE];
-    uint64_t clock;
-} cache;
-
-static void cached_free(cached *c)
-{
-    if (!c) return;
-    pv_compare_free(c->cmp);
-    for (int k = 0; k < PV_CKEY_COUNT; k++)
-        for (int m = 0; m < 2; m++)
-            for (int d = 0; d < 2; d++)
-                free(c->orders[k][m][d]);
-    free(c);
-}
-
-static void *cache_make(void)
-{
-    cache *k = calloc(1, sizeof *k);
-    if (k && pthread_mutex_init(&k->lock, NULL) != 0) {
-        free(k);
-        k = NULL;
-    }
-    return k;
-}
-
-/* Frees the cache with its registry: no request runs any more. */
-static void cache_destroy(void *arg)
-{
-    cache *k = arg;
-    for (size_t i = 0; i < PV_API_COMPARE_CACHE; i++)
-        cached_free(k->slots[i]);
-    pthread_mutex_destroy(&k->lock);
-    free(k);
-}
-
-/* Takes slot i out of the cache (lock held); freed now or at its last
- * release, its memory given back to reg then. */
-static void drop_locked(cache *k, pv_registry *reg, size_t i)
-{
-    cached *c = k->slots[i];
-    k->slots[i] = NULL;
-    c->evicted = true;
-    if (c->refs == 0) {
-        pv_registry_discharge(reg, c->bytes);
-        cached_free(c);
-    }
-}
-
-/* Makes room for bytes more (lock held): drops the least recently used
- * comparisons that no request holds, other than keep, while the registry's
- * cache would pass its limit; then charges bytes to it. */
-static void charge_locked(cache *k, pv_registry *reg, const cached *keep, size_t bytes)
-{
-    while (pv_registry_over_limit(reg, bytes)) {
-        size_t victim = PV_API_COMPARE_CACHE;
-        for (size_t i = 0; i < PV_API_COMPARE_CACHE; i++) {
-            cached *c = k->slots[i];
-            if (c && c != keep && c->refs == 0 &&
-                (victim == PV_API_COMPARE_CACHE || c->used < k->slots[victim]->used))
-                victim = i;
-        }
-        if (victim == PV_API_COMPARE_CACHE) break;
-        drop_locked(k, reg, victim);
-    }
-    pv_registry_charge(reg, bytes);
-}
-
-/* Returns the comparison of the two acquired entries, held (give it back
- * with cache_release), or NULL with err filled. */
-static cached *cache_acquire(cache *k, pv_registry *reg, const pv_registry_entry *b,
-                             const pv_registry_entry *n, pv_error *err)
-{
-    pthread_mutex_lock(&k->lock);
-    cached *found = NULL;
-    size_t victim = 0;
-    for (size_t i = 0; i < PV_API_COMPARE_CACHE; i++) {
-        cached *c = k->slots[i];
-        if (c && strcmp(c->base, b->id) == 0 && strcmp(c->new_, n->id) == 0) found = c;
-        if (!c || (k->slots[victim] && c->used < k->slots[victim]->used)) victim = i;
-    }
-    if (!found) {
-        /* Built under the lock: a second request for the same pair waits for
-         * this one instead of doing the work again. */
-        found = calloc(1, sizeof *found);
-        if (!found || pv_compare_build(b->profile, n->profile, &found->cmp, err) < 0) {
-            if (!found) pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-            free(found);
-            pthread_mutex_unlock(&k->lock);
-            return NULL;
-        }
-        memcpy(found->base, b->id, sizeof found->base);
-        memcpy(found->new_, n->id, sizeof found->new_);
-        const pv_compare *cmp = found->cmp;
-        found->bytes = sizeof *found + sizeof *cmp + cmp->nrows * sizeof *cmp->rows +
-                       ((size_t)cmp->nbase + cmp->nnew) * sizeof(uint32_t);
-        if (k->slots[victim]) drop_locked(k, reg, victim);
-        charge_locked(k, reg, NULL, found->bytes);
-        k->slots[victim] = found;
-    }
-    found->refs++;
-    found->used = ++k->clock;
-    pthread_mutex_unlock(&k->lock);
-    return found;
-}
-
-static void cache_release(cache *k, pv_registry *reg, cached *c)
-{
-    if (!c) return;
-    pthread_mutex_lock(&k->lock);
-    bool gone = --c->refs == 0 && c->evicted;
-    if (gone) pv_registry_discharge(reg, c->bytes);
-    pthread_mutex_unlock(&k->lock);
-    if (gone) cached_free(c);
-}
-
-/* The sort order of c for key, computed on first use. Returns it (owned by
- * c), or NULL with err filled. */
-static const uint32_t *cache_order(cache *k, pv_registry *reg, cached *c,
-                                   const pv_registry_entry *b, const pv_registry_entry *n,
-                                   pv_compare_key key, pv_compare_mode mode, bool desc,
-                                   pv_error *err)
-{
-    pthread_mutex_lock(&k->lock);
-    uint32_t **slot = &c->orders[key][mode][desc];
-    if (!*slot) {
-        size_t size = (c->cmp->nrows ? c->cmp->nrows : 1) * sizeof **slot;
-        uint32_t *order = malloc(size);
-        if (!order) {
-            pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-        } else if (pv_compare_order_entries(c->cmp, b, n, key, mode, desc, order, err) < 0) {
-            free(order);
-        } else {
-            *slot = order;
-            c->bytes += size;
-            charge_locked(k, reg, c, size);
-        }
-    }
-    const uint32_t *order = *slot;
-    pthread_mutex_unlock(&k->lock);
-    return order;
-}
 
 /* ---- Shared by both endpoints ----------------------------------------------- */
 
 typedef struct pair {
     pv_registry *reg;
-    cache *k;
+    pv_compare_cache *k;
     const pv_registry_entry *e[2];
-    cached *c;
+    pv_compare_cached *c;
+    const pv_compare *cmp; /* c's */
 } pair;
 
 static void pair_release(pair *p)
 {
-    if (p->k) cache_release(p->k, p->reg, p->c);
+    if (p->k) pv_compare_cache_release(p->k, p->reg, p->c);
     for (int s = 0; s < 2; s++)
         pv_registry_release(p->reg, p->e[s]);
 }
@@ -219,12 +61,13 @@ static int pair_acquire(pv_registry *reg, const pv_api_request *req, pair *p, pv
             return -1;
         }
     }
-    p->k = pv_registry_companion(reg, cache_make, cache_destroy);
+    p->k = pv_compare_cache_of(reg);
     if (!p->k)
         pv_fail(&err, PV_ERR_NOMEM, -1, "out of memory");
     else
-        p->c = cache_acquire(p->k, reg, p->e[0], p->e[1], &err);
-    if (!p->c || !pv_compare_fits(p->c->cmp, p->e[0]->profile, p->e[1]->profile)) {
+        p->c = pv_compare_cache_acquire(p->k, reg, p->e[0], p->e[1], &err);
+    if (p->c) p->cmp = pv_compare_cached_comparison(p->c);
+    if (!p->c || !pv_compare_fits(p->cmp, p->e[0]->profile, p->e[1]->profile)) {
         if (p->c) pv_fail(&err, PV_ERR_NOMEM, -1, "comparison cache out of step");
         *rc = pv_api_reply_fail(reply, &err);
         pair_release(p);
@@ -285,9 +128,9 @@ static int handle_table(const pair *p, const pv_api_request *req, pv_api_reply *
     if (q && !*q) q = NULL;
 
     const pv_profile *b = p->e[0]->profile, *n = p->e[1]->profile;
-    const pv_compare *cmp = p->c->cmp;
-    const uint32_t *order =
-        cache_order(p->k, p->reg, p->c, p->e[0], p->e[1], key, (pv_compare_mode)mode, desc, &err);
+    const pv_compare *cmp = p->cmp;
+    const uint32_t *order = pv_compare_cache_order(p->k, p->reg, p->c, p->e[0], p->e[1], key,
+                                                   (pv_compare_mode)mode, desc, &err);
     if (!order) return pv_api_reply_fail(reply, &err);
     unsigned char *hit[2] = {NULL, NULL};
     if (q) {
@@ -447,8 +290,8 @@ static int handle_tree(const pair *p, const pv_api_request *req, pv_api_reply *r
     pv_compare_place *places = NULL;
     int64_t *other_path = NULL;
     size_t other_len = 0;
-    if (pv_compare_tree_places(p->c->cmp, p->e[0]->profile, p->e[1]->profile, from_base, tree,
-                               &treq, &places, &other_path, &other_len, &err) < 0) {
+    if (pv_compare_tree_places(p->cmp, p->e[0]->profile, p->e[1]->profile, from_base, tree, &treq,
+                               &places, &other_path, &other_len, &err) < 0) {
         pv_tree_free(tree);
         return pv_api_reply_fail(reply, &err);
     }
@@ -500,13 +343,16 @@ int pv_api_compare_handle(pv_registry *reg, const pv_api_request *req, pv_api_re
     if (strcmp(req->path, "/api/compare") == 0)
         rc = handle_table(&p, req, reply);
     else if (strcmp(req->path, "/api/compare/function") == 0)
-        rc = pv_api_compare_function(p.c->cmp, p.e[0], p.e[1], req, reply);
+        rc = pv_api_compare_function(p.cmp, p.e[0], p.e[1], req, reply);
     else
         rc = handle_tree(&p, req, reply);
-    /* The comparison is answered: a text sort or a filter may come next
-     * (profviz compare left the indexes for now). */
-    for (int s = 0; s < 2; s++)
-        pv_registry_index_soon(p.e[s]);
+    /* The comparison is answered: a sort by name or file, or a filter, may
+     * come next. Their text orders and then the indexes (which profviz
+     * compare left for now) are made in the background meanwhile (the
+     * indexes at once when that thread has other work). */
+    if (!pv_compare_cache_prepare(p.k, reg, p.c, p.e[0], p.e[1]))
+        for (int s = 0; s < 2; s++)
+            pv_registry_index_soon(p.e[s]);
     pair_release(&p);
     return rc;
 }

@@ -5,13 +5,12 @@
  * JSON body the caller frees; errors are {"error": message} with 400 (a
  * parameter, named in the message), 404 (an unknown profile or tree path),
  * 405 or 500. Comparisons are kept in a small cache beside the registry
- * (its companion, registry.h; freed with it): the last PV_API_COMPARE_CACHE
- * pairs, with the sort orders asked for, keyed by the two content ids (a
- * pair of ids always names the same two files, so an entry stays right
- * whether or not the profiles were evicted and parsed again meanwhile). Its
- * memory counts against the registry's cache limit (--cache-mb): unused
- * comparisons go first, then profiles. The cache is guarded by a mutex; any
- * number of threads may call in.
+ * (compare_cache.h): the last PV_API_COMPARE_CACHE pairs, with the sort
+ * orders asked for, keyed by the two content ids (a pair of ids always
+ * names the same two files, so an entry stays right whether or not the
+ * profiles were evicted and parsed again meanwhile). Once a comparison is
+ * answered, its text orders and both function indexes are made in the
+ * background. Any number of threads may call in.
  */
 #ifndef PV_API_COMPARE_H
 #define PV_API_COMPARE_H
@@ -19,8 +18,6 @@
 #include "api.h"
 #include "compare.h"
 #include "registry.h"
-
-#define PV_API_COMPARE_CACHE 4
 
 /* GET /api/compare/function?base=&new=&fid=&side=&limit= (api_compare_fn.c),
  * answered for api_compare.c once the pair and its comparison are held:

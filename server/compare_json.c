@@ -95,31 +95,10 @@ const char *pv_compare_mode_name(pv_compare_mode mode)
     return mode == PV_COMPARE_NORMALISED ? "normalised" : "absolute";
 }
 
-/* The ids of entry sorted by its table key, ascending (a new array). */
-static uint32_t *sorted_ids(const pv_registry_entry *entry, pv_sort_key key, pv_error *err)
-{
-    pv_function_query q = {.sort = key, .descending = false, .limit = entry->profile->nfunctions};
-    uint32_t *ids = NULL;
-    size_t nids = 0, total = 0;
-    if (pv_registry_query_functions(entry, &q, &ids, &nids, &total, err) < 0) return NULL;
-    if (!ids) ids = malloc(sizeof *ids); /* an empty profile */
-    if (!ids) pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-    return ids;
-}
-
 int pv_compare_order_entries(const pv_compare *cmp, const pv_registry_entry *base,
                              const pv_registry_entry *new_e, pv_compare_key key,
                              pv_compare_mode mode, bool descending, uint32_t *order, pv_error *err)
 {
-    if (key != PV_CKEY_NAME && key != PV_CKEY_FILE)
-        return pv_compare_sort(cmp, base->profile, new_e->profile, key, mode, descending, order,
-                               err);
-    pv_sort_key rk = key == PV_CKEY_NAME ? PV_SORT_NAME : PV_SORT_FILE;
-    uint32_t *b = sorted_ids(base, rk, err), *n = b ? sorted_ids(new_e, rk, err) : NULL;
-    int rc = n ? pv_compare_sort_text(cmp, base->profile, new_e->profile, key, b, n, descending,
-                                      order, err)
-               : -1;
-    free(b);
-    free(n);
-    return rc;
+    /* Text keys too are sorted from the rows themselves: no index needed. */
+    return pv_compare_sort(cmp, base->profile, new_e->profile, key, mode, descending, order, err);
 }

@@ -37,9 +37,8 @@ void pv_compare_json_totals(pv_json *w, const pv_profile *base, const pv_profile
 void pv_compare_json_counts(pv_json *w, const pv_compare *cmp);
 
 /* Not JSON, but shared the same way: fills order[0..cmp->nrows) with the rows
- * sorted by key (pv_compare_sort), taking the text keys from the registry's
- * sorted indexes of the two acquired entries. Returns 0, or -1 with err
- * filled. */
+ * of the two acquired entries sorted by key (pv_compare_sort; no index is
+ * needed, for text keys neither). Returns 0, or -1 with err filled. */
 int pv_compare_order_entries(const pv_compare *cmp, const pv_registry_entry *base,
                              const pv_registry_entry *new_e, pv_compare_key key,
                              pv_compare_mode mode, bool descending, uint32_t *order, pv_error *err);

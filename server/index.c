@@ -1,8 +1,9 @@
 /* index.c: sort orders and search text of a profile's function table (see
  * index.h). Numeric keys are radix-sorted (stable, from id order, so ties
- * come out by id); text keys by qsort with the id as the last key; the
- * descending orders are derived from the ascending ones, keeping each run of
- * ties in ascending id order.
+ * come out by id); names by the radix sort of their 8-byte slices
+ * (pv_sort_ids_by_text), ties by file, line and id; files from the name
+ * order, sorted again by line and by the file's rank; the descending orders are derived from the
+ * ascending ones, keeping each run of ties in ascending id order.
  */
 #define _GNU_SOURCE /* memmem */
 #include "index.h"
@@ -84,18 +85,52 @@ static int compare_by_file(const text_item *a, const text_item *b)
     return c ? c : strcmp(a->name, b->name);
 }
 
-static int qsort_by_name(const void *pa, const void *pb)
+/* Functions of equal name: file, then line (then id, as given). */
+static int tie_after_name(const void *context, uint32_t a, uint32_t b)
 {
-    const text_item *a = pa, *b = pb;
-    int c = compare_by_name(a, b);
-    return c ? c : (a->id > b->id) - (a->id < b->id);
+    const text_item *it = context;
+    if (it[a].file_rank != it[b].file_rank) return it[a].file_rank < it[b].file_rank ? -1 : 1;
+    return compare_line(it[a].line, it[b].line);
 }
 
-static int qsort_by_file(const void *pa, const void *pb)
+/* Fills asc with the ids by name, then file, then line, then id (it[] is
+ * by id): the names through the text radix sort. Returns 0, or -1 when out
+ * of memory. */
+static int sort_by_name(const pv_index *t, const text_item *it, uint32_t *asc)
 {
-    const text_item *a = pa, *b = pb;
-    int c = compare_by_file(a, b);
-    return c ? c : (a->id > b->id) - (a->id < b->id);
+    size_t n = t->profile->nfunctions;
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    if (!names) return -1;
+    for (size_t i = 0; i < n; i++) {
+        asc[i] = (uint32_t)i;
+        names[i] = it[i].name;
+    }
+    int rc = pv_sort_ids_by_text(asc, names, n, tie_after_name, it);
+    free(names);
+    return rc;
+}
+
+/* Fills asc with the ids by file, then line, then name, then id: the name
+ * order (built first, in t) sorted again, stably, by line and then by the
+ * file's rank, two radix sorts. Returns 0, or -1 when out of memory. */
+static int sort_by_file(const pv_index *t, const text_item *it, uint32_t *asc)
+{
+    size_t n = t->profile->nfunctions;
+    const uint32_t *by_name = t->order[PV_SORT_NAME][0];
+    pv_key_item *items = malloc((n ? n : 1) * sizeof *items);
+    if (!items) return -1;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = by_name[i];
+        items[i] = (pv_key_item){(uint64_t)it[id].line ^ (UINT64_C(1) << 63), id};
+    }
+    int rc = pv_sort_key_items(items, n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        items[i].key = it[items[i].id].file_rank;
+    if (rc == 0) rc = pv_sort_key_items(items, n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        asc[i] = items[i].id;
+    free(items);
+    return rc;
 }
 
 /* Writes the descending order from the ascending one: reversed, but with each
@@ -176,12 +211,19 @@ static int sort_key(pv_index *t, pv_sort_key key)
                                 .line = f->line};
         }
         bool by_name = key == PV_SORT_NAME;
-        qsort(it, n, sizeof *it, by_name ? qsort_by_name : qsort_by_file);
-        for (size_t i = 0; i < n; i++)
-            asc[i] = it[i].id;
-        derive_descending(asc, desc, n, it, by_name ? same_name : same_file);
+        int rc = by_name ? sort_by_name(t, it, asc) : sort_by_file(t, it, asc);
+        if (rc == 0) {
+            /* The items in ascending order, for the ties of descending. */
+            text_item *in_order = malloc((n ? n : 1) * sizeof *in_order);
+            if (!in_order) rc = -1;
+            for (size_t i = 0; in_order && i < n; i++)
+                in_order[i] = it[asc[i]];
+            if (in_order)
+                derive_descending(asc, desc, n, in_order, by_name ? same_name : same_file);
+            free(in_order);
+        }
         free(it);
-        return 0;
+        return rc;
     }
     num_item *it = malloc((n ? n : 1) * sizeof *it);
     if (!it) return -1;
@@ -229,29 +271,29 @@ static int rank_files(pv_index *t)
 
 typedef struct sort_job {
     pv_index *t;
-    pv_sort_key key;
     int rc;
 } sort_job;
 
 static void *sort_job_run(void *arg)
 {
     sort_job *job = arg;
-    job->rc = sort_key(job->t, job->key);
+    job->rc = sort_key(job->t, PV_SORT_NAME);
+    if (job->rc == 0) job->rc = sort_key(job->t, PV_SORT_FILE);
     return NULL;
 }
 
-/* Fills t->order: the name sort (the slowest, all string comparisons) on a
- * second thread, the others here. Returns 0, or -1 with err filled. */
+/* Fills t->order: the text sorts (name, then file from it) on a second
+ * thread, the numbers here. Returns 0, or -1 with err filled. */
 static int build_orders(pv_index *t, pv_error *err)
 {
     if (rank_files(t) < 0) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory sorting files");
-    sort_job job = {.t = t, .key = PV_SORT_NAME, .rc = 0};
+    sort_job job = {.t = t, .rc = 0};
     pthread_t thread;
     bool threaded = pthread_create(&thread, NULL, sort_job_run, &job) == 0;
     if (!threaded) sort_job_run(&job);
     int rc = 0;
     for (int k = 0; k < PV_SORT_COUNT; k++)
-        if (k != PV_SORT_NAME && sort_key(t, (pv_sort_key)k) < 0) rc = -1;
+        if (k != PV_SORT_NAME && k != PV_SORT_FILE && sort_key(t, (pv_sort_key)k) < 0) rc = -1;
     if (threaded) pthread_join(thread, NULL);
     if (rc < 0 || job.rc < 0)
         return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory sorting %u functions",

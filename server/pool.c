@@ -1,10 +1,16 @@
 /* pool.c: the worker pool (see pool.h). One mutex guards the queue and the
  * counters; workers wait on one condition for the head job to fit. */
+#define _DEFAULT_SOURCE /* syscall */
 #include "pool.h"
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #define DEFAULT_THREADS 2
 #define DEFAULT_QUEUE 256
@@ -133,4 +139,13 @@ void pv_pool_free(pv_pool *p)
     pthread_cond_destroy(&p->changed);
     pthread_mutex_destroy(&p->lock);
     free(p);
+}
+
+void pv_pool_lower_priority(void)
+{
+#ifdef __linux__
+    /* Linux keeps a nice value per thread (and threads started from this
+     * one inherit it); raising one's own needs no privilege. */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), PV_POOL_BACKGROUND_NICE);
+#endif
 }

@@ -39,4 +39,12 @@ size_t pv_pool_queued(pv_pool *pool);
 /* Runs what is queued, waits, stops and frees. NULL is fine. */
 void pv_pool_free(pv_pool *pool);
 
+/* The nice value of threads doing work ahead of need. */
+#define PV_POOL_BACKGROUND_NICE 10
+
+/* Lowers the calling thread's priority to PV_POOL_BACKGROUND_NICE (on
+ * Linux; elsewhere nothing), for work done ahead of need (a function index,
+ * a comparison's text orders) that requests should not wait behind. */
+void pv_pool_lower_priority(void);
+
 #endif

@@ -28,7 +28,8 @@ pv_profile *pv_tables_profile(const pv_tables *t);
  * false) it was never built. */
 const pv_index *pv_tables_index(pv_tables *t, bool make, pv_error *err);
 
-/* Starts building an index left on demand on a thread of its own. */
+/* Starts building an index left on demand on a thread of its own, at a
+ * lower priority than requests (pv_pool_lower_priority). */
 void pv_tables_start(pv_tables *t);
 
 /* An estimate of the bytes t holds, its index included (waited for; one

@@ -205,7 +205,7 @@ int pv_report_compare_main(int argc, char **argv)
     uint32_t *order = NULL;
     char ids[2][PV_REGISTRY_ID_LEN + 1];
     if (!reg) goto oom;
-    pv_registry_set_index_on_demand(reg, true); /* only --sort name or file needs one */
+    pv_registry_set_index_on_demand(reg, true); /* a comparison needs none */
     size_t failed = 0;                          /* both files parsed at once */
     if (pv_registry_load_files(reg, o.files, 2, ids, &failed, &err) < 0) {
         char message[PV_ERROR_MESSAGE_MAX + 32];

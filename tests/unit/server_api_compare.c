@@ -1,7 +1,10 @@
-/* Unit tests of server/api_compare.c's cache of comparisons without a
- * server: what it holds is charged to the registry's cache (--cache-mb),
- * each sort order asked for adds its bytes, and under a small limit unused
- * comparisons and then unused profiles go. */
+/* Unit tests of the cache of comparisons (server/compare_cache.c, through
+ * api_compare.c) without a server: what it holds is charged to the
+ * registry's cache (--cache-mb), each sort order asked for adds its bytes,
+ * the text orders are made in the background once a comparison is
+ * answered (a later sort by name or file adds nothing, both ways and in
+ * both modes), and under a small limit unused comparisons and then unused
+ * profiles go. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +16,7 @@
 #include <cmocka.h>
 
 #include "api.h"
+#include "compare_cache.h"
 #include "fake_arg.h"
 #include "registry.h"
 #include "source.h"
@@ -57,14 +61,14 @@ static int teardown(void **state)
     return 0;
 }
 
-/* GET /api/compare for profiles b and n with one more parameter (or NULL);
- * returns the row count the answer gives. */
-static long long compare(fixture *f, int b, int n, const char *more)
+/* GET /api/compare for profiles b and n with up to two more parameters
+ * (or NULL); returns the row count the answer gives. */
+static long long compare2(fixture *f, int b, int n, const char *more, const char *more2)
 {
     char base[80], new_[80];
     snprintf(base, sizeof base, "base=%s", f->id[b]);
     snprintf(new_, sizeof new_, "new=%s", f->id[n]);
-    const char *args[] = {base, new_, more, NULL};
+    const char *args[] = {base, new_, more, more ? more2 : NULL, NULL};
     pv_api_request req = {
         .method = "GET", .path = "/api/compare", .arg = fake_arg, .arg_ctx = args};
     pv_api_reply reply;
@@ -74,7 +78,15 @@ static long long compare(fixture *f, int b, int n, const char *more)
     assert_non_null(total);
     long long rows = strtoll(total + 8, NULL, 10);
     free(reply.body);
+    /* What the answer started in the background is done before the test
+     * reads the charges. */
+    pv_compare_cache_wait(pv_compare_cache_of(f->reg));
     return rows;
+}
+
+static long long compare(fixture *f, int b, int n, const char *more)
+{
+    return compare2(f, b, n, more, NULL);
 }
 
 static void comparisons_are_charged_to_the_registry(void **state)
@@ -84,10 +96,20 @@ static void comparisons_are_charged_to_the_registry(void **state)
     assert_int_equal(pv_registry_charged(f->reg), 0);
     long long rows = compare(f, 0, 1, NULL);
     size_t first = pv_registry_charged(f->reg);
-    /* the rows and the default sort order at least */
-    assert_true(first >= (size_t)rows * (sizeof(uint32_t) * 3 + sizeof(uint32_t)));
+    /* the rows, the default sort order and the four text orders at least */
+    assert_true(first >= (size_t)rows * (sizeof(uint32_t) * 3 + 5 * sizeof(uint32_t)));
     compare(f, 0, 1, NULL); /* cached: nothing more */
     assert_int_equal(pv_registry_charged(f->reg), first);
+    /* The text orders were made in the background: nothing more either. */
+    static const char *const text_sorts[][2] = {{"sort=name", NULL},
+                                                {"sort=file", NULL},
+                                                {"sort=name", "order=desc"},
+                                                {"sort=file", "order=desc"},
+                                                {"sort=name", "mode=normalised"}};
+    for (size_t i = 0; i < sizeof text_sorts / sizeof *text_sorts; i++) {
+        assert_int_equal(compare2(f, 0, 1, text_sorts[i][0], text_sorts[i][1]), rows);
+        assert_int_equal(pv_registry_charged(f->reg), first);
+    }
     compare(f, 0, 1, "sort=ratio"); /* one more order: its bytes exactly */
     assert_int_equal(pv_registry_charged(f->reg), first + (size_t)rows * sizeof(uint32_t));
     compare(f, 1, 2, NULL);

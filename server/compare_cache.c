@@ -1,0 +1,329 @@
+/* compare_cache.c: comparisons and their sort orders beside a registry
+ * (see compare_cache.h). One mutex guards the slots, the orders and the
+ * background thread's state; orders are computed with it released, and
+ * one condition tells waiters that an order came or the thread went idle. */
+#include "compare_cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pv_compare_cached {
+    char base[PV_REGISTRY_ID_LEN + 1], new_[PV_REGISTRY_ID_LEN + 1];
+    pv_compare *cmp;
+    uint32_t *orders[PV_CKEY_COUNT][2][2]; /* [key][mode][descending] */
+    bool computing[PV_CKEY_COUNT][2][2];   /* being computed by some thread */
+    bool prepared;                         /* its text orders were given to the thread */
+    size_t bytes;                          /* charged to the registry */
+    unsigned refs;
+    bool evicted;
+    uint64_t used;
+};
+
+struct pv_compare_cache {
+    pthread_mutex_t lock;
+    pthread_cond_t changed; /* an order was computed (or given up on), or the thread went idle */
+    pv_compare_cached *slots[PV_API_COMPARE_CACHE];
+    uint64_t clock;
+    pthread_t thread;
+    bool thread_started; /* not joined yet */
+    bool thread_busy;    /* working on a comparison */
+};
+
+static void cached_free(pv_compare_cached *c)
+{
+    if (!c) return;
+    pv_compare_free(c->cmp);
+    for (int k = 0; k < PV_CKEY_COUNT; k++)
+        for (int m = 0; m < 2; m++)
+            for (int d = 0; d < 2; d++)
+                free(c->orders[k][m][d]);
+    free(c);
+}
+
+static void *cache_make(void)
+{
+    pv_compare_cache *k = calloc(1, sizeof *k);
+    if (!k) return NULL;
+    if (pthread_mutex_init(&k->lock, NULL) != 0) {
+        free(k);
+        return NULL;
+    }
+    if (pthread_cond_init(&k->changed, NULL) != 0) {
+        pthread_mutex_destroy(&k->lock);
+        free(k);
+        return NULL;
+    }
+    return k;
+}
+
+/* Frees the cache with its registry: no request runs any more; the
+ * background thread is waited for (it gives back what it holds first). */
+static void cache_destroy(void *arg)
+{
+    pv_compare_cache *k = arg;
+    if (k->thread_started) pthread_join(k->thread, NULL);
+    for (size_t i = 0; i < PV_API_COMPARE_CACHE; i++)
+        cached_free(k->slots[i]);
+    pthread_cond_destroy(&k->changed);
+    pthread_mutex_destroy(&k->lock);
+    free(k);
+}
+
+pv_compare_cache *pv_compare_cache_of(pv_registry *reg)
+{
+    return pv_registry_companion(reg, cache_make, cache_destroy);
+}
+
+/* Takes slot i out of the cache (lock held); freed now or at its last
+ * release, its memory given back to reg then. */
+static void drop_locked(pv_compare_cache *k, pv_registry *reg, size_t i)
+{
+    pv_compare_cached *c = k->slots[i];
+    k->slots[i] = NULL;
+    c->evicted = true;
+    if (c->refs == 0) {
+        pv_registry_discharge(reg, c->bytes);
+        cached_free(c);
+    }
+}
+
+/* Makes room for bytes more (lock held): drops the least recently used
+ * comparisons that no request holds, other than keep, while the registry's
+ * cache would pass its limit; then charges bytes to it. */
+static void charge_locked(pv_compare_cache *k, pv_registry *reg, const pv_compare_cached *keep,
+                          size_t bytes)
+{
+    while (pv_registry_over_limit(reg, bytes)) {
+        size_t victim = PV_API_COMPARE_CACHE;
+        for (size_t i = 0; i < PV_API_COMPARE_CACHE; i++) {
+            pv_compare_cached *c = k->slots[i];
+            if (c && c != keep && c->refs == 0 &&
+                (victim == PV_API_COMPARE_CACHE || c->used < k->slots[victim]->used))
+                victim = i;
+        }
+        if (victim == PV_API_COMPARE_CACHE) break;
+        drop_locked(k, reg, victim);
+    }
+    pv_registry_charge(reg, bytes);
+}
+
+pv_compare_cached *pv_compare_cache_acquire(pv_compare_cache *k, pv_registry *reg,
+                                            const pv_registry_entry *b, const pv_registry_entry *n,
+                                            pv_error *err)
+{
+    pthread_mutex_lock(&k->lock);
+    pv_compare_cached *found = NULL;
+    size_t victim = 0;
+    for (size_t i = 0; i < PV_API_COMPARE_CACHE; i++) {
+        pv_compare_cached *c = k->slots[i];
+        if (c && strcmp(c->base, b->id) == 0 && strcmp(c->new_, n->id) == 0) found = c;
+        if (!c || (k->slots[victim] && c->used < k->slots[victim]->used)) victim = i;
+    }
+    if (!found) {
+        /* Built under the lock: a second request for the same pair waits for
+         * this one instead of doing the work again. */
+        found = calloc(1, sizeof *found);
+        if (!found || pv_compare_build(b->profile, n->profile, &found->cmp, err) < 0) {
+            if (!found) pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+            free(found);
+            pthread_mutex_unlock(&k->lock);
+            return NULL;
+        }
+        memcpy(found->base, b->id, sizeof found->base);
+        memcpy(found->new_, n->id, sizeof found->new_);
+        const pv_compare *cmp = found->cmp;
+        found->bytes = sizeof *found + sizeof *cmp + cmp->nrows * sizeof *cmp->rows +
+                       ((size_t)cmp->nbase + cmp->nnew) * sizeof(uint32_t);
+        if (k->slots[victim]) drop_locked(k, reg, victim);
+        charge_locked(k, reg, NULL, found->bytes);
+        k->slots[victim] = found;
+    }
+    found->refs++;
+    found->used = ++k->clock;
+    pthread_mutex_unlock(&k->lock);
+    return found;
+}
+
+void pv_compare_cache_release(pv_compare_cache *k, pv_registry *reg, pv_compare_cached *c)
+{
+    if (!c) return;
+    pthread_mutex_lock(&k->lock);
+    bool gone = --c->refs == 0 && c->evicted;
+    if (gone) pv_registry_discharge(reg, c->bytes);
+    pthread_mutex_unlock(&k->lock);
+    if (gone) cached_free(c);
+}
+
+const pv_compare *pv_compare_cached_comparison(const pv_compare_cached *c)
+{
+    return c->cmp;
+}
+
+static bool is_text(pv_compare_key key)
+{
+    return key == PV_CKEY_NAME || key == PV_CKEY_FILE;
+}
+
+const uint32_t *pv_compare_cache_order(pv_compare_cache *k, pv_registry *reg, pv_compare_cached *c,
+                                       const pv_registry_entry *b, const pv_registry_entry *n,
+                                       pv_compare_key key, pv_compare_mode mode, bool desc,
+                                       pv_error *err)
+{
+    bool text = is_text(key);
+    if (text) mode = PV_COMPARE_ABSOLUTE; /* one pair of text orders serves both modes */
+    pthread_mutex_lock(&k->lock);
+    /* Another thread computing this order: wait for it (it may give up, out
+     * of memory: then try here). */
+    while (!c->orders[key][mode][desc] && c->computing[key][mode][desc])
+        pthread_cond_wait(&k->changed, &k->lock);
+    const uint32_t *order = c->orders[key][mode][desc];
+    if (order) {
+        pthread_mutex_unlock(&k->lock);
+        return order;
+    }
+    /* What this call makes: the order asked for or, for the text keys, the
+     * four text orders at once (those no other thread is making). */
+    struct {
+        pv_compare_key key;
+        int desc;
+        uint32_t *made;
+    } want[4];
+    size_t nwant = 0;
+    for (int t = 0; t < (text ? 2 : 1); t++) {
+        pv_compare_key wk = text ? (t ? PV_CKEY_FILE : PV_CKEY_NAME) : key;
+        for (int d = 0; d < 2; d++) {
+            if (text ? c->orders[wk][mode][d] || c->computing[wk][mode][d] : d != desc) continue;
+            c->computing[wk][mode][d] = true;
+            want[nwant].key = wk;
+            want[nwant].desc = d;
+            want[nwant++].made = NULL;
+        }
+    }
+    pthread_mutex_unlock(&k->lock);
+
+    size_t size = (c->cmp->nrows ? c->cmp->nrows : 1) * sizeof(uint32_t);
+    bool enough = true;
+    for (size_t i = 0; i < nwant; i++)
+        enough = (want[i].made = malloc(size)) != NULL && enough;
+    int rc;
+    if (!enough) {
+        rc = pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+    } else if (text) {
+        pv_compare_text_orders to = {NULL, NULL, NULL, NULL};
+        for (size_t i = 0; i < nwant; i++) {
+            uint32_t **o = want[i].key == PV_CKEY_NAME ? want[i].desc ? &to.name_desc : &to.name_asc
+                           : want[i].desc              ? &to.file_desc
+                                                       : &to.file_asc;
+            *o = want[i].made;
+        }
+        uint32_t *scratch = to.name_asc ? NULL : malloc(size);
+        if (!to.name_asc) to.name_asc = scratch;
+        rc = to.name_asc ? pv_compare_sort_text_orders(c->cmp, b->profile, n->profile, &to, err)
+                         : pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+        free(scratch);
+    } else {
+        rc = pv_compare_sort(c->cmp, b->profile, n->profile, key, mode, desc, want[0].made, err);
+    }
+
+    pthread_mutex_lock(&k->lock);
+    size_t added = 0;
+    for (size_t i = 0; i < nwant; i++) {
+        uint32_t **slot = &c->orders[want[i].key][mode][want[i].desc];
+        if (rc == 0 && !*slot) {
+            *slot = want[i].made;
+            added += size;
+        } else {
+            free(want[i].made);
+        }
+        c->computing[want[i].key][mode][want[i].desc] = false;
+    }
+    if (added) {
+        c->bytes += added;
+        charge_locked(k, reg, c, added);
+    }
+    pthread_cond_broadcast(&k->changed);
+    order = c->orders[key][mode][desc];
+    pthread_mutex_unlock(&k->lock);
+    return order;
+}
+
+/* ---- Text orders ahead of need ------------------------------------------- */
+
+typedef struct prepare_job {
+    pv_compare_cache *k;
+    pv_registry *reg;
+    pv_compare_cached *c;
+    const pv_registry_entry *e[2];
+} prepare_job;
+
+static void *prepare_run(void *arg)
+{
+    prepare_job *job = arg;
+    /* At the priority of requests: one that sorts by name or file may be
+     * waiting for this already (the indexes, longer, go below them). */
+    pv_error err; /* a request that asks later tries again, and says why it failed */
+    pv_compare_cache_order(job->k, job->reg, job->c, job->e[0], job->e[1], PV_CKEY_NAME,
+                           PV_COMPARE_ABSOLUTE, false, &err); /* all four text orders */
+    /* Then the indexes (filters need them): after the text orders, so that
+     * those have this core to themselves. */
+    for (int s = 0; s < 2; s++)
+        pv_registry_index_soon(job->e[s]);
+    pv_compare_cache_release(job->k, job->reg, job->c);
+    for (int s = 0; s < 2; s++)
+        pv_registry_release(job->reg, job->e[s]);
+    pthread_mutex_lock(&job->k->lock);
+    job->k->thread_busy = false;
+    pthread_cond_broadcast(&job->k->changed);
+    pthread_mutex_unlock(&job->k->lock);
+    free(job);
+    return NULL;
+}
+
+bool pv_compare_cache_prepare(pv_compare_cache *k, pv_registry *reg, pv_compare_cached *c,
+                              const pv_registry_entry *b, const pv_registry_entry *n)
+{
+    pthread_mutex_lock(&k->lock);
+    bool wanted = !c->prepared && !k->thread_busy;
+    pthread_mutex_unlock(&k->lock);
+    if (!wanted) return false;
+    /* References of the thread's own, taken while the caller holds both (so
+     * neither is parsed again here). */
+    prepare_job *job = calloc(1, sizeof *job);
+    const pv_registry_entry *e0 = pv_registry_acquire(reg, b->id);
+    const pv_registry_entry *e1 = pv_registry_acquire(reg, n->id);
+    pthread_mutex_lock(&k->lock);
+    bool start = job && e0 == b && e1 == n && !c->prepared && !k->thread_busy;
+    if (start && k->thread_started) {
+        pthread_join(k->thread, NULL); /* idle: it has finished */
+        k->thread_started = false;
+    }
+    if (start) {
+        *job = (prepare_job){k, reg, c, {e0, e1}};
+        c->refs++;
+        c->prepared = true;
+        k->thread_busy = true;
+        if (pthread_create(&k->thread, NULL, prepare_run, job) == 0) {
+            k->thread_started = true;
+        } else {
+            c->refs--;
+            c->prepared = false;
+            k->thread_busy = false;
+            start = false;
+        }
+    }
+    pthread_mutex_unlock(&k->lock);
+    if (start) return true;
+    free(job);
+    if (e0) pv_registry_release(reg, e0);
+    if (e1) pv_registry_release(reg, e1);
+    return false;
+}
+
+void pv_compare_cache_wait(pv_compare_cache *k)
+{
+    pthread_mutex_lock(&k->lock);
+    while (k->thread_busy)
+        pthread_cond_wait(&k->changed, &k->lock);
+    pthread_mutex_unlock(&k->lock);
+}
