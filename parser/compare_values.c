@@ -246,17 +246,23 @@ static int sort_rows_by_name(const pv_compare *cmp, const pv_profile *base, cons
     return rc;
 }
 
+/* Reverses order[lo, hi). */
+static void reverse_range(uint32_t *order, size_t lo, size_t hi)
+{
+    for (size_t x = lo, y = hi; x + 1 < y; x++, y--) {
+        uint32_t t = order[x];
+        order[x] = order[y - 1];
+        order[y - 1] = t;
+    }
+}
+
 /* Descending from ascending: reversed, then each run of rows whose keys tie
  * (same name, file and line) put back in row order. */
 static void reverse_ascending_text(const pv_compare *cmp, const pv_profile *base,
                                    const pv_profile *new_p, const text_keys *keys, uint32_t *order,
                                    size_t k)
 {
-    for (size_t x = 0, y = k; x + 1 < y; x++, y--) {
-        uint32_t t = order[x];
-        order[x] = order[y - 1];
-        order[y - 1] = t;
-    }
+    reverse_range(order, 0, k);
     for (size_t s = 0; s < k;) {
         size_t e = s + 1;
         while (e < k && keys->file_rank[order[s]] == keys->file_rank[order[e]] &&
@@ -264,11 +270,7 @@ static void reverse_ascending_text(const pv_compare *cmp, const pv_profile *base
                strcmp(pv_compare_display(cmp, base, new_p, order[s])->name,
                       pv_compare_display(cmp, base, new_p, order[e])->name) == 0)
             e++;
-        for (size_t x = s, y = e; x + 1 < y; x++, y--) {
-            uint32_t t = order[x];
-            order[x] = order[y - 1];
-            order[y - 1] = t;
-        }
+        reverse_range(order, s, e);
         s = e;
     }
 }
@@ -278,21 +280,13 @@ static void reverse_ascending_text(const pv_compare *cmp, const pv_profile *base
 static void reverse_keeping_ties(const pv_compare *cmp, const pv_profile *base,
                                  const pv_profile *new_p, bool by_file, uint32_t *order, size_t k)
 {
-    for (size_t x = 0, y = k; x + 1 < y; x++, y--) {
-        uint32_t t = order[x];
-        order[x] = order[y - 1];
-        order[y - 1] = t;
-    }
+    reverse_range(order, 0, k);
     for (size_t s = 0; s < k;) {
         size_t e = s + 1;
         while (e < k && compare_text(pv_compare_display(cmp, base, new_p, order[s]),
                                      pv_compare_display(cmp, base, new_p, order[e]), by_file) == 0)
             e++;
-        for (size_t x = s, y = e; x + 1 < y; x++, y--) {
-            uint32_t t = order[x];
-            order[x] = order[y - 1];
-            order[y - 1] = t;
-        }
+        reverse_range(order, s, e);
         s = e;
     }
 }
