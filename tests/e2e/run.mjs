@@ -501,6 +501,8 @@ async function mainSuite(base, label) {
     check(Math.abs(ratio - 2) < 0.01, `backing store ratio ${ratio}`);
     await p.setViewportSize({ width: 900, height: 700 });
     await p.waitForFunction(() => Math.abs(document.getElementById('graph').width - 2 * document.getElementById('graph').getBoundingClientRect().width) < 2);
+    // the pane follows the new window height (plan.js paneHeight(700): 700 - 82 - 6 - 224), not the size read before
+    await p.waitForFunction(() => document.getElementById('graph-pane').style.height === '388px', null, { timeout: 5000 });
     await p.context().close();
   });
 

@@ -20,6 +20,24 @@ export const SPLIT_KEY = 'profviz.chartHeight';
  */
 export function viewportSize(match = globalThis.matchMedia) {
   if (typeof match !== 'function') return { width: globalThis.innerWidth, height: globalThis.innerHeight };
+  // the window's own size is kept until it is resized (every tree key asks
+  // for it); the listener comes first (boot.js asks first), so a resize
+  // handler of the page's never reads the size from before
+  const own = match === globalThis.matchMedia;
+  if (own && shownSize) return shownSize;
+  const size = measureViewport(match);
+  if (own && typeof globalThis.addEventListener === 'function') {
+    if (!listening) globalThis.addEventListener('resize', () => (shownSize = null));
+    listening = true;
+    shownSize = size;
+  }
+  return size;
+}
+
+let shownSize = null; // viewportSize's, until the next resize
+let listening = false;
+
+function measureViewport(match) {
   const side = (feature) => {
     let lo = 0;
     let hi = 1 << 15; // larger than any screen
