@@ -20,6 +20,7 @@
 
 #include "graph_builder.h"
 #include "tree_checks.h"
+
 /* Whether func appears anywhere in the subtree of node idx. */
 static bool subtree_has(const pv_tree *t, size_t idx, int64_t func)
 {

@@ -19,6 +19,7 @@
 
 #include "graph_builder.h"
 #include "tree_checks.h"
+
 /* Index of node idx's parent (idx > 0). */
 static size_t parent_of(const pv_tree *t, size_t idx)
 {

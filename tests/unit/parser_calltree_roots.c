@@ -19,6 +19,7 @@
 
 #include "graph_builder.h"
 #include "tree_checks.h"
+
 static void tree_holds_several_roots_under_a_synthetic_root(void **state)
 {
     (void)state;

@@ -19,6 +19,7 @@
 #include "pstats.h"
 
 #include "stats_dict.h"
+
 /* ---- real files ---- */
 
 static void pstats_reads_the_tiny_fixtures_with_the_totals_pstats_prints(void **state)

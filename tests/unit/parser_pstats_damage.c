@@ -19,6 +19,7 @@
 #include "pstats.h"
 
 #include "stats_dict.h"
+
 /* ---- hostile input: message and offset ---- */
 
 static void pstats_rejects_counts_and_lengths_beyond_the_end_of_the_file(void **state)

@@ -17,6 +17,7 @@
 #include "pstats.h"
 
 #include "stats_dict.h"
+
 /* ---- hostile input: message and offset ---- */
 
 static void pstats_rejects_top_level_that_is_not_a_dict(void **state)

@@ -15,6 +15,7 @@
 #include "pstats.h"
 
 #include "stats_dict.h"
+
 /* ---- the rules of the format, on hand-made dicts ---- */
 
 static void pstats_reads_an_empty_stats_dict(void **state)

@@ -15,6 +15,7 @@
 #include "pstats.h"
 
 #include "stats_dict.h"
+
 /* ---- files that are not profiles ---- */
 
 static void pstats_sniff_recognises_gzip_pprof_text_reports_json_and_elf(void **state)

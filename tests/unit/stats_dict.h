@@ -25,6 +25,7 @@
 #include "pstats.h"
 
 #include "marshal_bytes.h"
+
 /* ---- stats dicts ---- */
 
 /* A key (file, line, name), as a small tuple of short strings. */

@@ -11,6 +11,7 @@
 
 #include "calltree.h"
 #include "profile.h"
+
 /* Builds a tree that must succeed. */
 static inline pv_tree *build(const pv_profile *p, const int64_t *path, size_t path_len, int depth,
                              double cutoff, size_t max_nodes)
