@@ -141,6 +141,10 @@ function afterPicture(what, fn) {
 function pictured() {
   if (picturedYet) return;
   picturedYet = true;
+  // the bottom panes (index.html's .bottom.pending) were left out of the first layout
+  afterFrame(() => {
+    for (const e of document.querySelectorAll('.bottom.pending')) e.classList.remove('pending');
+  });
   const fns = [...waiting.values()];
   waiting.clear();
   afterFrame(() => fns.forEach((fn) => fn()));
