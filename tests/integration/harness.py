@@ -1,5 +1,6 @@
 """What run_integration.py, its cases_*.py modules and run_output.py share:
-the pass/fail count (check, passed, failed; run_team.py's too), a running
+the pass/fail count (check, passed, failed; run_team.py's, run_run.py's,
+run_magic.py's and run_frontdoor.py's too), a running
 profviz (Server), running the binary once (run_cli), the golden fixtures and
 what pstats says of them (GOLDEN, expected), the keys of the API's nodes and
 rows, and paging a whole function table (all_rows, row_key). Only the Python
