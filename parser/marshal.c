@@ -7,57 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cursor.h"
 #include "bigmem.h"
-
-#define FLAG_REF 0x80
-/* Ambiguous code-object layouts are resolved by trying them; this caps the
- * retries per file so that nested hostile code objects cannot blow up. */
-#define MAX_CODE_RETRIES 64
-
-enum slot_state { SLOT_PENDING, SLOT_SCALAR, SLOT_CONTAINER };
-
-/* What a back-reference can give back: a scalar's value, or where a finished
- * container's children start and how many there are, so that it can be
- * replayed without touching its bytes until a child is asked for. 16 bytes
- * each, because real files take a slot for most key tuples and names. */
-typedef struct slot {
-    uint8_t state;
-    uint8_t kind; /* pv_mkind */
-    uint8_t unescape;
-    uint32_t len; /* string length, or container child count */
-    union {
-        int64_t i;
-        double f;
-        uint64_t pos; /* string start, or offset of a container's first child */
-    } u;
-} slot;
-
-typedef struct span {
-    uint64_t pos;
-    uint32_t len;
-} span;
-
-typedef struct frame {
-    uint8_t kind;       /* pv_mkind of the container */
-    uint8_t dict_value; /* dict: the next child is a value */
-    uint32_t remaining; /* sized containers: children still to come */
-    int64_t slot;       /* slot to finish at END, or -1 */
-    int64_t resume;     /* replay: where reading continues after END, or -1 */
-} frame;
-
-struct pv_marshal_reader {
-    pv_cursor c;
-    slot *slots;
-    size_t nslots, slots_cap;
-    span *interned; /* Python 2's list for 't' / 'R' */
-    size_t ninterned, interned_cap;
-    size_t depth;
-    size_t replaying;       /* replay frames open: while > 0, no slots are taken */
-    uint64_t replay_budget; /* objects that replays may still read */
-    int code_retries;
-    frame frames[PV_MARSHAL_MAX_DEPTH + 2];
-};
+#include "cursor.h"
+#include "marshal_internal.h"
 
 static const char *const kind_names[] = {
     [PV_M_END] = "end of container",
@@ -154,24 +106,6 @@ static void set_scalar_slot(pv_marshal_reader *r, int64_t index, const pv_mvalue
     }
 }
 
-static int push_frame(pv_marshal_reader *r, pv_mkind kind, uint32_t count, int64_t slot_index,
-                      int64_t resume, int64_t offset, pv_error *err)
-{
-    if (r->depth > PV_MARSHAL_MAX_DEPTH)
-        return pv_fail(err, PV_ERR_INPUT, offset, "objects nested deeper than %d levels",
-                       PV_MARSHAL_MAX_DEPTH);
-    if (slot_index >= 0) {
-        /* The slot exists from the type byte on, so that a reference from
-         * inside the container can be recognised as one into it. */
-        r->slots[slot_index].kind = (uint8_t)kind;
-        r->slots[slot_index].u.pos = r->c.pos;
-        r->slots[slot_index].len = count;
-    }
-    r->frames[r->depth++] = (frame){(uint8_t)kind, 0, count, slot_index, resume};
-    if (resume >= 0) r->replaying++;
-    return 0;
-}
-
 /* Closes the innermost container: finishes its slot, or ends its replay. */
 static void pop_frame(pv_marshal_reader *r)
 {
@@ -263,99 +197,6 @@ static int read_long(pv_marshal_reader *r, int64_t *out, int64_t offset, pv_erro
 static int read_header_slow(pv_marshal_reader *r, pv_mvalue *v, pv_error *err);
 static inline int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err);
 
-/* The byte at position p could start co_code: a bytes object, or (3.10 shares
- * equal bytecode between code objects) a back-reference to one. */
-static bool bytes_object_at(const pv_marshal_reader *r, size_t p)
-{
-    return p < r->c.len && ((r->c.data[p] & ~FLAG_REF) == 's' || r->c.data[p] == 'r');
-}
-
-/* Reads one field of a code object into *v (all of it, if a container). */
-static int code_field(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
-{
-    return pv_marshal_read_whole(r, v, err);
-}
-
-static int code_text_field(pv_marshal_reader *r, pv_mvalue *v, const char *what, pv_error *err)
-{
-    int64_t at = (int64_t)r->c.pos;
-    if (code_field(r, v, err)) return -1;
-    if (v->kind != PV_M_TEXT && v->kind != PV_M_BYTES)
-        return pv_fail(err, PV_ERR_INPUT, at, "code object's %s is a %s, not a string", what,
-                       pv_marshal_kind_name(v->kind));
-    return 0;
-}
-
-/* Reads a code object's body laid out with nints leading i32 fields. Returns
- * its co_name in *v. The 3.11+ and 3.0-3.7 layouts both have five; they part
- * at the fifth object (bytes from 3.11 on, a tuple before). */
-static int code_layout(pv_marshal_reader *r, int nints, pv_mvalue *v, pv_error *err)
-{
-    pv_mvalue field, name;
-    for (int k = 0; k < nints; k++) {
-        int32_t ignored;
-        if (pv_cursor_i32(&r->c, &ignored, "code object field", err)) return -1;
-    }
-    int64_t at = (int64_t)r->c.pos;
-    if (code_field(r, &field, err)) return -1;
-    if (field.kind != PV_M_BYTES)
-        return pv_fail(err, PV_ERR_INPUT, at, "code object's bytecode is not bytes");
-    for (int k = 0; k < 3; k++) /* consts, names, varnames / localsplusnames */
-        if (code_field(r, &field, err)) return -1;
-    if (code_field(r, &field, err)) return -1; /* freevars / localspluskinds */
-    bool modern = nints == 5 && field.kind == PV_M_BYTES;
-    if (!modern && code_field(r, &field, err)) return -1; /* cellvars */
-    if (code_text_field(r, &field, "file name", err) || code_text_field(r, &name, "name", err))
-        return -1;
-    if (modern && code_field(r, &field, err)) return -1; /* qualname */
-    int32_t firstlineno;
-    if (pv_cursor_i32(&r->c, &firstlineno, "code object line", err)) return -1;
-    if (code_field(r, &field, err)) return -1;           /* lnotab / linetable */
-    if (modern && code_field(r, &field, err)) return -1; /* exceptiontable */
-    v->bytes = name.bytes;
-    v->len = name.len;
-    v->unescape = name.unescape;
-    return 0;
-}
-
-/* Reads a code object (its 'c' byte already read), keeping only co_name.
- * Nothing in the bytes says which Python wrote it, so the layouts whose
- * co_code position holds a bytes object are tried in turn, undoing whatever a
- * failed try did to the reader. */
-static int read_code(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
-{
-    static const int layouts[] = {5, 6, 4}; /* 3.0-3.7 and 3.11+, 3.8-3.10, 2.7 */
-    size_t start = r->c.pos, depth = r->depth, nslots = r->nslots, ninterned = r->ninterned;
-    size_t replaying = r->replaying;
-    pv_error first = {PV_ERR_INPUT, v->offset, "code object matches no known layout"};
-    bool tried = false;
-    for (size_t k = 0; k < sizeof layouts / sizeof layouts[0]; k++) {
-        if (!bytes_object_at(r, start + 4 * (size_t)layouts[k])) continue;
-        if (tried && ++r->code_retries > MAX_CODE_RETRIES)
-            return pv_fail(err, PV_ERR_INPUT, v->offset, "too many ambiguous code objects");
-        r->c.pos = start;
-        r->depth = depth;
-        r->nslots = nslots;
-        r->ninterned = ninterned;
-        r->replaying = replaying;
-        pv_error attempt;
-        /* A pseudo-frame keeps the fields from counting as children of the
-         * container that holds the code object. */
-        if (push_frame(r, PV_M_CODE, UINT32_MAX, -1, -1, v->offset, err)) return -1;
-        if (code_layout(r, layouts[k], v, &attempt) == 0) {
-            r->depth--;
-            return 0;
-        }
-        if (!tried) first = attempt;
-        tried = true;
-    }
-    r->c.pos = start;
-    r->depth = depth;
-    r->replaying = replaying;
-    if (err) *err = first;
-    return -1;
-}
-
 /* Starts the replay of a finished container: its children are read again
  * from where they stand, and END returns to resume. Nothing of the container
  * is touched until a child is asked for, so a caller that recognises the
@@ -368,7 +209,7 @@ static int replay_container(pv_marshal_reader *r, const slot *s, int64_t index, 
     v->count = s->len;
     v->is_ref = true;
     v->slot = index;
-    if (push_frame(r, v->kind, s->len, -1, (int64_t)resume, v->offset, err)) return -1;
+    if (pv_marshal_push_frame(r, v->kind, s->len, -1, (int64_t)resume, v->offset, err)) return -1;
     r->c.pos = (size_t)s->u.pos;
     return 0;
 }
@@ -423,11 +264,6 @@ static int read_string(pv_marshal_reader *r, uint8_t code, pv_mvalue *v, pv_erro
         r->interned[r->ninterned++] = (span){(uint64_t)(v->bytes - r->c.data), n};
     }
     return 0;
-}
-
-static inline uint32_t load_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* Reads the object starting at the cursor: a scalar whole, a container's
@@ -536,7 +372,7 @@ static int read_header_slow(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         break;
     case 'c':
         v->kind = PV_M_CODE;
-        if (read_code(r, v, err)) return -1;
+        if (pv_marshal_read_code(r, v, err)) return -1;
         break;
     case '(':
     case ')':
@@ -551,15 +387,15 @@ static int read_header_slow(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
             return -1;
         v->kind = code == '[' ? PV_M_LIST : code == '<' || code == '>' ? PV_M_SET : PV_M_TUPLE;
         v->count = count;
-        return push_frame(r, v->kind, count, index, -1, v->offset, err);
+        return pv_marshal_push_frame(r, v->kind, count, index, -1, v->offset, err);
     case '{':
         v->kind = PV_M_DICT;
         v->count = 0;
-        return push_frame(r, v->kind, 0, index, -1, v->offset, err);
+        return pv_marshal_push_frame(r, v->kind, 0, index, -1, v->offset, err);
     case ':':
         v->kind = PV_M_SLICE;
         v->count = 3;
-        return push_frame(r, v->kind, 3, index, -1, v->offset, err);
+        return pv_marshal_push_frame(r, v->kind, 3, index, -1, v->offset, err);
     default:
         if (code >= 0x20 && code < 0x7f)
             return pv_fail(err, PV_ERR_INPUT, v->offset, "unknown marshal type code '%c' (0x%02x)",
@@ -583,18 +419,19 @@ static inline int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
     switch (p[0]) {
     case 'i':
         v->kind = PV_M_INT;
-        v->i = (int32_t)load_u32(p + 1);
+        v->i = (int32_t)pv_marshal_load_u32(p + 1);
         r->c.pos += 5;
         return 0;
     case 'g': {
-        uint64_t bits = (uint64_t)load_u32(p + 1) | (uint64_t)load_u32(p + 5) << 32;
+        uint64_t bits = (uint64_t)pv_marshal_load_u32(p + 1) | (uint64_t)pv_marshal_load_u32(p + 5)
+                                                                   << 32;
         v->kind = PV_M_FLOAT;
         memcpy(&v->f, &bits, sizeof v->f);
         r->c.pos += 9;
         return 0;
     }
     case 'r': {
-        uint32_t index = load_u32(p + 1);
+        uint32_t index = pv_marshal_load_u32(p + 1);
         if (index >= r->nslots) break;
         const slot *sl = &r->slots[index];
         if (sl->state == SLOT_CONTAINER) {
@@ -623,7 +460,7 @@ static inline int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         v->slot = index;
         v->count = p[1];
         r->c.pos += 2;
-        return push_frame(r, PV_M_TUPLE, v->count, index, -1, v->offset, err);
+        return pv_marshal_push_frame(r, PV_M_TUPLE, v->count, index, -1, v->offset, err);
     }
     case '{':
     case '{' | FLAG_REF: {
@@ -633,7 +470,7 @@ static inline int read_header(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         v->slot = index;
         v->count = 0;
         r->c.pos += 1;
-        return push_frame(r, PV_M_DICT, 0, index, -1, v->offset, err);
+        return pv_marshal_push_frame(r, PV_M_DICT, 0, index, -1, v->offset, err);
     }
     case 'z':
     case 'Z':
@@ -687,120 +524,6 @@ int pv_marshal_next(pv_marshal_reader *r, pv_mvalue *v, pv_error *err)
         }
     }
     return read_header(r, v, err);
-}
-
-int64_t pv_marshal_peek_ref_key(const pv_marshal_reader *r)
-{
-    if (r->depth == 0 || r->replaying || pv_cursor_left(&r->c) < 5) return -1;
-    const frame *f = &r->frames[r->depth - 1];
-    const unsigned char *p = r->c.data + r->c.pos;
-    if (f->kind != PV_M_DICT || f->dict_value || p[0] != 'r') return -1;
-    uint32_t index = load_u32(p + 1);
-    /* The slot itself is not read (that would be a cache miss per caller on
-     * large files): the caller knows whether it finished reading that slot. */
-    return index < r->nslots ? (int64_t)index : -1;
-}
-
-void pv_marshal_take_ref_key(pv_marshal_reader *r)
-{
-    r->c.pos += 5;
-    r->frames[r->depth - 1].dict_value = 1;
-}
-
-/* Decodes one plain number at p (an unflagged int or float, or a reference
- * to one): returns its length, or 0 for anything else. */
-static size_t plain_number(const pv_marshal_reader *r, const unsigned char *p, size_t left,
-                           pv_mvalue *v)
-{
-    if (left >= 5 && p[0] == 'i') {
-        v->kind = PV_M_INT;
-        v->i = (int32_t)load_u32(p + 1);
-        return 5;
-    }
-    if (left >= 9 && p[0] == 'g') {
-        uint64_t bits = (uint64_t)load_u32(p + 1) | (uint64_t)load_u32(p + 5) << 32;
-        v->kind = PV_M_FLOAT;
-        memcpy(&v->f, &bits, sizeof v->f);
-        return 9;
-    }
-    if (left >= 5 && p[0] == 'r') {
-        uint32_t index = load_u32(p + 1);
-        if (index >= r->nslots || r->slots[index].state != SLOT_SCALAR) return 0;
-        const slot *s = &r->slots[index];
-        if (s->kind == PV_M_INT)
-            v->i = s->u.i;
-        else if (s->kind == PV_M_FLOAT)
-            v->f = s->u.f;
-        else
-            return 0;
-        v->kind = (pv_mkind)s->kind;
-        return 5;
-    }
-    return 0;
-}
-
-int pv_marshal_take_numbers_then_dict(pv_marshal_reader *r, uint32_t count, uint32_t n,
-                                      pv_mvalue *out, pv_error *err)
-{
-    if (r->depth == 0 || r->replaying || count > 255 || n + 1 != count) return 0;
-    frame *parent = &r->frames[r->depth - 1];
-    if (parent->kind == PV_M_DICT ? !parent->dict_value
-                                  : parent->kind == PV_M_CODE || parent->remaining == 0)
-        return 0;
-    size_t left = pv_cursor_left(&r->c);
-    const unsigned char *p = r->c.data + r->c.pos;
-    if (left < 3 || p[0] != ')' || p[1] != count) return 0;
-    size_t at = 2;
-    for (uint32_t k = 0; k < n; k++) {
-        size_t used = plain_number(r, p + at, left - at, &out[k]);
-        if (!used) return 0;
-        out[k].offset = (int64_t)(r->c.pos + at);
-        out[k].slot = -1;
-        out[k].is_ref = p[at] == 'r';
-        at += used;
-    }
-    if (at >= left || p[at] != '{') return 0;
-    /* The same frames next() would have left: the tuple with its dict as the
-     * last child taken, then the dict. */
-    if (parent->kind == PV_M_DICT)
-        parent->dict_value = 0;
-    else
-        parent->remaining--;
-    int64_t tuple_offset = (int64_t)r->c.pos;
-    r->c.pos += at + 1;
-    if (push_frame(r, PV_M_TUPLE, 0, -1, -1, tuple_offset, err) ||
-        push_frame(r, PV_M_DICT, 0, -1, -1, (int64_t)(r->c.pos - 1), err))
-        return -1;
-    return 1;
-}
-
-int pv_marshal_take_ref_key_numbers(pv_marshal_reader *r, pv_mvalue *out, uint32_t *count)
-{
-    if (pv_marshal_peek_ref_key(r) < 0) return 0;
-    const unsigned char *start = r->c.data + r->c.pos, *p = start + 5;
-    size_t left = pv_cursor_left(&r->c) - 5;
-    /* Offsets are only needed for messages; plain numbers never fail. */
-    size_t n = plain_number(r, p, left, &out[0]);
-    if (n) {
-        *count = 1;
-    } else if (left >= 2 && p[0] == ')' && p[1] == 4) {
-        size_t at = 2;
-        for (int k = 0; k < 4; k++) {
-            size_t used = plain_number(r, p + at, left - at, &out[k]);
-            if (!used) return 0;
-            out[k].offset = (int64_t)(r->c.pos + 5 + at);
-            at += used;
-        }
-        n = at;
-        *count = 4;
-    } else {
-        return 0;
-    }
-    if (*count == 1) out[0].offset = (int64_t)(r->c.pos + 5);
-    /* Key and value consumed together leave the dict expecting a key again,
-     * so its frame needs no update. */
-    r->c.pos += 5 + n;
-    return 1;
 }
 
 static int mark_unread(pv_mvalue *out, uint32_t from, uint32_t n)

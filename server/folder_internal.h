@@ -1,6 +1,11 @@
 /* folder_internal.h: what folder.c (scans) and upload.c (storing uploads)
  * share: the folder's table of seen files and the helpers both use. Not for
- * any other file. */
+ * any other file.
+ *
+ * Ownership: the folder owns its dir string, the table and each row's name
+ * (pv_folder_free releases them); it borrows the registry. An upload
+ * owns its temporary file's descriptor and path until pv_upload_finish() or
+ * pv_upload_abort() (folder.h). */
 #ifndef PV_FOLDER_INTERNAL_H
 #define PV_FOLDER_INTERNAL_H
 

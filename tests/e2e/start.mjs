@@ -10,6 +10,9 @@
 //    (boot.js's request is the one used), and the page loads one script
 //    (the modules joined, server/bundle.h). A URL that asks for more than
 //    the profile (a cutoff) gets no tree in the page and asks the API once.
+//    Once ready, the URL names the profile shown (app.js writes it after the
+//    first picture), and the bottom panes, left out of the first layout,
+//    are laid out.
 // 2. profviz:drawn is recorded only when boxes were drawn: at each mark the
 //    page has boxes; the start page and a failed profile record none.
 // 3. Team mode (--dir): a profile whose file name is markup (with `&`, quotes
@@ -90,6 +93,12 @@ export async function startSuite(h) {
     check(same === 'same', `the page's tree and the API's: ${same}`);
     const marks = await page.evaluate(() => window.__drawnBoxes);
     check(marks.length > 0 && marks.every((n) => n > 0), `boxes at each profviz:drawn: ${marks}`);
+    // the URL names the profile shown (written after the first picture)
+    const named = await page.evaluate(() => new URLSearchParams(location.search).get('profile') === window.profviz.state().profile);
+    check(named, `the URL after the start: ${page.url()}`);
+    // the bottom panes, left out of the first picture's layout, are laid out once it is up
+    const pending = await page.evaluate(() => document.querySelectorAll('.bottom.pending').length);
+    check(pending === 0, `bottom panes still left out of the layout: ${pending}`);
     check(page.errors.length === 0, `console errors: ${page.errors.join(' | ')}`);
     await page.context().close();
   });

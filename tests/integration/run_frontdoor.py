@@ -40,18 +40,8 @@ from gzip_bomb import gzip_bomb  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 
-passed = 0
-failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""), flush=True)
-    return cond
+import harness  # noqa: E402  (check and the pass/fail count, shared with the other runners)
+from harness import check  # noqa: E402
 
 
 def golden(name):
@@ -609,8 +599,8 @@ def main():
                 check(f"test {i} ran to the end", False, repr(e))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    print(f"{harness.passed} passed, {harness.failed} failed")
+    return 1 if harness.failed else 0
 
 
 if __name__ == "__main__":

@@ -34,18 +34,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 NOTEBOOK = os.path.join(HERE, "notebook", "profviz.ipynb")
 
-passed = 0
-failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""), flush=True)
-    return cond
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (check and the pass/fail count, shared with the other runners)
+from harness import check  # noqa: E402
 
 
 def python_with(*modules):
@@ -104,15 +95,14 @@ def run_checks(py, binary, tmp):
     out = p.stdout.decode()
     err = p.stderr.decode()
     m = re.search(r"^(\d+) passed, (\d+) failed$", out, re.M)
-    global passed, failed
     for line in out.splitlines():
         # (a line may follow IPython's "Out[N]: " prompt)
         said = re.search(r"(FAIL |note: ).*", line)
         if said:
             print(said.group(0))
     if m:
-        passed += int(m.group(1))
-        failed += int(m.group(2))
+        harness.passed += int(m.group(1))
+        harness.failed += int(m.group(2))
     check("the IPython checks ran to the end", m is not None and p.returncode in (0, 1),
           out[-1500:] + err[-1500:])
     if "Traceback" in err:
@@ -221,7 +211,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     base = python_with("IPython", "nbclient", "ipykernel", "nbformat") or python_with("IPython")
     if not check("a Python with IPython (python3-ipython)", base is not None):
-        print(f"{passed} passed, {failed} failed")
+        print(f"{harness.passed} passed, {harness.failed} failed")
         return 1
     tmp = tempfile.mkdtemp(prefix="profviz-magic-")
     try:
@@ -234,8 +224,8 @@ def main():
                 run_notebook(py, binary, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    print(f"{harness.passed} passed, {harness.failed} failed")
+    return 1 if harness.failed else 0
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 
 usage: python3 tests/integration/run_output.py /path/to/profviz
 
-Against the real binary (helpers from run_integration.py):
+Against the real binary (helpers from harness.py, as run_integration.py):
 - files that are not Python profiles (a gzip'd Go pprof, speedscope and
   Chrome trace JSON, collapsed stacks, py-spy and Austin output, perf.data,
   a pickle, an SVG flame graph, an empty file) are refused by `profviz
@@ -27,7 +27,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import run_integration as ri  # noqa: E402
+import harness as ri  # noqa: E402
 
 check = ri.check
 HOW = "make one with: python -m cProfile -o out.prof script.py"

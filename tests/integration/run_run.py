@@ -26,18 +26,9 @@ import tempfile
 import time
 import urllib.request
 
-passed = 0
-failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""), flush=True)
-    return cond
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (check and the pass/fail count, shared with the other runners)
+from harness import check  # noqa: E402
 
 
 SCRIPTS = {
@@ -379,8 +370,8 @@ def main():
         test_serves(binary, work)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    print(f"{harness.passed} passed, {harness.failed} failed")
+    return 1 if harness.failed else 0
 
 
 if __name__ == "__main__":

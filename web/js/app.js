@@ -129,19 +129,25 @@ function afterFrame(fn) {
   setTimeout(once, 100);
 }
 let picturedYet = false;
-let waiting = null;
+const waiting = new Map(); // what waits for the first picture, by what it is for
 let framed = null;
 // resolved after the frame that shows the first picture (or after the first tree failed)
 const firstFrame = new Promise((resolve) => (framed = resolve));
-function afterPicture(fn) {
+/** Runs fn now once the first picture is up, else after its frame (a later fn for the same what replaces an earlier one). */
+function afterPicture(what, fn) {
   if (picturedYet) fn();
-  else waiting = fn;
+  else waiting.set(what, fn);
 }
 function pictured() {
   if (picturedYet) return;
   picturedYet = true;
-  if (waiting) afterFrame(waiting);
-  waiting = null;
+  // the bottom panes (index.html's .bottom.pending) were left out of the first layout
+  afterFrame(() => {
+    for (const e of document.querySelectorAll('.bottom.pending')) e.classList.remove('pending');
+  });
+  const fns = [...waiting.values()];
+  waiting.clear();
+  afterFrame(() => fns.forEach((fn) => fn()));
   afterFrame(framed);
 }
 
@@ -167,7 +173,8 @@ function render(s) {
     if (!loaded) return; // the list decides between the start page and the only profile
     if (!wantsStartPage(store.profiles.length, store.uploads)) {
       store.state = { ...s, profile: store.profiles[0].id };
-      store.syncUrl();
+      // the URL names it after the first picture: replaceState costs the page 5-15 ms
+      afterPicture('url', () => store.syncUrl());
       return render(store.state);
     }
     showStartPage();
@@ -180,7 +187,7 @@ function render(s) {
   if ($('search').value.trim() !== s.q) $('search').value = s.q;
   $('table-pane').hidden = !!s.base;
   $('compare-pane').hidden = !s.base;
-  if (loaded) afterPicture(() => (store.state.base ? compareTable : table).update(store.state));
+  if (loaded) afterPicture('table', () => (store.state.base ? compareTable : table).update(store.state));
   fnView.update(s);
   compareFn.update(s);
   chart.setView(viewByName(s.view));

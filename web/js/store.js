@@ -52,7 +52,7 @@ export class Store {
     this.listeners = new Set();
     this.profiles = []; // summaries from GET /api/profiles
     this.uploads = false; // the server takes uploads (--dir mode)
-    this.names = new Map(); // `${profile}:${fid}` -> name, from every node and row seen
+    this.names = new Map(); // profile -> Map(fid -> name), from every node and row seen
     this.trees = new Lru(24);
     this.fns = new Lru(400);
     this.rows = new Lru(2000); // `${profile}:${fid}` -> the function's row, from every table page seen
@@ -136,7 +136,7 @@ export class Store {
 
   rowsSeen(profile, r) {
     for (const row of r.rows) {
-      this.names.set(`${profile}:${row.id}`, row.name);
+      this.namesOf(profile).set(row.id, row.name);
       this.rows.set(`${profile}:${row.id}`, row);
     }
     return r;
@@ -162,7 +162,7 @@ export class Store {
   fn(profile, fid) {
     return this.cached(this.fns, `${profile}:${fid}`, () =>
       this.api.getFunction(profile, fid).then((f) => {
-        this.names.set(`${profile}:${fid}`, f.function.name);
+        this.namesOf(profile).set(Number(fid), f.function.name);
         return f;
       }),
     );
@@ -215,8 +215,8 @@ export class Store {
 
   /** A function's name, from anything seen so far or from the server. */
   async nameOf(profile, fid) {
-    const k = `${profile}:${fid}`;
-    if (this.names.has(k)) return this.names.get(k);
+    const known = this.namesOf(profile).get(Number(fid));
+    if (known !== undefined) return known;
     try {
       return (await this.fn(profile, fid)).function.name;
     } catch {
@@ -224,11 +224,19 @@ export class Store {
     }
   }
 
+  /** The names known for a profile's functions: Map(fid -> name). */
+  namesOf(profile) {
+    let m = this.names.get(profile);
+    if (!m) this.names.set(profile, (m = new Map()));
+    return m;
+  }
+
   remember(profile, node) {
+    const names = this.namesOf(profile);
     const stack = [node];
     while (stack.length) {
       const n = stack.pop();
-      if (n.id !== -1) this.names.set(`${profile}:${n.id}`, n.name);
+      if (n.id !== -1) names.set(n.id, n.name);
       if (n.children) for (const c of n.children) stack.push(c);
     }
   }

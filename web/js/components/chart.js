@@ -47,6 +47,7 @@ export class Chart {
     this.drawnOnce = false; // a tree has been drawn (or cleared) once
     this.layoutEpoch = 0; // bumped when the layout must be redone for the same model and size
     this.nodeColours = new WeakMap();
+    this.fileKeys = new Map(); // file -> colourKey
     this.dark.addEventListener('change', () => {
       this.colours.clear();
       this.nodeColours = new WeakMap();
@@ -125,7 +126,7 @@ export class Chart {
   // ---- colours -------------------------------------------------------------
 
   colourOf(it) {
-    const dark = this.dark.matches;
+    const dark = this.darkNow === undefined ? this.dark.matches : this.darkNow;
     if (this.view && this.view.colour) return this.view.colour(it, { dark });
     const node = it.node;
     if (it.kind === HIDDEN) return dark ? 'hsl(220, 6%, 36%)' : 'hsl(220, 8%, 78%)';
@@ -133,7 +134,12 @@ export class Chart {
     if (this.colourMode === 'self') return heatColour(ownTime(it) / (this.maxOwn || 1), dark);
     let c = this.nodeColours.get(node);
     if (c) return c;
-    const key = colourKey(node.file, node.name);
+    // a module's key comes from its file alone (built-ins: from the name)
+    let key = node.file && node.file !== '~' ? this.fileKeys.get(node.file) : undefined;
+    if (key === undefined) {
+      key = colourKey(node.file, node.name);
+      if (node.file && node.file !== '~') this.fileKeys.set(node.file, key);
+    }
     const ck = key + '\u0000' + node.name;
     c = this.colours.get(ck);
     if (!c) {
@@ -246,6 +252,7 @@ export class Chart {
       this.view.layout(this.model, w, h, { measure });
       this.laidOut = key;
     }
+    this.darkNow = this.dark.matches; // one media query read per draw, not one per box
     this.view.draw(ctx, {
       theme,
       colour: (it) => this.colourOf(it),
@@ -255,6 +262,7 @@ export class Chart {
       focus: this.focus,
       focused: document.activeElement === this.canvas,
     });
+    this.darkNow = undefined;
     this.drawnOnce = true;
     this.drawn = items.length > 0 && this.view.boxes().length > 0;
     if (this.drawn) {

@@ -10,7 +10,7 @@
 // ("profviz:function") when the trees are drawn.
 
 import { el, clear } from '../dom.js';
-import { formatTime, formatTimeExact, formatNcalls, formatLocation, formatPercent } from '../format.js';
+import { formatTime, formatTimeExact, formatNcalls, formatLocation, formatPercent, formatCount } from '../format.js';
 import { treeRows, firstLevel, whyText, siteLabel } from '../fntree.js';
 
 const ROW_LIMIT = 2000; // rows drawn per tree; the rest behind "show all"
@@ -177,7 +177,7 @@ export class FunctionView {
     clear(box);
     if (!root) return;
     const n = root.children.length + (root.hidden ? root.hidden.count : 0);
-    this.q(`.${dir}-count`).textContent = `(${n.toLocaleString('en-US')})`;
+    this.q(`.${dir}-count`).textContent = `(${formatCount(n)})`;
     if (!n) {
       box.append(el('div', 'muted fv-none', dir === 'callers' ? 'none (called from outside the profile)' : 'none'));
       return;
@@ -187,12 +187,12 @@ export class FunctionView {
     const whole = root.time > 0 ? root.time : 1;
     const tail = [];
     if (limit < rows.length) {
-      const more = el('button', 'btn small fv-all', `Show all ${rows.length.toLocaleString('en-US')} rows`);
+      const more = el('button', 'btn small fv-all', `Show all ${formatCount(rows.length)} rows`);
       more.type = 'button';
       tail.push(more);
     }
     if (root.hidden) {
-      tail.push(el('div', 'muted fv-none', `${root.hidden.count.toLocaleString('en-US')} more (${formatTime(root.hidden.time)}) not listed: past the size limit`));
+      tail.push(el('div', 'muted fv-none', `${formatCount(root.hidden.count)} more (${formatTime(root.hidden.time)}) not listed: past the size limit`));
     }
     // the rows in sight first; the rest in chunks after this frame, so that
     // a function with hundreds of callers shows at once
@@ -260,7 +260,7 @@ export class FunctionView {
   renderSites(s) {
     const list = this.q('.fv-sites');
     clear(list);
-    this.q('.sites-count').textContent = `(${s.total.toLocaleString('en-US')})`;
+    this.q('.sites-count').textContent = `(${formatCount(s.total)})`;
     const frag = document.createDocumentFragment();
     s.sites.forEach((site, i) => {
       const li = el('li', 'fv-site');
@@ -280,7 +280,7 @@ export class FunctionView {
       if (li && e.key === 'Enter') this.on.go(s.sites[Number(li.dataset.site)].path.slice());
     };
     const notes = [];
-    if (s.total > s.sites.length) notes.push(`the ${s.sites.length} largest of ${s.total.toLocaleString('en-US')} shown`);
+    if (s.total > s.sites.length) notes.push(`the ${s.sites.length} largest of ${formatCount(s.total)} shown`);
     if (!s.complete) notes.push('sites under the call tree’s size limit may be missing');
     if (!s.total) notes.push('no call site found in the call tree');
     this.q('.sites-note').textContent = notes.join('; ');

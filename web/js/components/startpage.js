@@ -35,8 +35,9 @@ export class StartPage {
     this.q('#compare-selected').addEventListener('click', () => {
       const list = (this.last ? this.last.profiles : []).filter((p) => this.picks.has(p.id));
       if (list.length !== 2 || !this.on.compare) return;
-      // the older one is BASE
-      const [a, b] = list.sort((x, y) => String(x.modified).localeCompare(String(y.modified)));
+      // the older one is BASE (ISO 8601 times: their code-unit order is time order,
+      // and a plain comparison needs none of localeCompare's locale data)
+      const [a, b] = list.sort((x, y) => (String(x.modified) < String(y.modified) ? -1 : String(x.modified) > String(y.modified) ? 1 : 0));
       this.on.compare(a.id, b.id);
     });
     this.q('#profile-filter').addEventListener('input', (e) => {
