@@ -347,16 +347,16 @@ int pv_api_compare_handle(pv_registry *reg, const pv_api_request *req, pv_api_re
     pair p;
     int rc = 0;
     if (pair_acquire(reg, req, &p, reply, &rc) < 0) return rc;
-    /* The comparison is made: a filter or a page past the top may come
-     * after this answer. What they need is made in the background from now
-     * on, beside this request. */
-    pv_compare_cache_prepare(p.k, reg, p.c, p.e[0], p.e[1]);
     if (strcmp(req->path, "/api/compare") == 0)
         rc = handle_table(&p, req, reply);
     else if (strcmp(req->path, "/api/compare/function") == 0)
         rc = pv_api_compare_function(p.cmp, p.e[0], p.e[1], req, reply);
     else
         rc = handle_tree(&p, req, reply);
+    /* The comparison is answered: a filter or a page past the top may come
+     * next. What they need is made in the background meanwhile (after the
+     * answer, which it would slow down). */
+    pv_compare_cache_prepare(p.k, reg, p.c, p.e[0], p.e[1]);
     pair_release(&p);
     return rc;
 }

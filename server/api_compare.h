@@ -9,7 +9,7 @@
  * orders asked for, keyed by the two content ids (a pair of ids always
  * names the same two files, so an entry stays right whether or not the
  * profiles were evicted and parsed again meanwhile). Once a comparison is
- * made, its search texts, default order and text orders are made in the
+ * answered, its search texts, default order and text orders are made in the
  * background. A table page within the first PV_API_COMPARE_TOP_ROWS rows
  * of an order not made yet is found without it (pv_compare_top: one pass
  * over the rows), and a filter (q=) reads the profiles' names and files

@@ -4,6 +4,8 @@
  * one condition tells waiters that an order came or the thread went idle. */
 #include "compare_cache.h"
 
+#include "pool.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +15,11 @@ struct pv_compare_cached {
     pv_compare *cmp;
     uint32_t *orders[PV_CKEY_COUNT][2][2]; /* [key][mode][descending] */
     bool computing[PV_CKEY_COUNT][2][2];   /* being computed by some thread */
-    pv_search *search[2];                  /* BASE's and NEW's search text, once made */
-    bool searching;                        /* being made by some thread */
-    bool prepared;                         /* its text orders were given to the thread */
-    size_t bytes;                          /* charged to the registry */
+    bool text_below;      /* the text orders are being made below requests in priority */
+    pv_search *search[2]; /* BASE's and NEW's search text, once made */
+    bool searching;       /* being made by some thread */
+    bool prepared;        /* its text orders were given to the thread */
+    size_t bytes;         /* charged to the registry */
     unsigned refs;
     bool evicted;
     uint64_t used;
@@ -243,7 +246,11 @@ const uint32_t *pv_compare_cache_order(pv_compare_cache *k, pv_registry *reg, pv
     pthread_mutex_lock(&k->lock);
     /* Another thread computing this order: wait for it (it may give up, out
      * of memory: then try here). */
-    while (!c->orders[key][mode][desc] && c->computing[key][mode][desc])
+    /* A text order made below requests in priority is not waited for
+     * (the request would wait behind whatever else the machine runs):
+     * made here too, the first one made is kept. */
+    bool own = text && c->text_below;
+    while (!c->orders[key][mode][desc] && c->computing[key][mode][desc] && !own)
         pthread_cond_wait(&k->changed, &k->lock);
     const uint32_t *order = c->orders[key][mode][desc];
     if (order) {
@@ -257,7 +264,8 @@ const uint32_t *pv_compare_cache_order(pv_compare_cache *k, pv_registry *reg, pv
     for (int t = 0; t < (text ? 2 : 1); t++) {
         pv_compare_key wk = text ? (t ? PV_CKEY_FILE : PV_CKEY_NAME) : key;
         for (int d = 0; d < 2; d++) {
-            if (text ? c->orders[wk][mode][d] || c->computing[wk][mode][d] : d != desc) continue;
+            if (text ? c->orders[wk][mode][d] || (c->computing[wk][mode][d] && !own) : d != desc)
+                continue;
             c->computing[wk][mode][d] = true;
             m.want[m.nwant++] = (order_job){wk, d, NULL, false};
         }
@@ -343,7 +351,7 @@ typedef struct prepare_job {
 static void *prepare_run(void *arg)
 {
     prepare_job *job = arg;
-    /* At the priority of requests: one may be waiting for this already. */
+    /* At first at the priority of requests: one may be waiting already. */
     pv_error err; /* a request that asks later tries again, and says why it failed */
     /* The search texts (a filter), the default order (pages past the top),
      * then the text orders (pages past the top by name or file): a page
@@ -352,8 +360,18 @@ static void *prepare_run(void *arg)
     pv_compare_cache_search(job->k, job->reg, job->c, job->e[0], job->e[1], search, &err);
     pv_compare_cache_order(job->k, job->reg, job->c, job->e[0], job->e[1], PV_CKEY_CHANGE,
                            PV_COMPARE_ABSOLUTE, true, &err);
+    /* The text orders, the longest, below requests (a request that needs
+     * one meanwhile makes it itself): the next requests, a tree above all,
+     * keep the cores. */
+    pv_pool_lower_priority();
+    pthread_mutex_lock(&job->k->lock);
+    job->c->text_below = true;
+    pthread_mutex_unlock(&job->k->lock);
     pv_compare_cache_order(job->k, job->reg, job->c, job->e[0], job->e[1], PV_CKEY_NAME,
                            PV_COMPARE_ABSOLUTE, false, &err); /* all four text orders */
+    pthread_mutex_lock(&job->k->lock);
+    job->c->text_below = false;
+    pthread_mutex_unlock(&job->k->lock);
     pv_compare_cache_release(job->k, job->reg, job->c);
     for (int s = 0; s < 2; s++)
         pv_registry_release(job->reg, job->e[s]);

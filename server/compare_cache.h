@@ -16,8 +16,9 @@
  * first. pv_compare_cache_prepare starts making, on a thread of the
  * cache's, the search texts of both profiles (for a filter), the default
  * order and then the four text orders (the slowest, some tens of
- * milliseconds on 300,000 rows), so that they are there when a user
- * filters or goes past the first pages. (Pages near the top of an order
+ * milliseconds on 300,000 rows, made below requests in priority: a request
+ * that needs one meanwhile makes it itself instead of waiting), so that
+ * they are there when a user filters or goes past the first pages. (Pages near the top of an order
  * not made yet need none: api_compare.c finds them with pv_compare_top.)
  * No function index is made: a comparison needs none.
  *
