@@ -148,17 +148,42 @@ int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_prof
                     pv_compare_key key, pv_compare_mode mode, bool descending, uint32_t *order,
                     pv_error *err);
 
+/* The number row r sorts by for a key other than name and file: the rows
+ * in ascending order of it, ties by ascending row, are pv_compare_sort's
+ * order (NAN is UINT64_MAX, last, in either direction). */
+uint64_t pv_compare_row_key(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
+                            size_t r, pv_compare_key key, pv_compare_mode mode, bool descending);
+
+/* The first rows of pv_compare_sort's order for key, mode and direction
+ * among the rows a filter keeps, found without sorting them all (a heap of
+ * k rows, one pass over the table): for the first pages of an order that
+ * is not made yet. hit, when not NULL, is the filter: hit[0] per BASE
+ * function id, hit[1] per NEW one, nonzero for a function it keeps; a row
+ * is kept when either of its functions is. Fills out[0..*nout) with the
+ * first min(k, kept) rows in order and sets *matched to the number of rows
+ * kept. Returns 0, or -1 with err filled when out of memory. */
+int pv_compare_top(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
+                   pv_compare_key key, pv_compare_mode mode, bool descending,
+                   const unsigned char *const *hit, size_t k, uint32_t *out, size_t *nout,
+                   size_t *matched, pv_error *err);
+
 /* The text orders of the rows, as pv_compare_sort gives them for
  * PV_CKEY_NAME and PV_CKEY_FILE, each ascending and descending. */
 typedef struct pv_compare_text_orders {
     uint32_t *name_asc;                         /* [nrows], always filled */
     uint32_t *name_desc, *file_asc, *file_desc; /* [nrows] each, or NULL when not wanted */
+    /* When not NULL, called (with arg) once name_asc and name_desc are
+     * filled, before the file orders are made: a caller may hand the name
+     * orders on meanwhile (it must not change them). */
+    void (*names_done)(void *arg);
+    void *arg;
 } pv_compare_text_orders;
 
-/* Fills the orders of to at once: the files ranked once, the names through
- * the radix sort of 8-byte slices (sort.h), the file orders from the name
- * order by two radix sorts; no index needed. Returns 0, or -1 with err
- * filled when out of memory. */
+/* Fills the orders of to at once: the names, files and lines read once in
+ * row order, the files ranked once, the names through the radix sort of
+ * 8-byte slices (sort.h), the file orders from the name order by two radix
+ * sorts; no index needed. Returns 0, or -1 with err filled when out of
+ * memory (names_done may have been called). */
 int pv_compare_sort_text_orders(const pv_compare *cmp, const pv_profile *base,
                                 const pv_profile *new_p, const pv_compare_text_orders *to,
                                 pv_error *err);

@@ -157,9 +157,11 @@ static int compare_text(const pv_function *a, const pv_function *b, bool file_fi
     return c;
 }
 
-/* What the text sorts keep per row: its display function's file rank (the
- * order of the file names, equal names equal ranks) and line. */
+/* What the text sorts keep per row: its display function's name, its
+ * file's rank (the order of the file names, equal names equal ranks) and
+ * its line, read once in row order (the functions lie in that order). */
 typedef struct text_keys {
+    const char **name;
     uint32_t *file_rank;
     int64_t *line;
 } text_keys;
@@ -181,6 +183,7 @@ static int rank_row_files(const pv_compare *cmp, const pv_profile *base, const p
     for (size_t r = 0; r < n; r++) {
         const pv_function *f = pv_compare_display(cmp, base, new_p, r);
         items[r] = (pv_key_item){(uint64_t)(uintptr_t)f->file, (uint32_t)r};
+        keys->name[r] = f->name;
         keys->line[r] = f->line;
     }
     if (pv_sort_key_items(items, n) != 0) goto done;
@@ -230,17 +233,15 @@ static int sort_by_file_and_line(const text_keys *keys, uint32_t *order, size_t 
 /* The rows by name, file, line and row: put in file and line order, then
  * sorted by name as text with ties kept in that order. Returns 0, or -1
  * when out of memory. */
-static int sort_rows_by_name(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
-                             const text_keys *keys, uint32_t *order)
+static int sort_rows_by_name(const text_keys *keys, uint32_t *order, size_t n)
 {
-    size_t n = cmp->nrows;
     const char **names = malloc((n ? n : 1) * sizeof *names);
     if (!names) return -1;
     for (size_t r = 0; r < n; r++)
         order[r] = (uint32_t)r;
     int rc = sort_by_file_and_line(keys, order, n);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        names[i] = pv_compare_display(cmp, base, new_p, order[i])->name;
+        names[i] = keys->name[order[i]];
     if (rc == 0) rc = pv_sort_ids_by_text(order, names, n, NULL, NULL);
     free(names);
     return rc;
@@ -258,17 +259,15 @@ static void reverse_range(uint32_t *order, size_t lo, size_t hi)
 
 /* Descending from ascending: reversed, then each run of rows whose keys tie
  * (same name, file and line) put back in row order. */
-static void reverse_ascending_text(const pv_compare *cmp, const pv_profile *base,
-                                   const pv_profile *new_p, const text_keys *keys, uint32_t *order,
-                                   size_t k)
+static void reverse_ascending_text(const text_keys *keys, uint32_t *order, size_t k)
 {
     reverse_range(order, 0, k);
     for (size_t s = 0; s < k;) {
         size_t e = s + 1;
         while (e < k && keys->file_rank[order[s]] == keys->file_rank[order[e]] &&
                keys->line[order[s]] == keys->line[order[e]] &&
-               strcmp(pv_compare_display(cmp, base, new_p, order[s])->name,
-                      pv_compare_display(cmp, base, new_p, order[e])->name) == 0)
+               (keys->name[order[s]] == keys->name[order[e]] ||
+                strcmp(keys->name[order[s]], keys->name[order[e]]) == 0))
             e++;
         reverse_range(order, s, e);
         s = e;
@@ -291,6 +290,14 @@ static void reverse_keeping_ties(const pv_compare *cmp, const pv_profile *base,
     }
 }
 
+uint64_t pv_compare_row_key(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
+                            size_t r, pv_compare_key key, pv_compare_mode mode, bool descending)
+{
+    double v = sort_value(cmp, base, new_p, r, key, mode);
+    uint64_t k = pv_sort_key_of_double(v);
+    return v != v ? UINT64_MAX : descending ? ~k : k;
+}
+
 int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_profile *new_p,
                     pv_compare_key key, pv_compare_mode mode, bool descending, uint32_t *order,
                     pv_error *err)
@@ -301,11 +308,9 @@ int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_prof
          * order (ties by ascending row in either order), NAN last. */
         pv_key_item *items = malloc(n * sizeof *items);
         if (!items) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-        for (size_t r = 0; r < cmp->nrows; r++) {
-            double v = sort_value(cmp, base, new_p, r, key, mode);
-            uint64_t k = pv_sort_key_of_double(v);
-            items[r] = (pv_key_item){v != v ? UINT64_MAX : descending ? ~k : k, (uint32_t)r};
-        }
+        for (size_t r = 0; r < cmp->nrows; r++)
+            items[r] = (pv_key_item){pv_compare_row_key(cmp, base, new_p, r, key, mode, descending),
+                                     (uint32_t)r};
         int rc = pv_sort_key_items(items, cmp->nrows);
         for (size_t r = 0; rc == 0 && r < cmp->nrows; r++)
             order[r] = items[r].id;
@@ -314,7 +319,7 @@ int pv_compare_sort(const pv_compare *cmp, const pv_profile *base, const pv_prof
     }
     uint32_t *name_asc = key == PV_CKEY_NAME && !descending ? order : malloc(n * sizeof *name_asc);
     if (!name_asc) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-    pv_compare_text_orders to = {name_asc, NULL, NULL, NULL};
+    pv_compare_text_orders to = {.name_asc = name_asc};
     if (key == PV_CKEY_NAME && descending) to.name_desc = order;
     if (key == PV_CKEY_FILE) *(descending ? &to.file_desc : &to.file_asc) = order;
     int rc = pv_compare_sort_text_orders(cmp, base, new_p, &to, err);
@@ -326,17 +331,21 @@ int pv_compare_sort_text_orders(const pv_compare *cmp, const pv_profile *base,
                                 const pv_profile *new_p, const pv_compare_text_orders *to,
                                 pv_error *err)
 {
-    /* Ranks for the files, radix sorts for them and the lines, and the
-     * radix sort of 8-byte slices for the names; the file orders from the
-     * name order by line and file once more. */
+    /* Names, ranks for the files and lines read once in row order; the
+     * rows by line and file (radix sorts), then by name through the radix
+     * sort of 8-byte slices; the file orders from the name order by line
+     * and file once more. */
     size_t n = cmp->nrows ? cmp->nrows : 1, rows = cmp->nrows;
-    text_keys keys = {malloc(n * sizeof *keys.file_rank), malloc(n * sizeof *keys.line)};
-    int rc = keys.file_rank && keys.line ? rank_row_files(cmp, base, new_p, &keys) : -1;
-    if (rc == 0) rc = sort_rows_by_name(cmp, base, new_p, &keys, to->name_asc);
+    text_keys keys = {malloc(n * sizeof *keys.name), malloc(n * sizeof *keys.file_rank),
+                      malloc(n * sizeof *keys.line)};
+    int rc =
+        keys.name && keys.file_rank && keys.line ? rank_row_files(cmp, base, new_p, &keys) : -1;
+    if (rc == 0) rc = sort_rows_by_name(&keys, to->name_asc, rows);
     if (rc == 0 && to->name_desc) {
         memcpy(to->name_desc, to->name_asc, rows * sizeof *to->name_desc);
-        reverse_ascending_text(cmp, base, new_p, &keys, to->name_desc, rows);
+        reverse_ascending_text(&keys, to->name_desc, rows);
     }
+    if (rc == 0 && to->names_done) to->names_done(to->arg);
     uint32_t *file_asc = to->file_asc;
     if (rc == 0 && (to->file_asc || to->file_desc)) {
         if (!file_asc) file_asc = to->file_desc; /* made in place, then turned round */
@@ -346,8 +355,9 @@ int pv_compare_sort_text_orders(const pv_compare *cmp, const pv_profile *base,
     if (rc == 0 && to->file_desc) {
         if (file_asc != to->file_desc)
             memcpy(to->file_desc, file_asc, rows * sizeof *to->file_desc);
-        reverse_ascending_text(cmp, base, new_p, &keys, to->file_desc, rows);
+        reverse_ascending_text(&keys, to->file_desc, rows);
     }
+    free(keys.name);
     free(keys.file_rank);
     free(keys.line);
     return rc == 0 ? 0 : pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");

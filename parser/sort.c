@@ -41,20 +41,37 @@ uint64_t pv_sort_key_of_double(double d)
 }
 
 /* The LSD radix sort of pv_sort_key_items, with the caller's scratch of n
- * items. Bytes that are the same in every key cost one counting pass. */
+ * items. One pass counts all eight bytes; a byte that is the same in every
+ * key costs nothing more, and the others each move the items once, between
+ * items and tmp in turn (copied back at the end if they end in tmp). */
 static void radix_items(pv_key_item *items, size_t n, pv_key_item *tmp)
 {
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t count[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            count[((items[i].key >> shift) & 0xff) + 1]++;
-        if (count[((items[0].key >> shift) & 0xff) + 1] == n) continue; /* one bucket: no-op */
-        for (int b = 0; b < 256; b++)
-            count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++)
-            tmp[count[(items[i].key >> shift) & 0xff]++] = items[i];
-        memcpy(items, tmp, n * sizeof *items);
+    size_t count[8][256];
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = items[i].key;
+        for (int b = 0; b < 8; b++)
+            count[b][(k >> (8 * b)) & 0xff]++;
     }
+    pv_key_item *src = items, *dst = tmp;
+    uint64_t first = items[0].key;
+    for (int b = 0; b < 8; b++) {
+        size_t *c = count[b];
+        if (c[(first >> (8 * b)) & 0xff] == n) continue; /* one bucket: no-op */
+        size_t at = 0;
+        for (int v = 0; v < 256; v++) {
+            size_t k = c[v];
+            c[v] = at;
+            at += k;
+        }
+        int shift = 8 * b;
+        for (size_t i = 0; i < n; i++)
+            dst[c[(src[i].key >> shift) & 0xff]++] = src[i];
+        pv_key_item *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != items) memcpy(items, src, n * sizeof *items);
 }
 
 int pv_sort_key_items(pv_key_item *items, size_t n)
@@ -73,7 +90,7 @@ int pv_sort_key_items(pv_key_item *items, size_t n)
  * longer ones by slices, compared (qsort) below TEXT_RADIX_RUN, radix
  * sorted from there on. */
 #define TEXT_SMALL_RUN 24
-#define TEXT_RADIX_RUN 2048
+#define TEXT_RADIX_RUN 64
 #define TEXT_AHEAD 16 /* items ahead whose string is asked for */
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -178,7 +195,13 @@ int pv_sort_ids_by_text(uint32_t *ids, const char *const *text, size_t n, pv_id_
             while (b < len && it[b].key == it[a].key)
                 b++;
             if (b - a > 1 && (it[a].key & 0xff) == 0) {
-                /* The strings end here: equal, ordered by tie. */
+                /* The strings end here: equal, ordered by tie. Every sort
+                 * above kept equal keys in input order, so without a tie
+                 * they are in order already. */
+                if (!tie) {
+                    a = b;
+                    continue;
+                }
                 for (size_t i = a; i < b; i++)
                     pos[i - a] = it[i].id;
                 if (pv_sort_ids(pos, b - a, tie_compare, &ts) != 0) goto done;

@@ -3,9 +3,10 @@
  *
  * The parameters are read and answered with api_params.h (limits from
  * api.h), as for every other endpoint. A table page is a walk over a cached
- * sort order, skipping rows that the filter leaves out; the filter marks the
- * functions of each profile whose name or file holds q, with the registry's
- * own search. */
+ * sort order, skipping rows that the filter leaves out, or, near the top of
+ * an order not made yet, the rows pv_compare_top finds without it; the
+ * filter marks the functions of each profile whose name or file holds q,
+ * with the comparison's search texts (search.h). */
 #include "api_compare.h"
 
 #include <math.h>
@@ -76,20 +77,6 @@ static int pair_acquire(pv_registry *reg, const pv_api_request *req, pair *p, pv
     return 0;
 }
 
-/* Marks in hit[id] the functions of entry whose name or file holds q. */
-static int mark_search(const pv_registry_entry *entry, const char *q, unsigned char *hit,
-                       pv_error *err)
-{
-    pv_function_query fq = {.sort = PV_SORT_NAME, .q = q, .limit = entry->profile->nfunctions};
-    uint32_t *ids = NULL;
-    size_t nids = 0, total = 0;
-    if (pv_registry_query_functions(entry, &fq, &ids, &nids, &total, err) < 0) return -1;
-    for (size_t i = 0; i < nids; i++)
-        hit[ids[i]] = 1;
-    free(ids);
-    return 0;
-}
-
 /* ---- /api/compare ------------------------------------------------------------ */
 
 static int handle_table(const pair *p, const pv_api_request *req, pv_api_reply *reply)
@@ -129,30 +116,46 @@ static int handle_table(const pair *p, const pv_api_request *req, pv_api_reply *
 
     const pv_profile *b = p->e[0]->profile, *n = p->e[1]->profile;
     const pv_compare *cmp = p->cmp;
-    const uint32_t *order = pv_compare_cache_order(p->k, p->reg, p->c, p->e[0], p->e[1], key,
-                                                   (pv_compare_mode)mode, desc, &err);
-    if (!order) return pv_api_reply_fail(reply, &err);
+    /* The order made already; else the first rows found without it (a
+     * page near the top), or the order made now (or waited for). */
+    const uint32_t *order =
+        pv_compare_cache_ready(p->k, p->c, key, (pv_compare_mode)mode, (bool)desc);
+    unsigned long long want = (unsigned long long)offset + (unsigned long long)limit;
+    bool top = !order && want <= PV_API_COMPARE_TOP_ROWS;
+    if (!order && !top) {
+        order = pv_compare_cache_order(p->k, p->reg, p->c, p->e[0], p->e[1], key,
+                                       (pv_compare_mode)mode, desc, &err);
+        if (!order) return pv_api_reply_fail(reply, &err);
+    }
     unsigned char *hit[2] = {NULL, NULL};
     if (q) {
+        /* The comparison's search texts: no index to wait for. */
+        const pv_search *search[2];
         hit[0] = calloc(b->nfunctions ? b->nfunctions : 1, 1);
         hit[1] = calloc(n->nfunctions ? n->nfunctions : 1, 1);
-        if (!hit[0] || !hit[1] || mark_search(p->e[0], q, hit[0], &err) < 0 ||
-            mark_search(p->e[1], q, hit[1], &err) < 0) {
-            if (!hit[0] || !hit[1]) pv_fail(&err, PV_ERR_NOMEM, -1, "out of memory");
+        if (!hit[0] || !hit[1]) pv_fail(&err, PV_ERR_NOMEM, -1, "out of memory");
+        if (!hit[0] || !hit[1] ||
+            !pv_compare_cache_search(p->k, p->reg, p->c, p->e[0], p->e[1], search, &err) ||
+            pv_search_mark(search[0], q, hit[0], &err) < 0 ||
+            pv_search_mark(search[1], q, hit[1], &err) < 0) {
             free(hit[0]);
             free(hit[1]);
             return pv_api_reply_fail(reply, &err);
         }
     }
     /* The page's rows first (the total comes before them in the answer). */
-    size_t *page = malloc((limit ? (size_t)limit : 1) * sizeof *page);
-    if (!page) {
-        free(hit[0]);
-        free(hit[1]);
-        return pv_api_reply_error(reply, 500, "out of memory");
-    }
+    uint32_t *page = malloc((top ? (size_t)want : (size_t)limit) * sizeof *page + 1);
     size_t matched = 0, npage = 0;
-    for (size_t i = 0; i < cmp->nrows; i++) {
+    int rc = page ? 0 : pv_fail(&err, PV_ERR_NOMEM, -1, "out of memory");
+    if (rc == 0 && top) {
+        const unsigned char *const *kept = q ? (const unsigned char *const *)hit : NULL;
+        size_t nout = 0;
+        rc = pv_compare_top(cmp, b, n, key, (pv_compare_mode)mode, desc, kept, (size_t)want, page,
+                            &nout, &matched, &err);
+        npage = nout > (size_t)offset ? nout - (size_t)offset : 0;
+        if (npage) memmove(page, page + offset, npage * sizeof *page);
+    }
+    for (size_t i = 0; rc == 0 && !top && i < cmp->nrows; i++) {
         const pv_compare_row *row = &cmp->rows[order[i]];
         if (q && !(row->base != PV_COMPARE_NONE && hit[0][row->base]) &&
             !(row->new_ != PV_COMPARE_NONE && hit[1][row->new_]))
@@ -160,13 +163,17 @@ static int handle_table(const pair *p, const pv_api_request *req, pv_api_reply *
         if (matched >= (unsigned long long)offset && matched - offset < (unsigned long long)limit)
             page[npage++] = order[i];
         matched++;
-        if (!q && matched >= (unsigned long long)offset + limit) {
+        if (!q && matched >= want) {
             matched = cmp->nrows; /* unfiltered: every row matches */
             break;
         }
     }
     free(hit[0]);
     free(hit[1]);
+    if (rc < 0) {
+        free(page);
+        return pv_api_reply_fail(reply, &err);
+    }
     pv_json w = {0};
     pv_json_begin_object(&w);
     pv_json_key(&w, "base");
@@ -340,19 +347,16 @@ int pv_api_compare_handle(pv_registry *reg, const pv_api_request *req, pv_api_re
     pair p;
     int rc = 0;
     if (pair_acquire(reg, req, &p, reply, &rc) < 0) return rc;
+    /* The comparison is made: a filter or a page past the top may come
+     * after this answer. What they need is made in the background from now
+     * on, beside this request. */
+    pv_compare_cache_prepare(p.k, reg, p.c, p.e[0], p.e[1]);
     if (strcmp(req->path, "/api/compare") == 0)
         rc = handle_table(&p, req, reply);
     else if (strcmp(req->path, "/api/compare/function") == 0)
         rc = pv_api_compare_function(p.cmp, p.e[0], p.e[1], req, reply);
     else
         rc = handle_tree(&p, req, reply);
-    /* The comparison is answered: a sort by name or file, or a filter, may
-     * come next. Their text orders and then the indexes (which profviz
-     * compare left for now) are made in the background meanwhile (the
-     * indexes at once when that thread has other work). */
-    if (!pv_compare_cache_prepare(p.k, reg, p.c, p.e[0], p.e[1]))
-        for (int s = 0; s < 2; s++)
-            pv_registry_index_soon(p.e[s]);
     pair_release(&p);
     return rc;
 }

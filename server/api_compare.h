@@ -9,8 +9,12 @@
  * orders asked for, keyed by the two content ids (a pair of ids always
  * names the same two files, so an entry stays right whether or not the
  * profiles were evicted and parsed again meanwhile). Once a comparison is
- * answered, its text orders and both function indexes are made in the
- * background. Any number of threads may call in.
+ * made, its search texts, default order and text orders are made in the
+ * background. A table page within the first PV_API_COMPARE_TOP_ROWS rows
+ * of an order not made yet is found without it (pv_compare_top: one pass
+ * over the rows), and a filter (q=) reads the profiles' names and files
+ * (search.h): neither waits for a sort or an index. Any number of threads
+ * may call in.
  */
 #ifndef PV_API_COMPARE_H
 #define PV_API_COMPARE_H
@@ -18,6 +22,10 @@
 #include "api.h"
 #include "compare.h"
 #include "registry.h"
+
+/* A page that ends within this many rows of an order's top is found
+ * without making the whole order (offset + limit at most this). */
+#define PV_API_COMPARE_TOP_ROWS 1000
 
 /* GET /api/compare/function?base=&new=&fid=&side=&limit= (api_compare_fn.c),
  * answered for api_compare.c once the pair and its comparison are held:

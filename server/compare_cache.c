@@ -13,6 +13,8 @@ struct pv_compare_cached {
     pv_compare *cmp;
     uint32_t *orders[PV_CKEY_COUNT][2][2]; /* [key][mode][descending] */
     bool computing[PV_CKEY_COUNT][2][2];   /* being computed by some thread */
+    pv_search *search[2];                  /* BASE's and NEW's search text, once made */
+    bool searching;                        /* being made by some thread */
     bool prepared;                         /* its text orders were given to the thread */
     size_t bytes;                          /* charged to the registry */
     unsigned refs;
@@ -34,6 +36,8 @@ static void cached_free(pv_compare_cached *c)
 {
     if (!c) return;
     pv_compare_free(c->cmp);
+    pv_search_free(c->search[0]);
+    pv_search_free(c->search[1]);
     for (int k = 0; k < PV_CKEY_COUNT; k++)
         for (int m = 0; m < 2; m++)
             for (int d = 0; d < 2; d++)
@@ -165,6 +169,70 @@ static bool is_text(pv_compare_key key)
     return key == PV_CKEY_NAME || key == PV_CKEY_FILE;
 }
 
+const uint32_t *pv_compare_cache_ready(pv_compare_cache *k, pv_compare_cached *c,
+                                       pv_compare_key key, pv_compare_mode mode, bool desc)
+{
+    if (is_text(key)) mode = PV_COMPARE_ABSOLUTE;
+    pthread_mutex_lock(&k->lock);
+    const uint32_t *order = c->orders[key][mode][desc];
+    pthread_mutex_unlock(&k->lock);
+    return order;
+}
+
+/* An order being made by one call of pv_compare_cache_order. */
+typedef struct order_job {
+    pv_compare_key key;
+    int desc;
+    uint32_t *made;
+    bool done; /* handed over (or freed) */
+} order_job;
+
+/* What a call makes, and where it goes once made. */
+typedef struct making {
+    pv_compare_cache *k;
+    pv_registry *reg;
+    pv_compare_cached *c;
+    pv_compare_mode mode;
+    size_t size; /* bytes of one order */
+    order_job want[4];
+    size_t nwant;
+} making;
+
+/* Puts the made orders of m that only (or, with PV_CKEY_COUNT, any) key
+ * names into c when ok, or frees them; tells the waiters. */
+static void hand_over(making *m, pv_compare_key only, bool ok)
+{
+    pthread_mutex_lock(&m->k->lock);
+    size_t added = 0;
+    for (size_t i = 0; i < m->nwant; i++) {
+        order_job *w = &m->want[i];
+        if (w->done || (only != PV_CKEY_COUNT && w->key != only)) continue;
+        uint32_t **slot = &m->c->orders[w->key][m->mode][w->desc];
+        if (ok && !*slot) {
+            *slot = w->made;
+            added += m->size;
+        } else {
+            free(w->made);
+        }
+        w->made = NULL;
+        w->done = true;
+        m->c->computing[w->key][m->mode][w->desc] = false;
+    }
+    if (added) {
+        m->c->bytes += added;
+        charge_locked(m->k, m->reg, m->c, added);
+    }
+    pthread_cond_broadcast(&m->k->changed);
+    pthread_mutex_unlock(&m->k->lock);
+}
+
+/* The name orders are made (the file orders come next): a request that
+ * sorts by name need not wait for those. */
+static void names_made(void *arg)
+{
+    hand_over(arg, PV_CKEY_NAME, true);
+}
+
 const uint32_t *pv_compare_cache_order(pv_compare_cache *k, pv_registry *reg, pv_compare_cached *c,
                                        const pv_registry_entry *b, const pv_registry_entry *n,
                                        pv_compare_key key, pv_compare_mode mode, bool desc,
@@ -184,68 +252,83 @@ const uint32_t *pv_compare_cache_order(pv_compare_cache *k, pv_registry *reg, pv
     }
     /* What this call makes: the order asked for or, for the text keys, the
      * four text orders at once (those no other thread is making). */
-    struct {
-        pv_compare_key key;
-        int desc;
-        uint32_t *made;
-    } want[4];
-    size_t nwant = 0;
+    making m = {.k = k, .reg = reg, .c = c, .mode = mode, .nwant = 0};
+    m.size = (c->cmp->nrows ? c->cmp->nrows : 1) * sizeof(uint32_t);
     for (int t = 0; t < (text ? 2 : 1); t++) {
         pv_compare_key wk = text ? (t ? PV_CKEY_FILE : PV_CKEY_NAME) : key;
         for (int d = 0; d < 2; d++) {
             if (text ? c->orders[wk][mode][d] || c->computing[wk][mode][d] : d != desc) continue;
             c->computing[wk][mode][d] = true;
-            want[nwant].key = wk;
-            want[nwant].desc = d;
-            want[nwant++].made = NULL;
+            m.want[m.nwant++] = (order_job){wk, d, NULL, false};
         }
     }
     pthread_mutex_unlock(&k->lock);
 
-    size_t size = (c->cmp->nrows ? c->cmp->nrows : 1) * sizeof(uint32_t);
     bool enough = true;
-    for (size_t i = 0; i < nwant; i++)
-        enough = (want[i].made = malloc(size)) != NULL && enough;
+    for (size_t i = 0; i < m.nwant; i++)
+        enough = (m.want[i].made = malloc(m.size)) != NULL && enough;
     int rc;
     if (!enough) {
         rc = pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     } else if (text) {
-        pv_compare_text_orders to = {NULL, NULL, NULL, NULL};
-        for (size_t i = 0; i < nwant; i++) {
-            uint32_t **o = want[i].key == PV_CKEY_NAME ? want[i].desc ? &to.name_desc : &to.name_asc
-                           : want[i].desc              ? &to.file_desc
-                                                       : &to.file_asc;
-            *o = want[i].made;
+        pv_compare_text_orders to = {.names_done = names_made, .arg = &m};
+        for (size_t i = 0; i < m.nwant; i++) {
+            const order_job *w = &m.want[i];
+            uint32_t **o = w->key == PV_CKEY_NAME ? w->desc ? &to.name_desc : &to.name_asc
+                           : w->desc              ? &to.file_desc
+                                                  : &to.file_asc;
+            *o = w->made;
         }
-        uint32_t *scratch = to.name_asc ? NULL : malloc(size);
+        /* The file orders start from name_asc: made again, in scratch,
+         * when another call made it before. The name orders are handed over
+         * as soon as they are made (names_made), the file orders after. */
+        uint32_t *scratch = to.name_asc ? NULL : malloc(m.size);
         if (!to.name_asc) to.name_asc = scratch;
         rc = to.name_asc ? pv_compare_sort_text_orders(c->cmp, b->profile, n->profile, &to, err)
                          : pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         free(scratch);
     } else {
-        rc = pv_compare_sort(c->cmp, b->profile, n->profile, key, mode, desc, want[0].made, err);
+        rc = pv_compare_sort(c->cmp, b->profile, n->profile, key, mode, desc, m.want[0].made, err);
     }
+    hand_over(&m, PV_CKEY_COUNT, rc == 0);
 
     pthread_mutex_lock(&k->lock);
-    size_t added = 0;
-    for (size_t i = 0; i < nwant; i++) {
-        uint32_t **slot = &c->orders[want[i].key][mode][want[i].desc];
-        if (rc == 0 && !*slot) {
-            *slot = want[i].made;
-            added += size;
-        } else {
-            free(want[i].made);
-        }
-        c->computing[want[i].key][mode][want[i].desc] = false;
-    }
-    if (added) {
-        c->bytes += added;
-        charge_locked(k, reg, c, added);
-    }
-    pthread_cond_broadcast(&k->changed);
     order = c->orders[key][mode][desc];
     pthread_mutex_unlock(&k->lock);
     return order;
+}
+
+bool pv_compare_cache_search(pv_compare_cache *k, pv_registry *reg, pv_compare_cached *c,
+                             const pv_registry_entry *b, const pv_registry_entry *n,
+                             const pv_search **search, pv_error *err)
+{
+    pthread_mutex_lock(&k->lock);
+    while (!c->search[0] && c->searching)
+        pthread_cond_wait(&k->changed, &k->lock);
+    bool make = !c->search[0];
+    if (make) c->searching = true;
+    pthread_mutex_unlock(&k->lock);
+    pv_search *made[2] = {NULL, NULL};
+    bool ok = !make || (pv_search_build(b->profile, &made[0], err) == 0 &&
+                        pv_search_build(n->profile, &made[1], err) == 0);
+    pthread_mutex_lock(&k->lock);
+    if (make) {
+        if (ok) {
+            c->search[0] = made[0];
+            c->search[1] = made[1];
+            size_t bytes = pv_search_memory(made[0]) + pv_search_memory(made[1]);
+            c->bytes += bytes;
+            charge_locked(k, reg, c, bytes);
+        } else {
+            pv_search_free(made[0]);
+        }
+        c->searching = false;
+        pthread_cond_broadcast(&k->changed);
+    }
+    search[0] = c->search[0];
+    search[1] = c->search[1];
+    pthread_mutex_unlock(&k->lock);
+    return search[0] != NULL;
 }
 
 /* ---- Text orders ahead of need ------------------------------------------- */
@@ -260,15 +343,17 @@ typedef struct prepare_job {
 static void *prepare_run(void *arg)
 {
     prepare_job *job = arg;
-    /* At the priority of requests: one that sorts by name or file may be
-     * waiting for this already (the indexes, longer, go below them). */
+    /* At the priority of requests: one may be waiting for this already. */
     pv_error err; /* a request that asks later tries again, and says why it failed */
+    /* The search texts (a filter), the default order (pages past the top),
+     * then the text orders (pages past the top by name or file): a page
+     * near the top of any order needs none of them. */
+    const pv_search *search[2];
+    pv_compare_cache_search(job->k, job->reg, job->c, job->e[0], job->e[1], search, &err);
+    pv_compare_cache_order(job->k, job->reg, job->c, job->e[0], job->e[1], PV_CKEY_CHANGE,
+                           PV_COMPARE_ABSOLUTE, true, &err);
     pv_compare_cache_order(job->k, job->reg, job->c, job->e[0], job->e[1], PV_CKEY_NAME,
                            PV_COMPARE_ABSOLUTE, false, &err); /* all four text orders */
-    /* Then the indexes (filters need them): after the text orders, so that
-     * those have this core to themselves. */
-    for (int s = 0; s < 2; s++)
-        pv_registry_index_soon(job->e[s]);
     pv_compare_cache_release(job->k, job->reg, job->c);
     for (int s = 0; s < 2; s++)
         pv_registry_release(job->reg, job->e[s]);

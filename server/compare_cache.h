@@ -13,11 +13,13 @@
  * An order is computed once, by the first request that asks for it, with
  * the cache's lock released meanwhile: requests for other orders or other
  * pages go on, and a second request for the same order waits for the
- * first. pv_compare_cache_prepare starts computing the text orders (the
- * slowest, about a hundred milliseconds on 300,000 rows) and then both
- * profiles' indexes (at a lower priority than requests) on a thread of the
- * cache's, so that they are there when a user first sorts by name or file
- * or filters.
+ * first. pv_compare_cache_prepare starts making, on a thread of the
+ * cache's, the search texts of both profiles (for a filter), the default
+ * order and then the four text orders (the slowest, some tens of
+ * milliseconds on 300,000 rows), so that they are there when a user
+ * filters or goes past the first pages. (Pages near the top of an order
+ * not made yet need none: api_compare.c finds them with pv_compare_top.)
+ * No function index is made: a comparison needs none.
  *
  * Ownership: a comparison from pv_compare_cache_acquire is held until
  * pv_compare_cache_release (a dropped one is freed then); the orders
@@ -34,6 +36,7 @@
 #include "compare.h"
 #include "error.h"
 #include "registry.h"
+#include "search.h"
 
 #define PV_API_COMPARE_CACHE 4
 
@@ -65,9 +68,22 @@ const uint32_t *pv_compare_cache_order(pv_compare_cache *k, pv_registry *reg, pv
                                        const pv_registry_entry *new_e, pv_compare_key key,
                                        pv_compare_mode mode, bool descending, pv_error *err);
 
-/* Starts computing c's text orders (name and file, both ways) on the
- * cache's background thread, and after them both function indexes
- * (pv_registry_index_soon), unless they were started for c before or the
+/* The order of key, mode and direction when it is made already, without
+ * waiting; NULL when it is not (yet). */
+const uint32_t *pv_compare_cache_ready(pv_compare_cache *k, pv_compare_cached *c,
+                                       pv_compare_key key, pv_compare_mode mode, bool descending);
+
+/* The search texts of c's two profiles (search.h), made on first use
+ * (a second caller waits for the first) and kept with c: sets search[0]
+ * (BASE's) and search[1] (NEW's), owned by c. Returns true, or false with
+ * err filled when they could not be made. */
+bool pv_compare_cache_search(pv_compare_cache *k, pv_registry *reg, pv_compare_cached *c,
+                             const pv_registry_entry *base, const pv_registry_entry *new_e,
+                             const pv_search **search, pv_error *err);
+
+/* Starts making c's search texts, its default order (change, absolute,
+ * descending) and its text orders (name and file, both ways) on the
+ * cache's background thread, unless they were started for c before or the
  * thread is busy with another comparison. base and new_e are c's entries,
  * held by the caller (the thread takes references of its own). Returns
  * true when it started. */

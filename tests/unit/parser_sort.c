@@ -174,12 +174,57 @@ static void merge_sort_and_key_items_are_stable(void **state)
         assert_int_equal(items[i].id, by_key[i]);
 }
 
+static int by_key_then_id(const void *pa, const void *pb)
+{
+    const pv_key_item *a = pa, *b = pb;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+static void key_items_match_qsort_whatever_bytes_vary(void **state)
+{
+    (void)state;
+    /* Keys that vary in 0 to 8 of their bytes (each count of moving passes,
+     * odd ones ending in the scratch array), few distinct values (ties) and
+     * many, against qsort by key and id. */
+    static const uint64_t masks[] = {0,
+                                     0xff,
+                                     0xff00ff,
+                                     UINT64_C(0xff00000000000000),
+                                     UINT64_C(0x00ff00ff00ff0000),
+                                     UINT64_C(0xffffffffff),
+                                     UINT64_C(0xffffffffffffffff),
+                                     0x3};
+    unsigned seed = 5;
+    for (size_t m = 0; m < sizeof masks / sizeof *masks; m++) {
+        size_t n = 3000 + 7 * m;
+        pv_key_item *items = malloc(n * sizeof *items), *want = malloc(n * sizeof *want);
+        assert_true(items && want);
+        uint64_t base = UINT64_C(0x0123456789abcdef) & ~masks[m];
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = 0;
+            for (int k = 0; k < 4; k++)
+                r = r << 16 | next_random(&seed) << 1 | (next_random(&seed) & 1);
+            items[i] = want[i] = (pv_key_item){base | (r & masks[m]), (uint32_t)i};
+        }
+        qsort(want, n, sizeof *want, by_key_then_id);
+        assert_int_equal(pv_sort_key_items(items, n), 0);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(items[i].key == want[i].key);
+            assert_int_equal(items[i].id, want[i].id);
+        }
+        free(items);
+        free(want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(text_sort_matches_strcmp_with_ties),
         cmocka_unit_test(text_sort_takes_long_equal_prefixes),
         cmocka_unit_test(merge_sort_and_key_items_are_stable),
+        cmocka_unit_test(key_items_match_qsort_whatever_bytes_vary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

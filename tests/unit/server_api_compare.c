@@ -2,9 +2,10 @@
  * api_compare.c) without a server: what it holds is charged to the
  * registry's cache (--cache-mb), each sort order asked for adds its bytes,
  * the text orders are made in the background once a comparison is
- * answered (a later sort by name or file adds nothing, both ways and in
- * both modes), and under a small limit unused comparisons and then unused
- * profiles go. */
+ * made (a later sort by name or file adds nothing, both ways and in both
+ * modes, nor does a filter), a page near the top of another order makes
+ * none, and under a
+ * small limit unused comparisons and then unused profiles go. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <cmocka.h>
 
 #include "api.h"
+#include "api_compare.h"
 #include "compare_cache.h"
 #include "fake_arg.h"
 #include "registry.h"
@@ -96,7 +98,9 @@ static void comparisons_are_charged_to_the_registry(void **state)
     assert_int_equal(pv_registry_charged(f->reg), 0);
     long long rows = compare(f, 0, 1, NULL);
     size_t first = pv_registry_charged(f->reg);
-    /* the rows, the default sort order and the four text orders at least */
+    /* the rows, the default order and the four text orders at least, made
+     * in the background (the first page was found without them), and both
+     * search texts */
     assert_true(first >= (size_t)rows * (sizeof(uint32_t) * 3 + 5 * sizeof(uint32_t)));
     compare(f, 0, 1, NULL); /* cached: nothing more */
     assert_int_equal(pv_registry_charged(f->reg), first);
@@ -110,7 +114,17 @@ static void comparisons_are_charged_to_the_registry(void **state)
         assert_int_equal(compare2(f, 0, 1, text_sorts[i][0], text_sorts[i][1]), rows);
         assert_int_equal(pv_registry_charged(f->reg), first);
     }
-    compare(f, 0, 1, "sort=ratio"); /* one more order: its bytes exactly */
+    /* A filter uses the search texts made in the background. */
+    long long filtered = compare(f, 0, 1, "q=a");
+    assert_true(filtered > 0 && filtered < rows);
+    assert_int_equal(pv_registry_charged(f->reg), first);
+    /* A page near the top of an order not made yet needs none; one past
+     * PV_API_COMPARE_TOP_ROWS makes it: its bytes exactly. */
+    assert_int_equal(compare(f, 0, 1, "sort=ratio"), rows);
+    assert_int_equal(pv_registry_charged(f->reg), first);
+    char past_top[40];
+    snprintf(past_top, sizeof past_top, "offset=%d", PV_API_COMPARE_TOP_ROWS);
+    assert_int_equal(compare2(f, 0, 1, "sort=ratio", past_top), rows);
     assert_int_equal(pv_registry_charged(f->reg), first + (size_t)rows * sizeof(uint32_t));
     compare(f, 1, 2, NULL);
     size_t two = pv_registry_charged(f->reg);
