@@ -20,13 +20,18 @@
 // frame runs as a task after the mark), and where the time went, as medians:
 // the page's HTML, its one script (the modules joined), and the tree request's
 // start and end when there was one (a page whose start tree came in its HTML,
-// server/page.h, makes none: "tree in the page"). Then a drill-down (mouse click on a box to the
+// server/page.h, makes none: "tree in the page"). Each first visit is
+// followed by one to the floor: a page served from this process that only
+// draws as many boxes (with labels) on a canvas, its script a file of its
+// own; the ratio of the medians says how far profviz is from what this
+// browser on this machine needs for such a picture at all. Then a drill-down (mouse click on a box to the
 // redraw of the new view root), and frame intervals and redraw counts while
 // the mouse hovers across the icicle. The load average of the machine is
 // printed at the start and the end: on a loaded machine every figure grows.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { existsSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -120,6 +125,35 @@ async function firstVisit(browser, url) {
   }
 }
 
+// The floor: a page that does nothing but draw as many boxes (and labels on
+// the wide ones) on a canvas, served from this process on loopback, its
+// script a file of its own as profviz's is. It is visited the same way, in
+// turn with profviz's pages, so that both see the same load: what this
+// browser on this machine needs for a picture of that size at all.
+function floorPage(boxes) {
+  const html = '<!doctype html><html><head><meta charset="utf-8"><script defer src="js/floor.js"></script></head><body style="margin:0"><canvas id="c"></canvas></body></html>';
+  const js = `const c = document.getElementById('c');
+const w = innerWidth, rows = 25, per = Math.ceil(${boxes} / rows), bw = w / per;
+c.width = w; c.height = rows * 20;
+const ctx = c.getContext('2d');
+ctx.font = '12px sans-serif';
+ctx.textBaseline = 'middle';
+for (let i = 0; i < ${boxes}; i++) {
+  const x = Math.floor(i / rows) * bw, y = (i % rows) * 20;
+  ctx.fillStyle = 'hsl(' + ((i * 37) % 360) + ', 50%, 70%)';
+  ctx.fillRect(x, y, bw - 1, 19);
+  if (bw > 40) { ctx.fillStyle = '#000'; ctx.fillText('function_' + i + ' (1.23 ms)', x + 4, y + 10); }
+}
+performance.mark('profviz:drawn');
+`;
+  const server = createHttpServer((req, res) => {
+    const body = req.url.startsWith('/js/floor.js') ? js : html;
+    res.writeHead(200, { 'content-type': req.url.startsWith('/js/') ? 'text/javascript' : 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(body);
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() })));
+}
+
 async function benchProfile(browser, n) {
   const file = join(repo, 'bench/out', `ui-${n}.prof`);
   if (!existsSync(file)) {
@@ -132,7 +166,23 @@ async function benchProfile(browser, n) {
     const coldContext = await browser.newContext({ viewport: { width: 1400, height: 860 } });
     const cold = await firstDrawn(await coldContext.newPage(), url);
     await coldContext.close();
-    for (let i = 0; i < RUNS; i++) firsts.push(await firstVisit(browser, url));
+    // the floor page draws as many boxes as this profile's first picture has
+    const probe = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+    const probePage = await probe.newPage();
+    await firstDrawn(probePage, url);
+    const firstBoxes = await probePage.evaluate(() => window.profviz.boxes().length);
+    await probe.close();
+    const floor = await floorPage(firstBoxes);
+    const floors = [];
+    try {
+      await firstVisit(browser, floor.url);
+      for (let i = 0; i < RUNS; i++) {
+        firsts.push(await firstVisit(browser, url));
+        floors.push(await firstVisit(browser, floor.url));
+      }
+    } finally {
+      floor.close();
+    }
     const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
     // warm-up: the browser caches and compiles the modules
     const warm = await context.newPage();
@@ -200,7 +250,7 @@ async function benchProfile(browser, n) {
       };
     });
     await context.close();
-    return { n, cold, firsts, loads, drills, hover, boxCount, moves };
+    return { n, cold, firsts, floors, firstBoxes, loads, drills, hover, boxCount, moves };
   } finally {
     proc.kill('SIGTERM');
   }
@@ -221,6 +271,8 @@ try {
     const asked = r.firsts.filter((x) => !Number.isNaN(x.treeStart)).length;
     const tree = asked === 0 ? 'tree in the page' : asked === r.firsts.length ? `tree asked for at ${med('treeStart')}, tree in at ${med('treeEnd')}` : `tree asked for in ${asked} of ${r.firsts.length} pages`;
     console.log(`    (medians: HTML in ${med('html')}, script in at ${med('script')}, ${tree}, drawn ${med('drawn')}, a frame later by ${med('painted')})`);
+    const fl = r.floors.map((x) => x.drawn);
+    console.log(`  the floor, a page that only draws ${r.firstBoxes} boxes on a canvas (first visits in turn with the above): median ${ms(median(fl))}, min ${ms(Math.min(...fl))}; profviz / floor ${(median(fd) / median(fl)).toFixed(2)}x`);
     console.log(`  navigation -> first profviz:drawn, reload:      median ${ms(median(r.loads))}, min ${ms(Math.min(...r.loads))}, max ${ms(Math.max(...r.loads))}`);
     console.log(`  cold (first page after the server started, includes lazy parsing): ${ms(r.cold)}`);
     console.log(`  drill-down click -> redraw:        median ${ms(median(r.drills))}, max ${ms(Math.max(...r.drills))}`);
