@@ -218,7 +218,7 @@ def main(argv):
     print('filtered page (q=module), after the sorts and pages of the run without a pause:'
           ' median %.1f ms wall, max %.1f ms; %.0f ms CPU; after the sorts of the run with'
           ' the pause: median %.1f ms, max %.1f ms (it reads both profiles\' search texts,'
-          ' made in the background first, or waits for them)' % (
+          ' made in the background after the default order, or waits for them)' % (
               med(filters), max(filters), med(cpu['filter']), med(filters_paused),
               max(filters_paused)))
     print('comparison tree, defaults (%d nodes): median %.1f ms wall, max %.1f ms; %.0f ms CPU'

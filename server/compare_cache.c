@@ -353,13 +353,13 @@ static void *prepare_run(void *arg)
     prepare_job *job = arg;
     /* At first at the priority of requests: one may be waiting already. */
     pv_error err; /* a request that asks later tries again, and says why it failed */
-    /* The search texts (a filter), the default order (pages past the top),
-     * then the text orders (pages past the top by name or file): a page
-     * near the top of any order needs none of them. */
-    const pv_search *search[2];
-    pv_compare_cache_search(job->k, job->reg, job->c, job->e[0], job->e[1], search, &err);
+    /* The default order (pages past the top), the search texts (a
+     * filter), then the text orders (pages past the top by name or file):
+     * a page near the top of any order needs none of them. */
     pv_compare_cache_order(job->k, job->reg, job->c, job->e[0], job->e[1], PV_CKEY_CHANGE,
                            PV_COMPARE_ABSOLUTE, true, &err);
+    const pv_search *search[2];
+    pv_compare_cache_search(job->k, job->reg, job->c, job->e[0], job->e[1], search, &err);
     /* The text orders, the longest, below requests (a request that needs
      * one meanwhile makes it itself): the next requests, a tree above all,
      * keep the cores. */

@@ -14,8 +14,8 @@
  * the cache's lock released meanwhile: requests for other orders or other
  * pages go on, and a second request for the same order waits for the
  * first. pv_compare_cache_prepare starts making, on a thread of the
- * cache's, the search texts of both profiles (for a filter), the default
- * order and then the four text orders (the slowest, some tens of
+ * cache's, the default order, the search texts of both profiles (for a
+ * filter) and then the four text orders (the slowest, some tens of
  * milliseconds on 300,000 rows, made below requests in priority: a request
  * that needs one meanwhile makes it itself instead of waiting), so that
  * they are there when a user filters or goes past the first pages. (Pages near the top of an order
@@ -82,8 +82,8 @@ bool pv_compare_cache_search(pv_compare_cache *k, pv_registry *reg, pv_compare_c
                              const pv_registry_entry *base, const pv_registry_entry *new_e,
                              const pv_search **search, pv_error *err);
 
-/* Starts making c's search texts, its default order (change, absolute,
- * descending) and its text orders (name and file, both ways) on the
+/* Starts making c's default order (change, absolute, descending), its
+ * search texts and its text orders (name and file, both ways) on the
  * cache's background thread, unless they were started for c before or the
  * thread is busy with another comparison. base and new_e are c's entries,
  * held by the caller (the thread takes references of its own). Returns
