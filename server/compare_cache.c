@@ -202,7 +202,10 @@ typedef struct making {
 } making;
 
 /* Puts the made orders of m that only (or, with PV_CKEY_COUNT, any) key
- * names into c when ok, or frees them; tells the waiters. */
+ * names into c when ok, or frees them; tells the waiters. Part way (only
+ * a key), an order that another call put into c first is kept here, not
+ * freed: the sort may still read it (the file orders start from name_asc);
+ * the last call, with PV_CKEY_COUNT, frees it. */
 static void hand_over(making *m, pv_compare_key only, bool ok)
 {
     pthread_mutex_lock(&m->k->lock);
@@ -211,6 +214,7 @@ static void hand_over(making *m, pv_compare_key only, bool ok)
         order_job *w = &m->want[i];
         if (w->done || (only != PV_CKEY_COUNT && w->key != only)) continue;
         uint32_t **slot = &m->c->orders[w->key][m->mode][w->desc];
+        if (only != PV_CKEY_COUNT && *slot) continue;
         if (ok && !*slot) {
             *slot = w->made;
             added += m->size;
