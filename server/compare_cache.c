@@ -249,10 +249,9 @@ const uint32_t *pv_compare_cache_order(pv_compare_cache *k, pv_registry *reg, pv
     if (text) mode = PV_COMPARE_ABSOLUTE; /* one pair of text orders serves both modes */
     pthread_mutex_lock(&k->lock);
     /* Another thread computing this order: wait for it (it may give up, out
-     * of memory: then try here). */
-    /* A text order made below requests in priority is not waited for
-     * (the request would wait behind whatever else the machine runs):
-     * made here too, the first one made is kept. */
+     * of memory: then try here). Not for a text order made below requests
+     * in priority (this would wait behind whatever else the machine runs):
+     * that is made here too, and the first one made is kept. */
     bool own = text && c->text_below;
     while (!c->orders[key][mode][desc] && c->computing[key][mode][desc] && !own)
         pthread_cond_wait(&k->changed, &k->lock);
