@@ -9,17 +9,24 @@ Checks every parameter and error of the two endpoints (docs/api.md), that
 pages put together are the whole table in the order asked for, that the
 filter keeps exactly the rows whose name or file holds the text, the
 comparison tree against the single-profile tree endpoint of both profiles at
-the mapped places, and the command lines. Python standard library only.
+the mapped places, and the command lines; and, on a generated pair of 40,000
+functions, that pages deep in orders the background is still making, asked
+at once right after the first page, get the answers they get alone (three
+rounds: the overlap is a matter of timing). Python standard library only.
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
 import http.client
 import json
+import marshal
 import math
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PAIR = os.path.join(ROOT, 'tests', 'golden', 'compare')
@@ -364,6 +371,61 @@ def test_cli(binary):
     check('report --compare: unknown sort key', r.returncode == 2 and b'nope' in r.stderr)
 
 
+def perturbed(src, dst):
+    """A NEW run of src: every 10th function 1.5x slower, every 100th renamed."""
+    with open(src, 'rb') as f:
+        stats = marshal.load(f)
+    keys = sorted(stats)
+    renamed = {k: (k[0], k[1], k[2] + '_v2') if i % 100 == 7 else k for i, k in enumerate(keys)}
+    out = {}
+    for i, k in enumerate(keys):
+        cc, nc, tt, ct, callers = stats[k]
+        f = 1.5 if i % 10 == 3 else 1.0
+        out[renamed[k]] = (cc, nc, tt * f, ct * f, {renamed.get(c, c): v for c, v in callers.items()})
+    with open(dst, 'wb') as f:
+        marshal.dump(out, f)
+
+
+def test_concurrent(binary):
+    """Right after a comparison's first page, pages deep in the name and the
+    file orders (which the background is making too) and a filter, asked at
+    once: the server stays up and each answer is what the same request gets
+    afterwards, asked alone (a page deep in an order is the whole order's)."""
+    work = tempfile.mkdtemp(prefix='profviz-compare-')
+    try:
+        base, new = os.path.join(work, 'base.prof'), os.path.join(work, 'new.prof')
+        subprocess.run([sys.executable, os.path.join(ROOT, 'bench', 'gen_large_profile.py'), base,
+                        '--functions', '40000'], check=True, stdout=subprocess.DEVNULL)
+        perturbed(base, new)
+        b, n = ids_of(binary, base), ids_of(binary, new)
+        for round in range(3):
+            s = Server(binary, ['compare', '-s', '-p', '0', base, new])
+            try:
+                q = '/api/compare?base=%s&new=%s' % (b, n)
+                status, _ = s.request(q + '&limit=100')
+                check('concurrent: the first page answers', status == 200, status)
+                urls = [q + '&sort=name&offset=5000&limit=50',
+                        q + '&sort=file&order=desc&offset=30000&limit=50',
+                        q + '&sort=name&order=desc&offset=3000',
+                        q + '&q=mod&sort=file&offset=1200']
+                got = {}
+                threads = [threading.Thread(target=lambda u=u: got.__setitem__(u, s.request(u)))
+                           for u in urls]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                check('concurrent: all answered 200 at once (round %d)' % round,
+                      [got[u][0] for u in urls] == [200] * 4, [got[u][0] for u in urls])
+                again = {u: s.request(u) for u in urls}
+                check('concurrent: the same answers asked alone (round %d)' % round,
+                      all(got[u] == again[u] for u in urls))
+            finally:
+                check('concurrent: the server stops cleanly (round %d)' % round, s.stop() == 0)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main(argv):
     binary = os.path.abspath(argv[1])
     b, n = ids_of(binary, BEFORE), ids_of(binary, AFTER)
@@ -378,6 +440,7 @@ def main(argv):
     finally:
         check('server stops cleanly', s.stop() == 0)
     test_cli(binary)
+    test_concurrent(binary)
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed else 0
 
