@@ -148,6 +148,71 @@ export async function mainSuite(h, base, label) {
     await page.waitForSelector('#tooltip', { state: 'hidden', timeout: 3000 });
   });
 
+  await test(`${label}: hover redraws only the hovered box, and leaving it restores the picture`, async () => {
+    // the chart copies its picture and draws the hover over it (chart.js
+    // drawOverPicture): the copy must be the picture, pixel for pixel
+    const keep = (name) =>
+      page.evaluate((k) => {
+        const c = document.getElementById('graph');
+        (window.__pixels ||= {})[k] = { w: c.width, h: c.height, data: c.getContext('2d').getImageData(0, 0, c.width, c.height).data };
+      }, name);
+    // pixels that differ between two kept pictures: {count, outside (of the rect, in canvas pixels)}
+    const diff = (a, bName, rect) =>
+      page.evaluate(([x, y, r]) => {
+        const p = window.__pixels[x], q = window.__pixels[y];
+        if (p.w !== q.w || p.h !== q.h) return { count: -1, outside: -1 };
+        let count = 0, outside = 0;
+        for (let i = 0; i < p.data.length; i += 4) {
+          if (p.data[i] === q.data[i] && p.data[i + 1] === q.data[i + 1] && p.data[i + 2] === q.data[i + 2] && p.data[i + 3] === q.data[i + 3]) continue;
+          count++;
+          const px = (i / 4) % p.w, py = Math.floor(i / 4 / p.w);
+          if (r && (px < r.x0 || px >= r.x1 || py < r.y0 || py >= r.y1)) outside++;
+        }
+        return { count, outside };
+      }, [a, bName, rect]);
+    const drawn = () => page.evaluate(() => performance.getEntriesByName('profviz:drawn').length);
+    const settle = (n) => page.waitForFunction((k) => performance.getEntriesByName('profviz:drawn').length > k, n, { timeout: 3000 });
+    await page.mouse.move(2, 2);
+    await keep('before');
+    const b = (await boxes(page)).find((x) => x.name === 'pipeline');
+    const g = await page.evaluate(() => {
+      const r = document.getElementById('graph').getBoundingClientRect();
+      return { x: r.left, y: r.top, dpr: window.devicePixelRatio || 1 };
+    });
+    let n = await drawn();
+    await page.mouse.move(b.x + 20, b.y + b.height / 2);
+    await settle(n);
+    await keep('hovered');
+    const rect = { x0: (b.x - g.x) * g.dpr, x1: (b.x - g.x + b.width + 1) * g.dpr, y0: (b.y - g.y) * g.dpr, y1: (b.y - g.y + b.height + 1) * g.dpr };
+    const d = await diff('before', 'hovered', rect);
+    check(d.count > 0, 'hovering a box changed no pixel');
+    check(d.outside === 0, `${d.outside} pixels changed outside the hovered box`);
+    n = await drawn();
+    await page.mouse.move(2, 2);
+    await page.waitForSelector('#tooltip', { state: 'hidden', timeout: 3000 });
+    await settle(n).catch(() => {});
+    await keep('after');
+    const back = await diff('before', 'after', null);
+    check(back.count === 0, `leaving the box left ${back.count} pixels changed`);
+    // a search changes the picture: hovering then draws over the searched one
+    n = await drawn();
+    await page.fill('#search', 'pipeline');
+    await page.waitForFunction(() => /\d+ matching/.test(document.getElementById('match-count').textContent));
+    await settle(n).catch(() => {});
+    await page.mouse.move(2, 2);
+    await keep('searched');
+    check((await diff('before', 'searched', null)).count > 0, 'the search changed no pixel');
+    n = await drawn();
+    await page.mouse.move(b.x + 20, b.y + b.height / 2);
+    await settle(n);
+    await keep('searched-hovered');
+    const s2 = await diff('searched', 'searched-hovered', rect);
+    check(s2.count > 0 && s2.outside === 0, `hover over the searched picture: ${s2.count} pixels changed, ${s2.outside} outside the box`);
+    await page.mouse.move(2, 2);
+    await page.fill('#search', '');
+    await ready(page);
+  });
+
   await test(`${label}: the table sorts by each column, both ways`, async () => {
     const keys = await page.$$eval('#functions [data-sort]', (t) => t.map((x) => x.dataset.sort));
     check(keys.length === 7, `sortable headers: ${keys}`);

@@ -253,7 +253,7 @@ export class Chart {
       this.laidOut = key;
     }
     this.darkNow = this.dark.matches; // one media query read per draw, not one per box
-    this.view.draw(ctx, {
+    const paint = {
       theme,
       colour: (it) => this.colourOf(it),
       matchFlags: this.matchFlags,
@@ -261,7 +261,9 @@ export class Chart {
       hover: this.hover,
       focus: this.focus,
       focused: document.activeElement === this.canvas,
-    });
+    };
+    if (this.view.drawMarks) this.drawOverPicture(ctx, paint, dpr, [...key, dpr, this.colourMode, this.matchFlags, this.darkNow, this.view]);
+    else this.view.draw(ctx, paint);
     this.darkNow = undefined;
     this.drawnOnce = true;
     this.drawn = items.length > 0 && this.view.boxes().length > 0;
@@ -271,6 +273,34 @@ export class Chart {
       if (performance.getEntriesByName('profviz:draw').length > 500) performance.clearMeasures('profviz:draw');
     }
     if (this.on.drawn) this.on.drawn();
+  }
+
+  /**
+   * For a view with drawMarks: its picture with no hover and no focus is kept
+   * in an offscreen canvas (this.picture) for as long as what it shows stays
+   * the same (key); a draw copies it and has the view draw only the hover and
+   * focus marks over it. Redrawing every box for each mouse move had the
+   * browser rasterise all of them again, 20 ms a frame with 1,200 boxes.
+   */
+  drawOverPicture(ctx, paint, dpr, key) {
+    const c = this.canvas;
+    let pic = this.picture;
+    if (!pic || pic.width !== c.width || pic.height !== c.height || !this.pictureKey || key.some((k, i) => k !== this.pictureKey[i])) {
+      pic = this.picture || (this.picture = document.createElement('canvas'));
+      pic.width = c.width; // (setting the size clears it, even when it is the same)
+      pic.height = c.height;
+      const p = pic.getContext('2d');
+      p.setTransform(dpr, 0, 0, dpr, 0, 0);
+      p.font = FONT;
+      p.textBaseline = 'middle';
+      this.view.draw(p, { ...paint, hover: -1, focused: false });
+      this.pictureKey = key;
+    }
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(pic, 0, 0);
+    ctx.restore();
+    this.view.drawMarks(ctx, paint);
   }
 
   // ---- pointer ---------------------------------------------------------------

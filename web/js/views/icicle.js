@@ -69,75 +69,115 @@ export class IcicleView {
 
   /** Draws the laid-out items. paint: see chart.js. */
   draw(ctx, paint) {
-    const t = paint.theme;
-    const searching = paint.searching;
-    for (let i = 0; i < this.rects.length; i++) {
-      const r = this.rects[i];
-      if (!r) continue;
-      const it = this.items[i];
-      const node = it.node;
-      const dim = searching && !paint.matchFlags[i];
-      ctx.globalAlpha = dim ? 0.28 : 1;
-      const bw = Math.max(r.w - 1, 0.5);
-      const bh = r.h - 1;
-      ctx.fillStyle = paint.colour(it);
-      ctx.fillRect(r.x, r.y, bw, bh);
-      if (it.kind === HIDDEN) {
-        ctx.fillStyle = t.hiddenHatch;
-        ctx.fillRect(r.x, r.y, bw, bh);
-      } else if (!node.exact) {
-        ctx.fillStyle = t.hatch;
-        ctx.fillRect(r.x, r.y, bw, bh);
-      }
-      if (node.reentry && bw > 3) {
-        // a re-entry: a dashed outline in the text colour
-        ctx.save();
-        ctx.setLineDash([3, 2]);
-        ctx.strokeStyle = t.text;
-        ctx.globalAlpha = dim ? 0.2 : 0.7;
-        ctx.lineWidth = 1;
-        ctx.strokeRect(r.x + 0.5, r.y + 0.5, bw - 1, bh - 1);
-        ctx.restore();
-      }
-      if (it.chain.length > 1 && bw > 6) {
-        // folded chain: a double bar on the left edge
-        ctx.fillStyle = t.text;
-        ctx.globalAlpha = dim ? 0.15 : 0.55;
-        ctx.fillRect(r.x + 1, r.y + 2, 1.5, bh - 4);
-        ctx.fillRect(r.x + 4, r.y + 2, 1.5, bh - 4);
-      }
-      if (i === paint.hover) {
-        ctx.globalAlpha = 1;
-        ctx.fillStyle = 'rgba(255,255,255,0.28)';
-        ctx.fillRect(r.x, r.y, bw, bh);
-      }
-      const last = it.chain[it.chain.length - 1];
-      if (last.more && !last.hidden && r.w > 6) {
-        // children left out by the depth limit (older servers): a notch at the bottom edge
-        ctx.fillStyle = t.text;
-        ctx.globalAlpha = dim ? 0.15 : 0.45;
-        ctx.fillRect(Math.max(r.x, 0), r.y + r.h - 3, Math.min(bw, 12), 2);
-      }
-    }
+    for (let i = 0; i < this.rects.length; i++) if (this.rects[i]) this.drawBox(ctx, i, paint);
     ctx.globalAlpha = 1;
-    ctx.fillStyle = t.text;
+    ctx.fillStyle = paint.theme.text;
     ctx.textBaseline = 'middle';
-    for (const l of this.labelList) {
-      ctx.globalAlpha = searching && !paint.matchFlags[l.index] ? 0.45 : 1;
-      ctx.fillText(l.text, l.x, l.y);
-    }
+    for (const l of this.labelList) this.drawLabel(ctx, l, paint);
     ctx.globalAlpha = 1;
-    if (searching) {
-      ctx.strokeStyle = t.match;
+    if (paint.searching) {
+      ctx.strokeStyle = paint.theme.match;
       ctx.lineWidth = 2;
-      for (let i = 0; i < this.rects.length; i++) {
-        const r = this.rects[i];
-        if (r && paint.matchFlags[i] && r.w >= 3) ctx.strokeRect(r.x + 1, r.y + 1, r.w - 3, r.h - 3);
-      }
+      for (let i = 0; i < this.rects.length; i++) this.drawMatch(ctx, i, paint);
     }
+    this.drawFocus(ctx, paint);
+  }
+
+  /**
+   * Draws only what hover and focus change, over a copy of draw()'s picture
+   * made with no hover and no focus (chart.js keeps it): the hovered box
+   * again, whole, clipped to itself, and the focus outline.
+   */
+  drawMarks(ctx, paint) {
+    const r = this.rects[paint.hover];
+    if (paint.hover >= 0 && r) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(r.x, r.y, Math.max(r.w - 1, 0.5), r.h - 1);
+      ctx.clip();
+      this.drawBox(ctx, paint.hover, paint);
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = paint.theme.text;
+      ctx.textBaseline = 'middle';
+      const l = this.labelList.find((x) => x.index === paint.hover);
+      if (l) this.drawLabel(ctx, l, paint);
+      ctx.globalAlpha = 1;
+      if (paint.searching) {
+        ctx.strokeStyle = paint.theme.match;
+        ctx.lineWidth = 2;
+        this.drawMatch(ctx, paint.hover, paint);
+      }
+      ctx.restore();
+    }
+    this.drawFocus(ctx, paint);
+  }
+
+  /** Box i: its fill, hatching, marks and the hover highlight. */
+  drawBox(ctx, i, paint) {
+    const t = paint.theme;
+    const r = this.rects[i];
+    const it = this.items[i];
+    const node = it.node;
+    const dim = paint.searching && !paint.matchFlags[i];
+    ctx.globalAlpha = dim ? 0.28 : 1;
+    const bw = Math.max(r.w - 1, 0.5);
+    const bh = r.h - 1;
+    ctx.fillStyle = paint.colour(it);
+    ctx.fillRect(r.x, r.y, bw, bh);
+    if (it.kind === HIDDEN) {
+      ctx.fillStyle = t.hiddenHatch;
+      ctx.fillRect(r.x, r.y, bw, bh);
+    } else if (!node.exact) {
+      ctx.fillStyle = t.hatch;
+      ctx.fillRect(r.x, r.y, bw, bh);
+    }
+    if (node.reentry && bw > 3) {
+      // a re-entry: a dashed outline in the text colour
+      ctx.save();
+      ctx.setLineDash([3, 2]);
+      ctx.strokeStyle = t.text;
+      ctx.globalAlpha = dim ? 0.2 : 0.7;
+      ctx.lineWidth = 1;
+      ctx.strokeRect(r.x + 0.5, r.y + 0.5, bw - 1, bh - 1);
+      ctx.restore();
+    }
+    if (it.chain.length > 1 && bw > 6) {
+      // folded chain: a double bar on the left edge
+      ctx.fillStyle = t.text;
+      ctx.globalAlpha = dim ? 0.15 : 0.55;
+      ctx.fillRect(r.x + 1, r.y + 2, 1.5, bh - 4);
+      ctx.fillRect(r.x + 4, r.y + 2, 1.5, bh - 4);
+    }
+    if (i === paint.hover) {
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = 'rgba(255,255,255,0.28)';
+      ctx.fillRect(r.x, r.y, bw, bh);
+    }
+    const last = it.chain[it.chain.length - 1];
+    if (last.more && !last.hidden && r.w > 6) {
+      // children left out by the depth limit (older servers): a notch at the bottom edge
+      ctx.fillStyle = t.text;
+      ctx.globalAlpha = dim ? 0.15 : 0.45;
+      ctx.fillRect(Math.max(r.x, 0), r.y + r.h - 3, Math.min(bw, 12), 2);
+    }
+  }
+
+  /** A label (fill style and baseline set by the caller). */
+  drawLabel(ctx, l, paint) {
+    ctx.globalAlpha = paint.searching && !paint.matchFlags[l.index] ? 0.45 : 1;
+    ctx.fillText(l.text, l.x, l.y);
+  }
+
+  /** The outline of box i when it matches the search (stroke style set by the caller). */
+  drawMatch(ctx, i, paint) {
+    const r = this.rects[i];
+    if (r && paint.matchFlags[i] && r.w >= 3) ctx.strokeRect(r.x + 1, r.y + 1, r.w - 3, r.h - 3);
+  }
+
+  drawFocus(ctx, paint) {
     const f = this.rects[paint.focus];
     if (f && paint.focused) {
-      ctx.strokeStyle = t.focus;
+      ctx.strokeStyle = paint.theme.focus;
       ctx.lineWidth = 2;
       ctx.strokeRect(f.x + 1, f.y + 1, Math.max(f.w - 3, 1), f.h - 3);
     }

@@ -23,6 +23,9 @@
 //   colour(item, theme) -> CSS colour     its own colour scale (instead of the colour mode)
 //   legend(model) -> {title, entries: [{colour, label}]} | {title, gradient: [css colours], min, max}
 //   zoomAt(x, factor), panBy(dx), zoomed() -> bool    wheel zoom and drag pan
+//   drawMarks(ctx, paint)          draws only the hover and focus marks over a copy
+//                                  of draw()'s picture made with no hover and no focus
+//                                  (chart.js keeps it; without drawMarks, every draw is whole)
 
 import icicle from './icicle.js';
 import sunburst from './sunburst.js';
