@@ -280,12 +280,22 @@ export class Chart {
    * in an offscreen canvas (this.picture) for as long as what it shows stays
    * the same (key); a draw copies it and has the view draw only the hover and
    * focus marks over it. Redrawing every box for each mouse move had the
-   * browser rasterise all of them again, 20 ms a frame with 1,200 boxes.
+   * browser rasterise all of them again, 20 ms a frame with 1,200 boxes. A
+   * draw with no marks and no copy of its picture yet (the first picture, a
+   * new tree) draws straight onto the canvas: copying a picture rasterises it
+   * there and then, and the first picture would wait for that; the copy is
+   * made at the first draw with marks.
    */
   drawOverPicture(ctx, paint, dpr, key) {
     const c = this.canvas;
     let pic = this.picture;
-    if (!pic || pic.width !== c.width || pic.height !== c.height || !this.pictureKey || key.some((k, i) => k !== this.pictureKey[i])) {
+    const fresh = pic && pic.width === c.width && pic.height === c.height && this.pictureKey && key.every((k, i) => k === this.pictureKey[i]);
+    if (!fresh && paint.hover < 0 && !paint.focused) {
+      this.pictureKey = null;
+      this.view.draw(ctx, paint);
+      return;
+    }
+    if (!fresh) {
       pic = this.picture || (this.picture = document.createElement('canvas'));
       pic.width = c.width; // (setting the size clears it, even when it is the same)
       pic.height = c.height;
