@@ -1,11 +1,10 @@
 /* index.c: sort orders and search text of a profile's function table (see
- * index.h). Numeric keys are radix-sorted (stable, from id order, so ties
- * come out by id); names by the radix sort of their 8-byte slices
- * (pv_sort_ids_by_text), ties by file, line and id; files from the name
- * order, sorted again by line and by the file's rank; the descending orders are derived from the
- * ascending ones, keeping each run of ties in ascending id order.
+ * index.h; the search text is search.h's). Numeric keys are radix-sorted (stable, from id order, so
+ * ties come out by id); names by the radix sort of their 8-byte slices (pv_sort_ids_by_text), ties
+ * by file, line and id; files from the name order, sorted again by line and by the file's rank; the
+ * descending orders are derived from the ascending ones, keeping each run of ties in ascending id
+ * order.
  */
-#define _GNU_SOURCE /* memmem */
 #include "index.h"
 
 #include <pthread.h>
@@ -13,22 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "search.h"
 #include "sort.h"
 #include "source.h"
 
 struct pv_index {
     const pv_profile *profile;         /* borrowed */
     uint32_t *order[PV_SORT_COUNT][2]; /* [key][0] ascending, [key][1] descending */
-    char *names_lc;                    /* lower-cased names, NUL after each */
-    size_t names_lc_len;
-    uint32_t *name_at; /* nfunctions + 1 starts in names_lc */
-    char *files_lc;    /* lower-cased distinct files, NUL after each */
-    size_t files_lc_len;
-    uint32_t *file_at; /* nfiles + 1 starts in files_lc */
-    uint32_t nfiles;
-    uint32_t *file_of;      /* per function, index of its file */
-    const char **file_text; /* per distinct file, its text (in the profile) */
-    uint32_t *file_rank;    /* per distinct file, its rank in strcmp order */
+    pv_search *search;                 /* the search text (search.h) */
+    uint32_t nfiles;                   /* distinct file strings */
+    uint32_t *file_of;                 /* per function, index of its file */
+    const char **file_text;            /* per distinct file, its text (in the profile) */
+    uint32_t *file_rank;               /* per distinct file, its rank in strcmp order */
 };
 
 static const char *const sort_names[PV_SORT_COUNT] = {
@@ -251,7 +246,7 @@ static int compare_files(const void *pa, const void *pb)
     return strcmp(((const file_item *)pa)->file, ((const file_item *)pb)->file);
 }
 
-/* Fills t->file_rank from the distinct files found by build_search(). */
+/* Fills t->file_rank from the distinct files found by build_files(). */
 static int rank_files(pv_index *t)
 {
     file_item *items = malloc((t->nfiles ? t->nfiles : 1) * sizeof *items);
@@ -301,109 +296,54 @@ static int build_orders(pv_index *t, pv_error *err)
     return 0;
 }
 
-/* ---- Search text -------------------------------------------------------- */
-
-static char lower_ascii(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/* Appends the lower-cased s and a NUL at *len in buf (which has room). */
-static void append_lower(char *buf, size_t *len, const char *s)
-{
-    size_t at = *len;
-    for (; *s; s++)
-        buf[at++] = lower_ascii(*s);
-    buf[at++] = '\0';
-    *len = at;
-}
+/* ---- Distinct files ---------------------------------------------------- */
 
 static uint64_t hash_string(const char *s)
 {
     return pv_source_hash(PV_SOURCE_HASH_SEED, s, strlen(s));
 }
 
-/* Fills the search text of t. Files are stored once each, found with an
- * open-addressing table keyed by the string. Returns 0, or -1 with err filled
- * (also when the text would not fit 32-bit offsets). */
-static int build_search(pv_index *t, pv_error *err)
+/* Finds the distinct file strings of t's profile (equal text is one file,
+ * whatever its address), for the file order's ranks: t->file_of, nfiles and
+ * file_text. An open-addressing table keyed by the string. Returns 0, or -1
+ * with err filled. */
+static int build_files(pv_index *t, pv_error *err)
 {
     const pv_profile *p = t->profile;
     size_t n = p->nfunctions;
-    size_t names_len = 0, files_len = 0;
-    for (size_t i = 0; i < n; i++) {
-        names_len += strlen(p->functions[i].name) + 1;
-        files_len += strlen(p->functions[i].file) + 1;
-    }
-    if (names_len > UINT32_MAX || files_len > UINT32_MAX)
-        return pv_fail(err, PV_ERR_INPUT, -1, "names and files are too long to index (%zu bytes)",
-                       names_len + files_len);
-
     size_t cap = 16;
     while (cap < 2 * n)
         cap *= 2;
-    uint32_t *table = malloc(cap * sizeof *table); /* file index + 1, 0 = empty */
-    t->names_lc = malloc(names_len ? names_len : 1);
-    t->name_at = malloc((n + 1) * sizeof *t->name_at);
-    t->files_lc = malloc(files_len ? files_len : 1);
-    t->file_at = malloc((n + 1) * sizeof *t->file_at);
+    uint32_t *table = calloc(cap, sizeof *table); /* file index + 1, 0 = empty */
     t->file_of = malloc((n ? n : 1) * sizeof *t->file_of);
     const char **file_first = malloc((n ? n : 1) * sizeof *file_first);
     t->file_text = file_first;
-    if (!table || !t->names_lc || !t->name_at || !t->files_lc || !t->file_at || !t->file_of ||
-        !file_first) {
+    if (!table || !t->file_of || !file_first) {
         free(table);
         return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory indexing %zu functions", n);
     }
-    memset(table, 0, cap * sizeof *table);
-
     for (size_t i = 0; i < n; i++) {
-        const pv_function *f = &p->functions[i];
-        t->name_at[i] = (uint32_t)t->names_lc_len;
-        append_lower(t->names_lc, &t->names_lc_len, f->name);
-
-        size_t slot = (size_t)hash_string(f->file) & (cap - 1);
+        const char *file = p->functions[i].file;
+        size_t slot = (size_t)hash_string(file) & (cap - 1);
         for (;;) {
             uint32_t held = table[slot];
             if (held == 0) {
                 uint32_t idx = t->nfiles++;
                 table[slot] = idx + 1;
-                file_first[idx] = f->file;
-                t->file_at[idx] = (uint32_t)t->files_lc_len;
-                append_lower(t->files_lc, &t->files_lc_len, f->file);
+                file_first[idx] = file;
                 t->file_of[i] = idx;
                 break;
             }
             const char *other = file_first[held - 1];
-            if (other == f->file || strcmp(other, f->file) == 0) {
+            if (other == file || strcmp(other, file) == 0) {
                 t->file_of[i] = held - 1;
                 break;
             }
             slot = (slot + 1) & (cap - 1);
         }
     }
-    t->name_at[n] = (uint32_t)t->names_lc_len;
-    t->file_at[t->nfiles] = (uint32_t)t->files_lc_len;
     free(table);
     return 0;
-}
-
-/* Sets hit[i] for every string i of the packed text (starts at[0..count],
- * at[count] = len) that contains needle. Hits come in text order, so the
- * string holding each is found by walking forward from the last one. */
-static void mark_matches(const char *text, size_t len, const uint32_t *at, size_t count,
-                         const char *needle, size_t needle_len, unsigned char *hit)
-{
-    size_t pos = 0, i = 0;
-    while (pos < len) {
-        const char *found = memmem(text + pos, len - pos, needle, needle_len);
-        if (!found) break;
-        size_t off = (size_t)(found - text);
-        while (at[i + 1] <= off)
-            i++; /* at[i] <= off < at[i + 1] */
-        hit[i] = 1;
-        pos = at[i + 1];
-    }
 }
 
 int pv_index_query(const pv_index *t, const pv_function_query *query, uint32_t **ids, size_t *nids,
@@ -426,37 +366,25 @@ int pv_index_query(const pv_index *t, const pv_function_query *query, uint32_t *
         return 0;
     }
 
-    size_t needle_len = query->q ? strlen(query->q) : 0;
-    char *needle = malloc(needle_len + 1);
-    unsigned char *name_hit = calloc(n ? n : 1, 1);
-    unsigned char *file_hit = calloc(t->nfiles ? t->nfiles : 1, 1);
+    bool filtered = query->q && query->q[0];
+    unsigned char *hit = filtered ? calloc(n ? n : 1, 1) : NULL;
     size_t page_cap = query->limit < n ? query->limit : n;
     uint32_t *page = malloc((page_cap ? page_cap : 1) * sizeof *page);
-    if (!needle || !name_hit || !file_hit || !page) {
+    if ((filtered && !hit) || !page) {
         pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto fail;
     }
-    for (size_t i = 0; i < needle_len; i++)
-        needle[i] = lower_ascii(query->q[i]);
-    needle[needle_len] = '\0';
-
-    if (needle_len) {
-        mark_matches(t->names_lc, t->names_lc_len, t->name_at, n, needle, needle_len, name_hit);
-        mark_matches(t->files_lc, t->files_lc_len, t->file_at, t->nfiles, needle, needle_len,
-                     file_hit);
-    }
+    if (filtered && pv_search_mark(t->search, query->q, hit, err) < 0) goto fail;
 
     size_t matched = 0, count = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t id = order[i];
-        if (needle_len && !name_hit[id] && !file_hit[t->file_of[id]]) continue;
+        if (filtered && !hit[id]) continue;
         if (query->only && !query->only[id]) continue;
         if (matched >= query->offset && count < page_cap) page[count++] = id;
         matched++;
     }
-    free(needle);
-    free(name_hit);
-    free(file_hit);
+    free(hit);
     *total = matched;
     if (count == 0) {
         free(page);
@@ -467,9 +395,7 @@ int pv_index_query(const pv_index *t, const pv_function_query *query, uint32_t *
     return 0;
 
 fail:
-    free(needle);
-    free(name_hit);
-    free(file_hit);
+    free(hit);
     free(page);
     return -1;
 }
@@ -491,10 +417,7 @@ void pv_index_free(pv_index *t)
         free(t->order[k][0]);
         free(t->order[k][1]);
     }
-    free(t->names_lc);
-    free(t->name_at);
-    free(t->files_lc);
-    free(t->file_at);
+    pv_search_free(t->search);
     free(t->file_of);
     free(t->file_text);
     free(t->file_rank);
@@ -505,8 +428,8 @@ size_t pv_index_memory(const pv_index *t)
 {
     size_t n = t->profile->nfunctions;
     size_t bytes = sizeof *t + 2 * (size_t)PV_SORT_COUNT * n * sizeof(uint32_t);
-    bytes += t->names_lc_len + t->files_lc_len + (n + 1) * sizeof(uint32_t) * 3;
-    bytes += (size_t)t->nfiles * (sizeof(char *) + 2 * sizeof(uint32_t));
+    bytes += pv_search_memory(t->search) + n * sizeof(uint32_t);
+    bytes += (size_t)t->nfiles * (sizeof(char *) + sizeof(uint32_t));
     return bytes;
 }
 
@@ -515,7 +438,8 @@ int pv_index_build(const pv_profile *profile, pv_index **out, pv_error *err)
     pv_index *t = calloc(1, sizeof *t);
     if (!t) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
     t->profile = profile;
-    if (build_search(t, err) < 0 || build_orders(t, err) < 0) {
+    if (pv_search_build(profile, &t->search, err) < 0 || build_files(t, err) < 0 ||
+        build_orders(t, err) < 0) {
         pv_index_free(t);
         return -1;
     }

@@ -3,11 +3,11 @@
  * I/O, no locks, no state outside the pv_index.
  *
  * Data model: for every sort key, the function ids in ascending and in
- * descending order (ties broken by ascending id, both ways), and a
- * lower-cased copy of every name and of every distinct file, packed, for
- * ASCII case-insensitive substring search (a filtered page is one memmem()
- * scan over the names plus one over the files, then a walk of the sorted
- * ids that stops once the page is full).
+ * descending order (ties broken by ascending id, both ways); the distinct
+ * files, for the file order; and the profile's search text (search.h: ASCII
+ * case-insensitive substring search, a filtered page is one memmem() scan
+ * over the names plus one over the files, then a walk of the sorted ids that
+ * stops once the page is full).
  *
  * Ownership: a pv_index borrows its profile (which must outlive it, and
  * whose strings it points into) and owns its arrays; pv_index_free frees
