@@ -1,6 +1,7 @@
 /* Unit tests of server/search.c: the functions whose name or file holds a
- * string, found in the search text, against the function index's search
- * (index.h) and against a plain lower-cased strstr, on a profile of more
+ * string, found in the search text, against the function index's query
+ * (index.h, which filters with it: the two must agree on every id and the
+ * total) and against a plain lower-cased strstr, on a profile of more
  * distinct files than the search's table of files starts with (so that it
  * grows), met in no order, names and files in both cases and with bytes above 0x7f, and
  * needles that start with a letter or not, are longer than every string, or
