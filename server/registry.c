@@ -516,11 +516,6 @@ pv_source_limits pv_registry_source_limits(pv_registry *reg, bool *on_demand)
     return limits;
 }
 
-void pv_registry_index_soon(const pv_registry_entry *pub)
-{
-    pv_tables_start(((const entry *)pub)->t);
-}
-
 void pv_registry_set_index_on_demand(pv_registry *reg, bool on)
 {
     pthread_mutex_lock(&reg->lock);

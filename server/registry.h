@@ -135,11 +135,6 @@ bool pv_registry_is_loaded(pv_registry *reg, const char *id);
  * the first comparison. Off by default. */
 void pv_registry_set_index_on_demand(pv_registry *reg, bool on);
 
-/* Starts building the index of an acquired entry that left it on demand,
- * on a thread of its own (once the work that came first is done); does
- * nothing otherwise. */
-void pv_registry_index_soon(const pv_registry_entry *entry);
-
 /* Sets the cache limit in bytes (0, the default, is no limit) and evicts
  * down to it. */
 void pv_registry_set_cache_limit(pv_registry *reg, size_t bytes);

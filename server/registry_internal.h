@@ -13,8 +13,8 @@
 typedef struct pv_tables pv_tables;
 
 /* Makes the tables of profile (taken over in every case), its index built
- * on a thread now or, when on_demand, at the first pv_tables_index(t, true)
- * (or pv_tables_start). Returns them, or NULL with err filled. */
+ * on a thread now or, when on_demand, at the first pv_tables_index(t, true).
+ * Returns them, or NULL with err filled. */
 pv_tables *pv_tables_new(pv_profile *profile, bool on_demand, pv_error *err);
 
 /* Frees t (waiting for its builder). NULL is fine. */
@@ -27,10 +27,6 @@ pv_profile *pv_tables_profile(const pv_tables *t);
  * on demand). Returns NULL with err filled when building failed or (make
  * false) it was never built. */
 const pv_index *pv_tables_index(pv_tables *t, bool make, pv_error *err);
-
-/* Starts building an index left on demand on a thread of its own, at a
- * lower priority than requests (pv_pool_lower_priority). */
-void pv_tables_start(pv_tables *t);
 
 /* An estimate of the bytes t holds, its index included (waited for; one
  * left on demand is built). */

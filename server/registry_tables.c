@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "pool.h"
 #include "registry_internal.h"
 
 /* A parsed profile and its index, made and freed together. The index is
@@ -27,13 +26,6 @@ static void *build_index(void *arg)
     pv_tables *t = arg;
     if (pv_index_build(t->profile, &t->index, &t->err) < 0) t->index = NULL;
     return NULL;
-}
-
-/* The same ahead of need (pv_tables_start): below requests in priority. */
-static void *build_index_ahead(void *arg)
-{
-    pv_pool_lower_priority();
-    return build_index(arg);
 }
 
 /* The index of t, waiting for its builder (or, when make, building one
@@ -80,18 +72,6 @@ size_t pv_tables_memory(pv_tables *t)
     bytes += n * sizeof(pv_function) + (size_t)p->nedges * (sizeof(pv_edge) + sizeof(uint32_t)) +
              (size_t)p->nroots * sizeof(uint32_t);
     return bytes + (index ? pv_index_memory(index) : 0);
-}
-
-/* Starts building an index left on demand on a thread of its own, at a
- * lower priority than requests (pv_pool_lower_priority). */
-void pv_tables_start(pv_tables *t)
-{
-    pthread_mutex_lock(&t->lock);
-    if (t->on_demand && pthread_create(&t->builder, NULL, build_index_ahead, t) == 0) {
-        t->on_demand = false;
-        t->building = true;
-    }
-    pthread_mutex_unlock(&t->lock);
 }
 
 /* Makes the tables of profile (taken over in every case), its index built
