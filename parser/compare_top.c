@@ -48,6 +48,17 @@ static bool before(const top_order *o, uint32_t rx, uint64_t kx, uint32_t ry, ui
 
 /* Moves slot i of the heap (rows[0..n), the worst at the root) down to its
  * place. */
+/* Swaps places a and b of the heap (its rows and their numeric keys). */
+static void swap_places(uint32_t *rows, uint64_t *num, size_t a, size_t b)
+{
+    uint32_t r = rows[a];
+    rows[a] = rows[b];
+    rows[b] = r;
+    uint64_t k = num[a];
+    num[a] = num[b];
+    num[b] = k;
+}
+
 static void sift_down(const top_order *o, uint32_t *rows, size_t n, size_t i)
 {
     uint64_t *num = o->num;
@@ -56,12 +67,7 @@ static void sift_down(const top_order *o, uint32_t *rows, size_t n, size_t i)
         if (l < n && before(o, rows[worst], num[worst], rows[l], num[l])) worst = l;
         if (l + 1 < n && before(o, rows[worst], num[worst], rows[l + 1], num[l + 1])) worst = l + 1;
         if (worst == i) return;
-        uint32_t r = rows[i];
-        rows[i] = rows[worst];
-        rows[worst] = r;
-        uint64_t k = num[i];
-        num[i] = num[worst];
-        num[worst] = k;
+        swap_places(rows, num, i, worst);
         i = worst;
     }
 }
@@ -72,12 +78,7 @@ static void sift_up(const top_order *o, uint32_t *rows, size_t i)
     while (i > 0) {
         size_t up = (i - 1) / 2;
         if (!before(o, rows[up], num[up], rows[i], num[i])) return;
-        uint32_t r = rows[i];
-        rows[i] = rows[up];
-        rows[up] = r;
-        uint64_t k = num[i];
-        num[i] = num[up];
-        num[up] = k;
+        swap_places(rows, num, i, up);
         i = up;
     }
 }
