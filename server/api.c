@@ -10,6 +10,7 @@
 #include "api_compare.h"
 #include "api_function.h"
 #include "api_params.h"
+#include "api_tree.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -18,7 +19,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "calltree.h"
 #include "json.h"
 
 /* ---- The model as JSON ----------------------------------------------------- */
@@ -269,100 +269,6 @@ static int handle_function(const pv_registry_entry *entry, const char *fid_text,
     return pv_api_reply_json(reply, &w);
 }
 
-/* The node at index i of tree and all its descendants. */
-static void put_tree_node(pv_json *w, const pv_profile *p, const pv_tree *tree, size_t i)
-{
-    const pv_tree_node *node = &tree->nodes[i];
-    pv_json_begin_object(w);
-    if (node->func == PV_TREE_SYNTHETIC_ROOT) {
-        pv_json_key_int(w, "id", -1);
-        pv_json_key_cstring(w, "name", "<all roots>");
-        pv_json_key_cstring(w, "file", "");
-        pv_json_key_int(w, "line", 0);
-    } else {
-        const pv_function *f = &p->functions[node->func];
-        pv_json_key_int(w, "id", node->func);
-        pv_json_key_cstring(w, "name", f->name);
-        pv_json_key_cstring(w, "file", f->file);
-        pv_json_key_int(w, "line", f->line);
-    }
-    pv_json_key_double(w, "time", node->time);
-    pv_json_key_int(w, "calls", node->calls);
-    pv_json_key_bool(w, "exact", node->exact);
-    pv_json_key_bool(w, "reentry", node->reentry);
-    const char *why = pv_tree_why_name(node->why);
-    pv_json_key(w, "why");
-    if (why)
-        pv_json_cstring(w, why);
-    else
-        pv_json_null(w);
-    if (node->func != PV_TREE_SYNTHETIC_ROOT) {
-        /* The function's own totals, as the table shows them. */
-        const pv_function *f = &p->functions[node->func];
-        pv_json_key_double(w, "cumtime", f->cumtime);
-        pv_json_key_double(w, "tottime", f->tottime);
-        pv_json_key_int(w, "ncalls", f->ncalls);
-        pv_json_key_int(w, "pcalls", f->pcalls);
-    }
-    pv_api_put_hidden(w, node->hidden_time, node->hidden);
-    pv_json_key(w, "children");
-    pv_json_begin_array(w);
-    for (uint32_t c = 0; c < node->nchildren && !pv_json_failed(w); c++)
-        put_tree_node(w, p, tree, (size_t)node->first_child + c);
-    pv_json_end_array(w);
-    pv_json_key_bool(w, "more", node->more);
-    pv_json_end_object(w);
-}
-
-static int handle_tree(const pv_registry_entry *entry, const pv_api_request *req,
-                       pv_api_reply *reply)
-{
-    pv_error perr;
-    pv_tree_request treq;
-    pv_tree_request_defaults(&treq);
-    long long depth = treq.depth, max_nodes = (long long)treq.max_nodes;
-    if (pv_api_int_param(req, "depth", 0, PV_API_MAX_DEPTH, &depth, &perr) < 0 ||
-        pv_api_int_param(req, "max_nodes", 1, INT64_MAX, &max_nodes, &perr) < 0 ||
-        pv_api_fraction_param(req, "cutoff", &treq.cutoff, &perr) < 0)
-        return pv_api_reply_fail(reply, &perr);
-    if (max_nodes > PV_API_MAX_NODES)
-        return pv_api_reply_error(
-            reply, 400, "bad parameter 'max_nodes': at most %d nodes per tree request, got %lld",
-            PV_API_MAX_NODES, max_nodes);
-    treq.depth = (int)depth;
-    treq.max_nodes = (size_t)max_nodes;
-
-    int64_t *path = NULL;
-    size_t path_len = 0;
-    if (pv_api_path_param(req, "path", &path, &path_len, &perr) < 0)
-        return pv_api_reply_fail(reply, &perr);
-    treq.path = path;
-    treq.path_len = path_len;
-
-    pv_tree *tree = NULL;
-    pv_error err;
-    int rc = pv_tree_build(entry->profile, &treq, &tree, &err);
-    free(path);
-    if (rc < 0) {
-        if (err.kind == PV_ERR_NOT_FOUND) pv_error_prefix(&err, "bad path: ");
-        return pv_api_reply_fail(reply, &err);
-    }
-    pv_json w = {0};
-    pv_json_begin_object(&w);
-    pv_json_key(&w, "path");
-    pv_json_begin_array(&w);
-    for (size_t i = 0; i < tree->path_len; i++)
-        pv_json_int(&w, tree->path[i]);
-    pv_json_end_array(&w);
-    if (tree->nnodes > 0) {
-        pv_json_key(&w, "root");
-        put_tree_node(&w, entry->profile, tree, 0);
-    }
-    pv_json_end_object(&w);
-    pv_tree_free(tree);
-    return pv_api_reply_json(reply, &w);
-}
-
 /* ---- Routing ---------------------------------------------------------------- */
 
 int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *reply)
@@ -406,7 +312,7 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
     else if (strcmp(seg[1], "functions") == 0)
         rc = handle_functions(entry, req, reply);
     else
-        rc = handle_tree(entry, req, reply);
+        rc = pv_api_tree_reply(entry, req, reply);
     pv_registry_release(reg, entry);
     return rc;
 }

@@ -166,6 +166,7 @@ static char *start_tree(pv_registry *reg, const pv_page_start *start, bool uploa
                                        "depth",     PV_PAGE_TREE_DEPTH,
                                        "cutoff",    PV_PAGE_TREE_CUTOFF,
                                        "max_nodes", PV_PAGE_TREE_NODES,
+                                       "form",      PV_PAGE_TREE_FORM,
                                        NULL};
     size_t blen = 0;
     char *body = api_body(reg, path, args, uploads, newest_first, &blen);

@@ -9,7 +9,9 @@
  * "tree": the start tree or null}. The start tree is what the page shows
  * first when it opens on a profile with nothing else asked (its URL names at
  * most the profile): {"profile": id, "path": [], "depth", "cutoff",
- * "max_nodes": the request, "body": what /api/profiles/ID/tree answers}. It
+ * "max_nodes": the request, "body": what /api/profiles/ID/tree answers in
+ * the compact form (api_tree.h: each function and file once, a third as
+ * long as the nested form, so less for the browser to read)}. It
  * is asked PV_PAGE_TREE_DEPTH levels deep, more than most panes show, and
  * the page shows the levels that fit (a tree of fewer than max_nodes nodes
  * holds every node of a shallower one); a page that needs more, or another
@@ -44,6 +46,7 @@
 #define PV_PAGE_TREE_DEPTH "40"
 #define PV_PAGE_TREE_CUTOFF "0.001"
 #define PV_PAGE_TREE_NODES "5000"
+#define PV_PAGE_TREE_FORM "compact"
 #define PV_PAGE_MAX_TREE ((size_t)2 << 20)
 
 /* What the page's URL asks at start: plain when it names nothing but

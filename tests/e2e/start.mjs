@@ -82,11 +82,12 @@ export async function startSuite(h) {
     check(pages.length === 1, `table pages asked for: ${pages.join(', ')}`);
     const scripts = all.filter((u) => u.startsWith('/js/'));
     check(JSON.stringify(scripts) === '["/js/bundle.js"]', `scripts loaded: ${scripts.join(', ')}`);
-    // the start tree is the API's answer to the request it names
+    // the start tree is the API's answer to the request it names, in the compact form
     const same = await page.evaluate(async () => {
       const t = JSON.parse(document.getElementById('profviz-boot').textContent).tree;
       if (!t) return 'no tree in the page';
-      const q = new URLSearchParams({ path: '', depth: String(t.depth), cutoff: String(t.cutoff), max_nodes: String(t.max_nodes) });
+      if (t.body.form !== 'compact') return 'not in the compact form';
+      const q = new URLSearchParams({ path: '', depth: String(t.depth), cutoff: String(t.cutoff), max_nodes: String(t.max_nodes), form: 'compact' });
       const api = await (await fetch(`/api/profiles/${t.profile}/tree?${q}`)).json();
       return JSON.stringify(api) === JSON.stringify(t.body) ? 'same' : 'different';
     });

@@ -1,5 +1,6 @@
 """run_integration.py's checks of /api/profiles/ID/tree (keys, depth,
-max_nodes, cutoff, subtrees by path, several roots, bad parameters), of
+max_nodes, cutoff, subtrees by path, several roots, bad parameters, the
+compact form read back against the nested one), of
 routing (404 and 405 with JSON errors) and of gzip-compressed responses."""
 
 import gzip
@@ -12,6 +13,66 @@ def walk(node, path, visit):
     visit(node, path)
     for c in node["children"]:
         walk(c, path + [c["id"]], visit)
+
+
+def expand_compact(c):
+    """The nested form of a compact tree body (as web/js/treeform.js reads it)."""
+    files, fns, whys, v = c["files"], c["functions"], c["whys"], c["nodes"]
+    nodes, counts = [], []
+    for i in range(0, len(v), 8):
+        f, time, calls, flags, why, htime, hcount, nkids = v[i:i + 8]
+        if f < 0:
+            n = {"id": -1, "name": "<all roots>", "file": "", "line": 0}
+        else:
+            fid, name, fi, line, cum, tot, nc, pc = fns[f]
+            n = {"id": fid, "name": name, "file": files[fi], "line": line}
+        n.update(time=time, calls=calls, exact=bool(flags & 1), reentry=bool(flags & 2),
+                 why=whys[why])
+        if f >= 0:
+            n.update(cumtime=cum, tottime=tot, ncalls=nc, pcalls=pc)
+        if hcount > 0:
+            n["hidden"] = {"time": htime, "count": hcount}
+        n["children"] = []
+        n["more"] = bool(flags & 4)
+        nodes.append(n)
+        counts.append(nkids)
+    nxt = 1
+    for n, k in zip(nodes, counts):
+        n["children"] = nodes[nxt:nxt + k]
+        nxt += k
+    out = {"path": c["path"]}
+    if nodes:
+        out["root"] = nodes[0]
+    return out
+
+
+def test_compact_form(srv, pids):
+    """form=compact holds the nested form's tree, every node and number."""
+    for pid in pids:
+        status, _, nested = srv.json(f"/api/profiles/{pid}/tree")
+        if status != 200:
+            check(f"{pid}: tree 200", False, status)
+            continue
+        path = ",".join(map(str, nested["path"]))
+        for qs in ("", "depth=40&cutoff=0.001&max_nodes=5000", "depth=30&cutoff=0&max_nodes=20000",
+                   "depth=2&cutoff=0", "max_nodes=5", f"path={path}&depth=3", "depth=0"):
+            sep = "&" if qs else ""
+            status, _, want = srv.json(f"/api/profiles/{pid}/tree?{qs}")
+            status2, _, got = srv.json(f"/api/profiles/{pid}/tree?{qs}{sep}form=compact")
+            check(f"{pid} tree?{qs}: the compact form reads back as the nested form",
+                  status == status2 == 200 and got.get("form") == "compact" and
+                  set(got) == {"path", "form", "files", "functions", "whys", "nodes"} and
+                  expand_compact(got) == want, (status, status2))
+            if qs == "depth=30&cutoff=0&max_nodes=20000" and "root" in want:
+                nodes = len(got["nodes"]) // 8
+                distinct = len({tuple(f[:2]) for f in got["functions"]})
+                check(f"{pid}: each function and file written once",
+                      distinct == len(got["functions"]) and
+                      len(set(got["files"])) == len(got["files"]) and
+                      len(got["functions"]) <= nodes, (distinct, len(got["functions"])))
+    status, _, body = srv.json(f"/api/profiles/{pids[0]}/tree?form=flat")
+    check("tree?form=flat is 400 naming 'form'",
+          status == 400 and "'form'" in body.get("error", ""), (status, body))
 
 
 def test_tree(srv, pid, multi_root_pid):

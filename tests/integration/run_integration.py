@@ -26,7 +26,7 @@ from cases_api import (test_empty, test_function_detail, test_functions,  # noqa
                        test_profiles)
 from cases_cli import test_browser, test_cli_errors, test_ports  # noqa: E402
 from cases_static import test_static  # noqa: E402
-from cases_tree import test_api_routing, test_gzip, test_tree  # noqa: E402
+from cases_tree import test_api_routing, test_compact_form, test_gzip, test_tree  # noqa: E402
 
 
 def write_two_roots(path):
@@ -75,6 +75,7 @@ def main():
         test_function_detail(srv, pid, expected("cprofile-py313"))
         test_function_detail(srv, ids[1], expected("names-py313"))
         test_tree(srv, pid, ids[3])
+        test_compact_form(srv, [pid, ids[1], ids[3], ids[4]])
         test_api_routing(srv, pid)
         test_gzip(srv, pid)
         embedded_bundle = test_static(srv, "embedded", from_disk=False)

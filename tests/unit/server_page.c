@@ -138,6 +138,7 @@ static int start_arg(void *ctx, const char *name, const char **value, size_t *le
                                         "depth",     PV_PAGE_TREE_DEPTH,
                                         "cutoff",    PV_PAGE_TREE_CUTOFF,
                                         "max_nodes", PV_PAGE_TREE_NODES,
+                                        "form",      PV_PAGE_TREE_FORM,
                                         NULL};
     for (const char *const *p = pairs; *p; p += 2)
         if (strcmp(p[0], name) == 0) {

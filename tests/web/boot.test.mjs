@@ -76,3 +76,19 @@ test('boot.js uses the start tree of the page only where it holds what the pane 
   assert.equal(startTree({ ...page, body: null }, 'abc', req({})), null);
   assert.equal(startTree(page, 'abc', null), null, 'no tree request: another view');
 });
+
+test('boot.js reads the compact start tree of the page into the nested form', () => {
+  // 1 -> (2, 3 -> 4), breadth-first: 1, 2, 3, 4
+  const fn = (id) => [id, `f${id}`, 0, id, 3, 1, 1, 1];
+  const node = (f, time, kids) => [f, time, 1, 1, 0, 0, 0, kids];
+  const body = { path: [1], form: 'compact', files: ['a.py'], functions: [fn(1), fn(2), fn(3), fn(4)], whys: [null], nodes: [...node(0, 3, 2), ...node(1, 1, 0), ...node(2, 1, 1), ...node(3, 1, 0)] };
+  const page = { profile: 'abc', path: [], depth: 40, cutoff: START_CUTOFF, max_nodes: 5000, body };
+  const req = { opts: { path: [], depth: 23, cutoff: START_CUTOFF } };
+  const t = startTree(page, 'abc', req);
+  assert.deepEqual(t.path, [1]);
+  assert.deepEqual([t.root.id, t.root.children.map((c) => c.id), t.root.children[1].children.map((c) => c.id)], [1, [2, 3], [4]]);
+  assert.equal(t.root.children[1].children[0].file, 'a.py');
+  assert.equal(startTree({ ...page, max_nodes: 4 }, 'abc', req), null, 'cut by its node budget: 4 nodes of at most 4');
+  assert.notEqual(startTree({ ...page, max_nodes: 5 }, 'abc', req), null, '4 nodes of at most 5');
+  assert.equal(startTree({ ...page, body: { ...body, nodes: [] } }, 'abc', req), null, 'no nodes: the page asks the API');
+});

@@ -2,6 +2,8 @@
 // Every failure becomes an ApiError whose message says what was being loaded
 // and why it failed, ready to show to the user.
 
+import { expandTree } from './treeform.js';
+
 export const TOKEN_MESSAGE = 'This server needs a token: open the link with ?token=… that whoever runs it gave you.';
 
 export class ApiError extends Error {
@@ -70,15 +72,21 @@ export function getProfile(id) {
   return getJson(`/api/profiles/${enc(id)}`, 'Loading the profile');
 }
 
-/** GET .../tree: {path, root}. opts: {path: [ids], depth, cutoff, maxNodes}. */
+/** GET .../tree (asked in the compact form): {path, root}. opts: {path: [ids], depth, cutoff, maxNodes}. */
 export function getTree(id, opts = {}, signal) {
   const p = new URLSearchParams();
   p.set('path', (opts.path || []).join(','));
   if (opts.depth !== undefined) p.set('depth', String(opts.depth));
   if (opts.cutoff !== undefined) p.set('cutoff', String(opts.cutoff));
   if (opts.maxNodes !== undefined) p.set('max_nodes', String(opts.maxNodes));
+  p.set('form', 'compact'); // a third as long; treeform.js reads it back
   const q = p.toString().replace(/%2C/g, ',');
-  return getJson(`/api/profiles/${enc(id)}/tree?${q}`, TREE_WHAT, signal);
+  return treeOf(fetch(`/api/profiles/${enc(id)}/tree?${q}`, { signal, headers: { Accept: 'application/json' } }));
+}
+
+/** The tree of a response to GET .../tree (either form), in the nested form: {path, root}. */
+export function treeOf(response) {
+  return jsonOf(response, TREE_WHAT).then(expandTree);
 }
 
 /** GET .../functions: {total, rows}. opts: {sort, order, q, offset, limit}. */

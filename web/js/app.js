@@ -57,7 +57,7 @@ const healthy = (data ? Promise.resolve(data.health) : api.health()).catch(() =>
 listed.catch(() => {});
 if (boot.tree) {
   // the tree from the page is drawn in this very task, before the first frame
-  const tree = boot.tree.json ? Promise.resolve(boot.tree.json) : api.jsonOf(boot.tree.response, api.TREE_WHAT);
+  const tree = boot.tree.json ? Promise.resolve(boot.tree.json) : api.treeOf(boot.tree.response);
   store.seedTree(boot.tree.profile, boot.tree.opts, tree);
 }
 if (boot.page) store.seedFunctions(boot.page.profile, boot.page.opts, api.jsonOf(boot.page.response, api.TABLE_WHAT));

@@ -1,6 +1,7 @@
 // boot.js: the start data, and the first requests, started before the rest
-// of the UI has run. app.js's first import, so that it and its one import
-// (plan.js, for the viewport's size without a layout) are the first modules
+// of the UI has run. app.js's first import, so that it and its two imports
+// (plan.js, for the viewport's size without a layout, and treeform.js, for
+// the page's tree in its compact form) are the first modules
 // of the page's one script (js/bundle.js, the modules joined:
 // server/bundle.h) and run before any other.
 //
@@ -24,6 +25,7 @@
 // the promises to the store.
 
 import { viewportSize } from './plan.js';
+import { expandTree, COMPACT_STRIDE } from './treeform.js';
 
 export const START_CUTOFF = 0.001; // urlstate.js DEFAULT_CUTOFF
 export const START_SORT = 'tottime'; // urlstate.js DEFAULT_SORT, descending
@@ -65,7 +67,7 @@ export function startRequests(profile, state, fillDepth) {
   if (state.tree) {
     const t = state.tree;
     const opts = { path: t.path, depth: t.depth === null ? Math.min(60, fillDepth) : t.depth, cutoff: t.cutoff }; // urlstate.js MAX_DEPTH
-    const q = new URLSearchParams({ path: t.path.join(','), depth: String(opts.depth), cutoff: String(t.cutoff) });
+    const q = new URLSearchParams({ path: t.path.join(','), depth: String(opts.depth), cutoff: String(t.cutoff), form: 'compact' });
     tree = { opts, url: `/api/profiles/${id}/tree?${q.toString().replace(/%2C/g, ',')}` };
   }
   let page = null;
@@ -97,15 +99,20 @@ function countNodes(root, limit) {
  * req ({opts: {path, depth, cutoff}}) of profile: the same profile, path and
  * cutoff, at least as deep, and complete (fewer nodes than its max_nodes, so
  * no budget left out a node a shallower request would hold). Returns its
- * body (the API's tree JSON), or null.
+ * body (the API's tree JSON) in the nested form (the page holds the compact
+ * one: treeform.js), or null.
  */
 export function startTree(embedded, profile, req) {
   const t = embedded;
-  if (!t || typeof t !== 'object' || !t.body || !t.body.root || !req) return null;
+  if (!t || typeof t !== 'object' || !t.body || !req) return null;
+  const body = t.body;
+  const compact = body.form === 'compact';
+  if (compact ? !Array.isArray(body.nodes) || body.nodes.length === 0 : !body.root) return null;
   const o = req.opts;
   if (t.profile !== profile || o.path.length !== 0 || !Array.isArray(t.path) || t.path.length !== 0) return null;
   if (t.cutoff !== o.cutoff || !(o.depth <= t.depth)) return null;
-  return countNodes(t.body.root, t.max_nodes) < t.max_nodes ? t.body : null;
+  const count = compact ? Math.floor(body.nodes.length / COMPACT_STRIDE) : countNodes(body.root, t.max_nodes);
+  return count < t.max_nodes ? expandTree(body) : null;
 }
 
 /** The page's start data {health, profiles, tree} (profiles and tree may be null), or null. */
