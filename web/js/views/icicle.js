@@ -67,9 +67,23 @@ export class IcicleView {
     }
   }
 
-  /** Draws the laid-out items. paint: see chart.js. */
+  /**
+   * Draws the laid-out items. paint: see chart.js. The hatching of every box
+   * goes into one path per pattern and alpha, filled once after the boxes'
+   * colours and before their marks (boxes never overlap, so the pixels are
+   * those of drawing box after box): a pattern fill per box cost Chromium's
+   * software raster 20-45 ms for the 1,300 hatched boxes of a 20,000-function
+   * profile's first picture, one per path some 4 ms.
+   */
   draw(ctx, paint) {
-    for (let i = 0; i < this.rects.length; i++) if (this.rects[i]) this.drawBox(ctx, i, paint);
+    const hatching = new Map();
+    for (let i = 0; i < this.rects.length; i++) if (this.rects[i]) this.drawFill(ctx, i, paint, hatching);
+    for (const { style, alpha, path } of hatching.values()) {
+      ctx.globalAlpha = alpha;
+      ctx.fillStyle = style;
+      ctx.fill(path);
+    }
+    for (let i = 0; i < this.rects.length; i++) if (this.rects[i]) this.drawBoxMarks(ctx, i, paint);
     ctx.globalAlpha = 1;
     ctx.fillStyle = paint.theme.text;
     ctx.textBaseline = 'middle';
@@ -114,23 +128,47 @@ export class IcicleView {
 
   /** Box i: its fill, hatching, marks and the hover highlight. */
   drawBox(ctx, i, paint) {
+    this.drawFill(ctx, i, paint, null);
+    this.drawBoxMarks(ctx, i, paint);
+  }
+
+  /**
+   * Box i's colour, and its hatching (hidden remainders, estimated times):
+   * drawn at once, or, given hatching (a Map), added to its path there for
+   * the caller to fill.
+   */
+  drawFill(ctx, i, paint, hatching) {
+    const t = paint.theme;
+    const r = this.rects[i];
+    const it = this.items[i];
+    const alpha = paint.searching && !paint.matchFlags[i] ? 0.28 : 1;
+    ctx.globalAlpha = alpha;
+    const bw = Math.max(r.w - 1, 0.5);
+    const bh = r.h - 1;
+    ctx.fillStyle = paint.colour(it);
+    ctx.fillRect(r.x, r.y, bw, bh);
+    const style = it.kind === HIDDEN ? t.hiddenHatch : it.node.exact ? null : t.hatch;
+    if (!style) return;
+    if (!hatching) {
+      ctx.fillStyle = style;
+      ctx.fillRect(r.x, r.y, bw, bh);
+      return;
+    }
+    const key = (style === t.hatch ? 'e' : 'h') + alpha;
+    let h = hatching.get(key);
+    if (!h) hatching.set(key, (h = { style, alpha, path: new Path2D() }));
+    h.path.rect(r.x, r.y, bw, bh);
+  }
+
+  /** Box i's marks over its fill: re-entry outline, folded chain, hover highlight, notch. */
+  drawBoxMarks(ctx, i, paint) {
     const t = paint.theme;
     const r = this.rects[i];
     const it = this.items[i];
     const node = it.node;
     const dim = paint.searching && !paint.matchFlags[i];
-    ctx.globalAlpha = dim ? 0.28 : 1;
     const bw = Math.max(r.w - 1, 0.5);
     const bh = r.h - 1;
-    ctx.fillStyle = paint.colour(it);
-    ctx.fillRect(r.x, r.y, bw, bh);
-    if (it.kind === HIDDEN) {
-      ctx.fillStyle = t.hiddenHatch;
-      ctx.fillRect(r.x, r.y, bw, bh);
-    } else if (!node.exact) {
-      ctx.fillStyle = t.hatch;
-      ctx.fillRect(r.x, r.y, bw, bh);
-    }
     if (node.reentry && bw > 3) {
       // a re-entry: a dashed outline in the text colour
       ctx.save();
