@@ -134,3 +134,15 @@ test('fold turns single-child chains into one item with the last node\'s path an
   root.children[0].hidden = { time: 1, count: 2 };
   assert.equal(foldChain(root.children[0]).length, 1);
 });
+
+test('flatten keeps children that come largest first as they are, and sorts others stably', () => {
+  const leaf = (id, time) => ({ id, name: `f${id}`, file: 'a.py', line: id, time, exact: true, children: [] });
+  const root = (kids) => ({ id: 1, name: 'root', file: 'a.py', line: 1, time: 20, exact: true, children: kids });
+  const ids = (r) => flatten(r).filter((it) => it.depth === 1).map((it) => it.node.id);
+  assert.deepEqual(ids(root([leaf(2, 5), leaf(3, 3), leaf(4, 3), leaf(5, 1)])), [2, 3, 4, 5]);
+  const shuffled = [leaf(5, 1), leaf(4, 3), leaf(2, 5), leaf(3, 3)];
+  assert.deepEqual(ids(root(shuffled)), [2, 4, 3, 5], 'equal times keep their order');
+  assert.deepEqual(shuffled.map((k) => k.id), [5, 4, 2, 3], 'the tree itself is left as it is');
+  const x0 = flatten(root(shuffled)).filter((it) => it.depth === 1).map((it) => it.x0);
+  assert.deepEqual(x0.map((x) => Math.round(x * 20)), [0, 5, 8, 11]);
+});

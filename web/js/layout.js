@@ -33,7 +33,7 @@ export function flatten(root, rootPath = [], maxDepth = Infinity, opts = {}) {
     const it = items[i];
     if (it.depth >= maxDepth || it.kind !== NODE) continue;
     const last = it.chain[it.chain.length - 1];
-    const kids = (last.children || []).slice().sort((a, b) => b.time - a.time);
+    const kids = largestFirst(last.children || []);
     let x = it.x0;
     for (const child of kids) {
       const w = Math.max(0, child.time) / total;
@@ -57,6 +57,12 @@ export function flatten(root, rootPath = [], maxDepth = Infinity, opts = {}) {
     }
   }
   return items;
+}
+
+/** Children largest first: as they are when the server's order is that already (it is), else a sorted copy. */
+function largestFirst(kids) {
+  for (let i = 1; i < kids.length; i++) if (kids[i - 1].time < kids[i].time) return kids.slice().sort((a, b) => b.time - a.time);
+  return kids;
 }
 
 function item(node, kind, chain, path, depth, x0, x1, parent) {
