@@ -15,9 +15,12 @@
 //     from the browser's cache after a 304).
 // Both start after one page has made the server parse the profile (it
 // parses lazily); that cold page's figure is printed too. For the first
-// visits it also prints when a frame after the mark was done (an upper
-// bound of when the picture is on screen: the observer that asks for that
-// frame runs as a task after the mark), and where the time went, as medians:
+// visits it also prints the first contentful paint (the browser's time for
+// the first frame with content presented; the page keeps its header hidden
+// until the first picture, so that frame is the one with the picture), when
+// a frame after the mark was done (an upper bound: the observer that asks
+// for that frame runs as a task after the mark, behind the page's own), and
+// where the time went, as medians:
 // the page's HTML, its one script (the modules joined), and the tree request's
 // start and end when there was one (a page whose start tree came in its HTML,
 // server/page.h, makes none: "tree in the page"). Each first visit is
@@ -111,9 +114,11 @@ async function firstVisit(browser, url) {
       const nav = performance.getEntriesByType('navigation')[0];
       const tree = performance.getEntriesByType('resource').find((e) => e.name.includes('/tree?') && e.startTime < d);
       const script = performance.getEntriesByType('resource').find((e) => e.name.includes('/js/'));
+      const fcp = performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint');
       return {
         drawn: d,
         painted: performance.getEntriesByName('bench:painted')[0].startTime,
+        fcp: fcp ? fcp.startTime : NaN,
         html: nav.responseEnd,
         script: script ? script.responseEnd : NaN,
         treeStart: tree ? tree.startTime : NaN,
@@ -270,7 +275,7 @@ try {
     console.log(`  navigation -> first profviz:drawn, first visit: median ${ms(median(fd))}, min ${ms(Math.min(...fd))}, max ${ms(Math.max(...fd))}`);
     const asked = r.firsts.filter((x) => !Number.isNaN(x.treeStart)).length;
     const tree = asked === 0 ? 'tree in the page' : asked === r.firsts.length ? `tree asked for at ${med('treeStart')}, tree in at ${med('treeEnd')}` : `tree asked for in ${asked} of ${r.firsts.length} pages`;
-    console.log(`    (medians: HTML in ${med('html')}, script in at ${med('script')}, ${tree}, drawn ${med('drawn')}, a frame later by ${med('painted')})`);
+    console.log(`    (medians: HTML in ${med('html')}, script in at ${med('script')}, ${tree}, drawn ${med('drawn')}, first contentful paint ${med('fcp')}, a frame later by ${med('painted')})`);
     const fl = r.floors.map((x) => x.drawn);
     console.log(`  the floor, a page that only draws ${r.firstBoxes} boxes on a canvas (first visits in turn with the above): median ${ms(median(fl))}, min ${ms(Math.min(...fl))}; profviz / floor ${(median(fd) / median(fl)).toFixed(2)}x`);
     console.log(`  navigation -> first profviz:drawn, reload:      median ${ms(median(r.loads))}, min ${ms(Math.min(...r.loads))}, max ${ms(Math.max(...r.loads))}`);
