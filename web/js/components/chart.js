@@ -41,16 +41,14 @@ export class Chart {
     this.matchFlags = [];
     this.matchCount = 0;
     this.dark = matchMedia('(prefers-color-scheme: dark)');
-    this.colours = new Map();
+    this.colours = new Map(); // file -> name -> fill colour (this theme's)
     this.pending = false;
     this.drawn = false; // the last draw put boxes on the canvas
     this.drawnOnce = false; // a tree has been drawn (or cleared) once
     this.layoutEpoch = 0; // bumped when the layout must be redone for the same model and size
-    this.nodeColours = new WeakMap();
     this.fileKeys = new Map(); // file -> colourKey
     this.dark.addEventListener('change', () => {
       this.colours.clear();
-      this.nodeColours = new WeakMap();
       this.hatch = null;
       this.requestDraw();
     });
@@ -132,7 +130,12 @@ export class Chart {
     if (it.kind === HIDDEN) return dark ? 'hsl(220, 6%, 36%)' : 'hsl(220, 8%, 78%)';
     if (node.id === -1) return neutralColour(dark);
     if (this.colourMode === 'self') return heatColour(ownTime(it) / (this.maxOwn || 1), dark);
-    let c = this.nodeColours.get(node);
+    // by file, then name: the strings of one function are shared by all its
+    // nodes (treeform.js), so these lookups hash nothing new; keyed by the
+    // node, a first picture hashed 1,500 new objects and as many joined keys
+    let names = this.colours.get(node.file);
+    if (!names) this.colours.set(node.file, (names = new Map()));
+    let c = names.get(node.name);
     if (c) return c;
     // a module's key comes from its file alone (built-ins: from the name)
     let key = node.file && node.file !== '~' ? this.fileKeys.get(node.file) : undefined;
@@ -140,13 +143,8 @@ export class Chart {
       key = colourKey(node.file, node.name);
       if (node.file && node.file !== '~') this.fileKeys.set(node.file, key);
     }
-    const ck = key + '\u0000' + node.name;
-    c = this.colours.get(ck);
-    if (!c) {
-      c = colourFor(key, dark, node.name);
-      this.colours.set(ck, c);
-    }
-    this.nodeColours.set(node, c);
+    c = colourFor(key, dark, node.name);
+    names.set(node.name, c);
     return c;
   }
 
