@@ -25,7 +25,7 @@
 
 /* A page that ends within this many rows of an order's top is found
  * without making the whole order (offset + limit at most this). */
-#define PV_API_COMPARE_TOP_ROWS 1000
+#define PV_API_COMPARE_TOP_ROWS 3000
 
 /* GET /api/compare/function?base=&new=&fid=&side=&limit= (api_compare_fn.c),
  * answered for api_compare.c once the pair and its comparison are held:
