@@ -11,50 +11,9 @@
 #include <cmocka.h>
 
 #include "api.h"
-#include "fake_arg.h"
+#include "api_fixture.h"
 #include "registry.h"
 #include "status.h"
-
-#define FIXTURE(name) PROFVIZ_SOURCE_DIR "/tests/golden/" name
-
-typedef struct fixture {
-    pv_registry *reg;
-    char id[PV_REGISTRY_ID_LEN + 1];
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    pv_error err;
-    f->reg = pv_registry_new(&err);
-    if (!f->reg || pv_registry_load_file(f->reg, FIXTURE("cprofile-py313.prof"), f->id, &err))
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    pv_registry_free(f->reg);
-    free(f);
-    return 0;
-}
-
-/* Runs one request; returns the status and leaves the body in *body (free it). */
-static unsigned call(fixture *f, const char *method, const char *path, const char **args,
-                     char **body)
-{
-    static const char *none[] = {NULL};
-    pv_api_request req = {
-        .method = method, .path = path, .arg = fake_arg, .arg_ctx = (void *)(args ? args : none)};
-    pv_api_reply reply;
-    assert_int_equal(pv_api_handle(f->reg, &req, &reply), 0);
-    assert_non_null(reply.body);
-    assert_int_equal(strlen(reply.body), reply.len);
-    *body = reply.body;
-    return reply.status;
-}
 
 static void api_health_says_ok(void **state)
 {

@@ -14,47 +14,18 @@
 #include <cmocka.h>
 
 #include "api.h"
+#include "api_fixture.h"
 #include "calltree.h"
-#include "fake_arg.h"
 #include "registry.h"
 
-#define FIXTURE(name) PROFVIZ_SOURCE_DIR "/tests/golden/" name
+static char tree_path[96];
 
-typedef struct fixture {
-    pv_registry *reg;
-    char id[PV_REGISTRY_ID_LEN + 1];
-    char path[96];
-} fixture;
-
-static int setup(void **state)
+static int setup_tree(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    pv_error err;
-    f->reg = pv_registry_new(&err);
-    if (!f->reg || pv_registry_load_file(f->reg, FIXTURE("cprofile-py313.prof"), f->id, &err))
-        return -1;
-    snprintf(f->path, sizeof f->path, "/api/profiles/%s/tree", f->id);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
+    if (setup(state) < 0) return -1;
     fixture *f = *state;
-    pv_registry_free(f->reg);
-    free(f);
+    snprintf(tree_path, sizeof tree_path, "/api/profiles/%s/tree", f->id);
     return 0;
-}
-
-static unsigned call(fixture *f, const char **args, char **body)
-{
-    pv_api_request req = {
-        .method = "GET", .path = f->path, .arg = fake_arg, .arg_ctx = (void *)args};
-    pv_api_reply reply;
-    assert_int_equal(pv_api_handle(f->reg, &req, &reply), 0);
-    assert_non_null(reply.body);
-    *body = reply.body;
-    return reply.status;
 }
 
 /* The numbers of the array after "key":[ in body (no nested arrays), as
@@ -110,7 +81,7 @@ static void compact_nodes_are_the_tree_breadth_first(void **state)
     fixture *f = *state;
     const char *args[] = {"depth=6", "cutoff=0", "max_nodes=300", "form=compact", NULL};
     char *body;
-    assert_int_equal(call(f, args, &body), 200);
+    assert_int_equal(call(f, "GET", tree_path, args, &body), 200);
     assert_non_null(strstr(body, "\"form\":\"compact\""));
 
     const pv_registry_entry *entry = pv_registry_acquire(f->reg, f->id);
@@ -177,14 +148,14 @@ static void form_is_nested_by_default_and_nothing_else_is_accepted(void **state)
     const char *plain[] = {"depth=1", NULL};
     const char *nested[] = {"depth=1", "form=nested", NULL};
     char *a, *b;
-    assert_int_equal(call(f, plain, &a), 200);
-    assert_int_equal(call(f, nested, &b), 200);
+    assert_int_equal(call(f, "GET", tree_path, plain, &a), 200);
+    assert_int_equal(call(f, "GET", tree_path, nested, &b), 200);
     assert_string_equal(a, b);
     assert_non_null(strstr(a, "\"root\":{"));
     free(a);
     free(b);
     const char *bad[] = {"form=Compact", NULL};
-    assert_int_equal(call(f, bad, &a), 400);
+    assert_int_equal(call(f, "GET", tree_path, bad, &a), 400);
     assert_string_equal(a, "{\"error\":\"bad parameter 'form': expected nested or compact, got "
                            "\\\"Compact\\\"\"}");
     free(a);
@@ -196,5 +167,5 @@ int main(void)
         cmocka_unit_test(compact_nodes_are_the_tree_breadth_first),
         cmocka_unit_test(form_is_nested_by_default_and_nothing_else_is_accepted),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup_tree, teardown);
 }
