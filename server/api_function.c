@@ -58,16 +58,6 @@ static void put_identity(pv_json *w, const pv_profile *p, int64_t id)
     pv_json_key_int(w, "line", f->line);
 }
 
-static void put_why(pv_json *w, pv_tree_why why)
-{
-    const char *name = pv_tree_why_name(why);
-    pv_json_key(w, "why");
-    if (name)
-        pv_json_cstring(w, name);
-    else
-        pv_json_null(w);
-}
-
 /* Node i of bf and its descendants, written depth first without recursion
  * limits beyond the tree's depth (at most 1000 levels, by the request). */
 static void put_bf_node(pv_json *w, const pv_profile *p, const pv_butterfly *bf, size_t i)
@@ -79,7 +69,7 @@ static void put_bf_node(pv_json *w, const pv_profile *p, const pv_butterfly *bf,
     pv_json_key_int(w, "calls", node->calls);
     pv_json_key_bool(w, "exact", node->exact);
     pv_json_key_bool(w, "reentry", node->reentry);
-    put_why(w, node->why);
+    pv_api_put_why(w, node->why);
     pv_api_put_hidden(w, node->hidden_time, node->hidden);
     pv_json_key(w, "children");
     pv_json_begin_array(w);
@@ -217,7 +207,7 @@ static int answer_sites(const pv_registry_entry *entry, const unsigned char *mat
         put_identity(&w, p, site->func);
         pv_json_key_double(&w, "time", site->time);
         pv_json_key_bool(&w, "exact", site->exact);
-        put_why(&w, site->why);
+        pv_api_put_why(&w, site->why);
         if (got) pv_json_key_bool(&w, "within", site->within);
         pv_json_key(&w, "path");
         pv_json_begin_array(&w);

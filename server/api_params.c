@@ -237,3 +237,13 @@ void pv_api_put_hidden(pv_json *w, double time, int64_t count)
     pv_json_key_int(w, "count", count);
     pv_json_end_object(w);
 }
+
+void pv_api_put_why(pv_json *w, pv_tree_why why)
+{
+    const char *name = pv_tree_why_name(why);
+    pv_json_key(w, "why");
+    if (name)
+        pv_json_cstring(w, name);
+    else
+        pv_json_null(w);
+}

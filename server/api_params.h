@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "api.h"
+#include "calltree.h"
 #include "error.h"
 #include "json.h"
 #include "registry.h"
@@ -106,5 +107,9 @@ void pv_api_put_summary_members(pv_json *w, const pv_registry_entry *entry);
 /* Writes "hidden": {"time", "count"}, what a tree node leaves out (a node
  * budget, a cutoff), when count is above 0; nothing otherwise. */
 void pv_api_put_hidden(pv_json *w, double time, int64_t count);
+
+/* Writes "why": a tree node's reason for an estimate by its API name
+ * (pv_tree_why_name), or null on a measured node. */
+void pv_api_put_why(pv_json *w, pv_tree_why why);
 
 #endif

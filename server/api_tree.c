@@ -33,12 +33,7 @@ static void put_tree_node(pv_json *w, const pv_profile *p, const pv_tree *tree, 
     pv_json_key_int(w, "calls", node->calls);
     pv_json_key_bool(w, "exact", node->exact);
     pv_json_key_bool(w, "reentry", node->reentry);
-    const char *why = pv_tree_why_name(node->why);
-    pv_json_key(w, "why");
-    if (why)
-        pv_json_cstring(w, why);
-    else
-        pv_json_null(w);
+    pv_api_put_why(w, node->why);
     if (node->func != PV_TREE_SYNTHETIC_ROOT) {
         /* The function's own totals, as the table shows them. */
         const pv_function *f = &p->functions[node->func];
