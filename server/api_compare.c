@@ -267,27 +267,16 @@ static void put_ids(pv_json *w, const int64_t *ids, size_t n)
 static int handle_tree(const pair *p, const pv_api_request *req, pv_api_reply *reply)
 {
     pv_error err;
-    pv_tree_request treq;
-    pv_tree_request_defaults(&treq);
-    long long depth = treq.depth, max_nodes = (long long)treq.max_nodes;
     static const char *const sides[] = {"new", "base"};
     int from_base = 0;
-    int64_t *path = NULL;
-    size_t path_len = 0;
-    if (pv_api_int_param(req, "depth", 0, PV_API_MAX_DEPTH, &depth, &err) < 0 ||
-        pv_api_int_param(req, "max_nodes", 1, PV_API_MAX_NODES, &max_nodes, &err) < 0 ||
-        pv_api_fraction_param(req, "cutoff", &treq.cutoff, &err) < 0 ||
-        pv_api_word_param(req, "side", sides, 2, "new or base", &from_base, &err) < 0 ||
-        pv_api_path_param(req, "path", &path, &path_len, &err) < 0)
+    pv_tree_request treq;
+    if (pv_api_word_param(req, "side", sides, 2, "new or base", &from_base, &err) < 0 ||
+        pv_api_tree_params(req, &treq, &err) < 0)
         return pv_api_reply_fail(reply, &err);
-    treq.depth = (int)depth;
-    treq.max_nodes = (size_t)max_nodes;
-    treq.path = path;
-    treq.path_len = path_len;
     const pv_profile *shown = p->e[from_base ? 0 : 1]->profile;
     pv_tree *tree = NULL;
     int rc = pv_tree_build(shown, &treq, &tree, &err);
-    free(path);
+    free((void *)treq.path);
     treq.path = NULL; /* only its cutoff is read from here on */
     treq.path_len = 0;
     if (rc < 0) {

@@ -184,6 +184,28 @@ int pv_api_path_param(const pv_api_request *req, const char *name, int64_t **ids
     return 1;
 }
 
+int pv_api_tree_params(const pv_api_request *req, pv_tree_request *treq, pv_error *perr)
+{
+    pv_tree_request_defaults(treq);
+    long long depth = treq->depth, max_nodes = (long long)treq->max_nodes;
+    if (pv_api_int_param(req, "depth", 0, PV_API_MAX_DEPTH, &depth, perr) < 0 ||
+        pv_api_int_param(req, "max_nodes", 1, INT64_MAX, &max_nodes, perr) < 0 ||
+        pv_api_fraction_param(req, "cutoff", &treq->cutoff, perr) < 0)
+        return -1;
+    if (max_nodes > PV_API_MAX_NODES)
+        return pv_fail(perr, PV_ERR_ARGUMENT, -1,
+                       "bad parameter 'max_nodes': at most %d nodes per tree request, got %lld",
+                       PV_API_MAX_NODES, max_nodes);
+    treq->depth = (int)depth;
+    treq->max_nodes = (size_t)max_nodes;
+    int64_t *path = NULL;
+    size_t path_len = 0;
+    if (pv_api_path_param(req, "path", &path, &path_len, perr) < 0) return -1;
+    treq->path = path;
+    treq->path_len = path_len;
+    return 0;
+}
+
 /* ---- Summaries ---------------------------------------------------------- */
 
 /* Writes t (seconds since 1970) as ISO 8601 UTC, "2026-11-25T10:33:00Z". */

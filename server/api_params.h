@@ -85,6 +85,13 @@ int pv_api_word_param(const pv_api_request *req, const char *name, const char *c
 int pv_api_path_param(const pv_api_request *req, const char *name, int64_t **ids, size_t *n,
                       pv_error *perr);
 
+/* Reads a tree request's parameters, as /tree and /compare/tree take them:
+ * depth (0 to PV_API_MAX_DEPTH), max_nodes (1 to PV_API_MAX_NODES), cutoff
+ * and path, over pv_tree_request_defaults. Fills *treq; its path is a new
+ * array the caller frees (NULL when empty or absent). Returns 0, or -1 with
+ * perr filled (treq->path then NULL). */
+int pv_api_tree_params(const pv_api_request *req, pv_tree_request *treq, pv_error *perr);
+
 /* ---- Paths ---------------------------------------------------------------- */
 
 /* Segments of a path are shorter than this. */

@@ -259,34 +259,17 @@ int pv_api_tree_reply(const pv_registry_entry *entry, const pv_api_request *req,
                       pv_api_reply *reply)
 {
     pv_error perr;
-    pv_tree_request treq;
-    pv_tree_request_defaults(&treq);
-    long long depth = treq.depth, max_nodes = (long long)treq.max_nodes;
     static const char *const forms[] = {"nested", "compact"};
     int form = 0;
-    if (pv_api_int_param(req, "depth", 0, PV_API_MAX_DEPTH, &depth, &perr) < 0 ||
-        pv_api_int_param(req, "max_nodes", 1, INT64_MAX, &max_nodes, &perr) < 0 ||
-        pv_api_fraction_param(req, "cutoff", &treq.cutoff, &perr) < 0 ||
-        pv_api_word_param(req, "form", forms, 2, "nested or compact", &form, &perr) < 0)
+    pv_tree_request treq;
+    if (pv_api_word_param(req, "form", forms, 2, "nested or compact", &form, &perr) < 0 ||
+        pv_api_tree_params(req, &treq, &perr) < 0)
         return pv_api_reply_fail(reply, &perr);
-    if (max_nodes > PV_API_MAX_NODES)
-        return pv_api_reply_error(
-            reply, 400, "bad parameter 'max_nodes': at most %d nodes per tree request, got %lld",
-            PV_API_MAX_NODES, max_nodes);
-    treq.depth = (int)depth;
-    treq.max_nodes = (size_t)max_nodes;
-
-    int64_t *path = NULL;
-    size_t path_len = 0;
-    if (pv_api_path_param(req, "path", &path, &path_len, &perr) < 0)
-        return pv_api_reply_fail(reply, &perr);
-    treq.path = path;
-    treq.path_len = path_len;
 
     pv_tree *tree = NULL;
     pv_error err;
     int rc = pv_tree_build(entry->profile, &treq, &tree, &err);
-    free(path);
+    free((void *)treq.path);
     if (rc < 0) {
         if (err.kind == PV_ERR_NOT_FOUND) pv_error_prefix(&err, "bad path: ");
         return pv_api_reply_fail(reply, &err);

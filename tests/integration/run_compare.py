@@ -110,6 +110,7 @@ def test_errors(s, b, n):
         ('/api/compare/tree?base=%s&new=%s&depth=1001' % (b, n), 400, "bad parameter 'depth'"),
         ('/api/compare/tree?base=%s&new=%s&cutoff=2' % (b, n), 400, "bad parameter 'cutoff'"),
         ('/api/compare/tree?base=%s&new=%s&side=both' % (b, n), 400, "bad parameter 'side'"),
+        ('/api/compare/tree?base=%s&new=%s&max_nodes=20001' % (b, n), 400, 'at most 20000 nodes per tree request'),
         ('/api/compare/nothing', 404, 'no such API endpoint'),
     ]
     for path, status, text in cases:
