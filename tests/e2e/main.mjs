@@ -64,6 +64,26 @@ export async function mainSuite(h, base, label) {
     await shot(page, 'icicle-drilled.png');
   });
 
+  await test(`${label}: with the tree's top slow to come, ready() waits for a drill-down's breadcrumbs, not only its picture`, async () => {
+    // a drill-down's crumbs come after its picture: they wait for the top of
+    // the tree (a request of its own, depth=1), which may come later than the
+    // subtree; a test that reads them once ready must find them made
+    const p = await newPage();
+    await p.route('**/api/profiles/*/tree?*', async (r) => {
+      if (new URL(r.request().url()).searchParams.get('depth') === '1') await new Promise((ok) => setTimeout(ok, 600));
+      await r.continue();
+    });
+    await p.goto(base);
+    await ready(p);
+    const target = await pickBox(p);
+    await clickBox(p, target);
+    await p.waitForFunction((n) => window.profviz.state().path.length === n, target.path.length);
+    await ready(p);
+    const c = await crumbs(p);
+    check(c[c.length - 1] === target.name, `last crumb ${c[c.length - 1]} != ${target.name} (crumbs: ${c})`);
+    await p.close();
+  });
+
   await test(`${label}: browser back returns to the previous view, forward comes back`, async () => {
     await page.goBack();
     await waitPath(page, []);

@@ -504,10 +504,12 @@ async function uploaded(batch) {
 
 window.profviz = {
   state: () => ({ ...store.state, path: store.state.path.slice() }),
-  // True once the chart shows the current state and the table has loaded.
+  // True once the chart shows the current state, its crumbs are made (the
+  // tree's load is over: loadTree clears loadingKey after them) and the table has loaded.
   ready: () =>
     !!store.state.profile &&
     shownTreeKey === treeKey(store.state) &&
+    !loadingKey &&
     chart.viewName === store.state.view &&
     loaded &&
     (store.state.base ? !compareTable.loading : table.isCurrent(store.state)) &&
