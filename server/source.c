@@ -202,9 +202,12 @@ int pv_source_load(const char *const *paths, size_t n, unsigned flags,
         if (rc == 0) {
             /* The mapping is closed right after: its pages may go as they
              * are read (the model of a large file then fits beside little
-             * of the file). */
+             * of the file). The whole file is read: its pages not in the
+             * page cache are asked for at once, and come in while the
+             * first ones are parsed. */
             unsigned release = src.map_ && !src.gzip ? PV_LOAD_RELEASE_BEHIND : 0;
             if (release) posix_madvise(src.map_, src.map_len_, POSIX_MADV_SEQUENTIAL);
+            if (src.map_) posix_madvise(src.map_, src.map_len_, POSIX_MADV_WILLNEED);
             rc = pv_source_parse(&src, flags | release, &parts[i], err);
             if (rc < 0) pv_source_close(&src);
         }
