@@ -23,14 +23,49 @@ size_t pv_source_cap(size_t cache_bytes, size_t max_upload_bytes)
     return cap ? cap : PV_SOURCE_DEFAULT_MAX_INFLATED;
 }
 
+/* Bytes p[0..8) as a little-endian number, on any machine. */
+static uint64_t load_le64(const unsigned char *p)
+{
+    uint64_t w = 0;
+    for (int k = 7; k >= 0; k--)
+        w = w << 8 | p[k];
+    return w;
+}
+
+/* The last step of splitmix64: every bit of x moves every bit out. */
+static uint64_t mix64(uint64_t x)
+{
+    x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return x ^ (x >> 31);
+}
+
+#define FNV_PRIME UINT64_C(0x100000001b3)
+#define LANE_PRIME UINT64_C(0x9e3779b97f4a7c15)
+
 uint64_t pv_source_hash(uint64_t h, const void *data, size_t len)
 {
+    /* Four lanes take the 32-byte blocks, a word each: a word is xored in,
+     * the lane multiplied and its high half folded down. The lanes do not
+     * wait for each other, so a block costs about one multiply's latency,
+     * where FNV-1a waits for one multiply per byte (45 MB took 70 ms of a
+     * core that the parser needs). The lanes, the length and the bytes
+     * after the last block then go into one FNV-1a state, mixed at the end. */
     const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= UINT64_C(0x100000001b3);
-    }
-    return h;
+    uint64_t lane[4] = {h, h ^ UINT64_C(0x243f6a8885a308d3), h ^ UINT64_C(0x13198a2e03707344),
+                        h ^ UINT64_C(0xa4093822299f31d0)};
+    size_t i = 0;
+    for (; len - i >= 32; i += 32)
+        for (int k = 0; k < 4; k++) {
+            uint64_t x = (lane[k] ^ load_le64(p + i + 8 * k)) * LANE_PRIME;
+            lane[k] = x ^ (x >> 32);
+        }
+    uint64_t out = (h ^ (uint64_t)len) * FNV_PRIME;
+    for (int k = 0; k < 4; k++)
+        out = (out ^ mix64(lane[k])) * FNV_PRIME;
+    for (; i < len; i++)
+        out = (out ^ p[i]) * FNV_PRIME;
+    return mix64(out);
 }
 
 void pv_source_format_id(uint64_t hash, char *out)

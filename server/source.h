@@ -12,9 +12,11 @@
  * - gzip is inflated as a stream against limits.max_inflated (a bomb stops
  *   there, or at once when its first bytes are not a profile: gzip.h).
  *   limits.max_file bounds a plain file's size the same way (0 = none).
- * - Ids: the first PV_SOURCE_ID_LEN hex digits of the 64-bit FNV-1a hash of
- *   the length (8 bytes, little-endian on every machine profviz runs on) and
- *   the bytes as given; for a merge, of every part's in order.
+ * - Ids: the first PV_SOURCE_ID_LEN hex digits of the 64-bit content hash
+ *   (pv_source_hash: FNV-style lanes over little-endian words, the same on
+ *   every machine) of the length (8 bytes, little-endian on every machine
+ *   profviz runs on) and the bytes as given; for a merge, of every part's in
+ *   order.
  *
  * Ownership: a pv_source owns its mapping and its inflated buffer (never
  * the caller's bytes); pv_source_close frees them. The profile returned by
@@ -73,7 +75,10 @@ typedef struct pv_source {
  * defaults. */
 size_t pv_source_cap(size_t cache_bytes, size_t max_upload_bytes);
 
-/* Continues the FNV-1a hash h over len bytes and returns it. */
+/* Continues the content hash h over len bytes and returns it: h and the
+ * bytes (in four 64-bit lanes, by 32-byte blocks, the rest byte by byte)
+ * make a new 64-bit hash. Not FNV-1a itself (ids before 2026-12-02 were):
+ * that waits for one multiply per byte. */
 uint64_t pv_source_hash(uint64_t h, const void *data, size_t len);
 
 /* Writes the id of hash into out (PV_SOURCE_ID_LEN + 1 bytes). */
