@@ -18,6 +18,11 @@
 #     pstats against run i of profviz, the smallest ratio printed),
 #   report --limit 10 within 2.5x of the marshal walk (best against best),
 #   report --json under 1 s (best), peak memory under 2.5x the file size.
+# Each run is preceded by a read of the whole file (cat), for every tool
+# alike: a profile just written is in the page cache, and some virtual
+# machines drop file pages within seconds of their use (fincore shows it), so
+# that without the read a run would also time this machine's disk, more for
+# a short run than for pstats' long one.
 # The machine may be shared: wall times then vary from run to run, CPU times
 # less. PYTHON overrides the interpreter (default /usr/bin/python3, Debian's).
 set -eu
@@ -58,6 +63,7 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 once() {
     name=$1
     shift
+    cat "$FILE" >/dev/null # in the page cache, as a profile just written is
     start=$(date +%s%N)
     if ! /usr/bin/time -f '%U %S %M' -o "$TMP/time" "$@" >/dev/null 2>"$TMP/err"; then
         echo "bench_report.sh: $name failed:" >&2
