@@ -86,6 +86,10 @@ done
 
 SIZE=$(stat -L -c %s "$FILE")
 PYV=$("$PY" -c 'import sys; print(sys.version.split()[0])')
+# Each run's wall times, in the order they ran, then the summary.
+paste "$TMP/profviz" "$TMP/pstats" "$TMP/walk" "$TMP/json" | awk '
+{ printf "run %d: report %.3f s, pstats %.3f s (%.1fx), walk %.3f s, --json %.3f s\n",
+         NR, $1 / 1e9, $4 / 1e9, $4 / $1, $7 / 1e9, $10 / 1e9 }'
 paste "$TMP/profviz" "$TMP/pstats" "$TMP/walk" "$TMP/json" | awk -v size="$SIZE" -v file="$FILE" \
     -v runs="$RUNS" -v py="$PYV" '
 function keep(k, ns, cpu, rss) {
