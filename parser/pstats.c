@@ -382,6 +382,13 @@ static int parse(const unsigned char *data, size_t len, bool release_behind, uns
                     what->advice);
         goto done;
     }
+    /* The reader's slots and what was made of them are spent: freed before
+     * the builder's last step, which can then use their memory (fresh
+     * memory costs more to touch than memory just given back). */
+    pv_marshal_free(st.r);
+    st.r = NULL;
+    free(st.slot_cache);
+    st.slot_cache = NULL;
     *out = pv_builder_finish(st.b, err);
     st.b = NULL;
     status = *out ? 0 : -1;
