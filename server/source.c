@@ -167,6 +167,10 @@ int pv_source_open_fd(int fd, const pv_source_limits *limits, pv_source *out, pv
         if (map == MAP_FAILED)
             return pv_fail(err, errno == ENOMEM ? PV_ERR_NOMEM : PV_ERR_IO, -1, "cannot map: %s",
                            strerror(errno));
+        /* Every byte is read (hashed, inflated or parsed): the pages not in
+         * the page cache are asked for at once, and come in while the first
+         * ones are used. */
+        posix_madvise(map, size, POSIX_MADV_WILLNEED);
         out->map_ = map;
         out->map_len_ = size;
         out->data = map;
@@ -237,12 +241,9 @@ int pv_source_load(const char *const *paths, size_t n, unsigned flags,
         if (rc == 0) {
             /* The mapping is closed right after: its pages may go as they
              * are read (the model of a large file then fits beside little
-             * of the file). The whole file is read: its pages not in the
-             * page cache are asked for at once, and come in while the
-             * first ones are parsed. */
+             * of the file). */
             unsigned release = src.map_ && !src.gzip ? PV_LOAD_RELEASE_BEHIND : 0;
             if (release) posix_madvise(src.map_, src.map_len_, POSIX_MADV_SEQUENTIAL);
-            if (src.map_) posix_madvise(src.map_, src.map_len_, POSIX_MADV_WILLNEED);
             rc = pv_source_parse(&src, flags | release, &parts[i], err);
             if (rc < 0) pv_source_close(&src);
         }
