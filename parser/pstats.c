@@ -16,22 +16,20 @@
 #include <unistd.h>
 
 #include "bigmem.h"
+#include "feed.h"
 #include "marshal.h"
 #include "sniff.h"
 #include "text.h"
 
 typedef struct parse_state {
     pv_marshal_reader *r;
-    pv_builder *b;
+    pv_feed *feed; /* the builder's calls go through it (feed.h) */
     /* What was made of a reference slot, so that a back-reference to it costs
-     * one lookup: 0 nothing, FILE_TAG | i the file name files[i], else the
+     * one lookup: 0 nothing, FILE_TAG | i the i-th file name fed, else the
      * function id + 1 of a key tuple. */
     uint32_t *slot_cache;
     size_t slot_cache_cap;
-    const char **files;
-    size_t nfiles, files_cap;
-    char *text;
-    size_t text_cap;
+    uint32_t nfiles, nkeys; /* file names and keys fed so far */
     const unsigned char *data;
     bool release_behind; /* data is a file mapping whose read pages may be dropped */
     size_t released;
@@ -81,41 +79,24 @@ static uint32_t cached_slot(const parse_state *st, int64_t slot)
     return slot >= 0 && (size_t)slot < st->slot_cache_cap ? st->slot_cache[slot] : 0;
 }
 
-static int grow_text(parse_state *st, size_t need, pv_error *err)
-{
-    if (need <= st->text_cap) return 0;
-    char *p = realloc(st->text, need);
-    if (!p) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-    st->text = p;
-    st->text_cap = need;
-    return 0;
-}
-
-/* Returns the builder's copy of a key's file name. File names repeat for
- * every function of a file, and Python 3 writes them once and refers back
- * to them, so what was made of a slot is remembered. */
-static const char *key_file(parse_state *st, const pv_mvalue *file, pv_error *err)
+/* Sets *index to the number of a key's file name in the feed. File names
+ * repeat for every function of a file, and Python 3 writes them once and
+ * refers back to them, so a name with a slot is fed once and its number
+ * remembered; a name without one (PV_FEED_NO_FILE) goes with its key. */
+static int key_file(parse_state *st, const pv_mvalue *file, uint32_t *index, pv_error *err)
 {
     uint32_t cached = cached_slot(st, file->slot);
-    if (cached & FILE_TAG) return st->files[cached & ~FILE_TAG];
-    if (grow_text(st, PV_TEXT_MAX_OUT(file->len) + 1, err)) return NULL;
-    size_t len = pv_text_to_utf8(file->bytes, file->len, file->unescape, st->text);
-    const char *interned = pv_builder_intern_file(st->b, st->text, len, err);
-    if (!interned || file->slot < 0 || cached) return interned;
-    if (st->nfiles == st->files_cap) {
-        size_t cap = st->files_cap ? st->files_cap * 2 : 64;
-        const char **p = realloc(st->files, cap * sizeof *p);
-        if (!p) {
-            pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-            return NULL;
-        }
-        st->files = p;
-        st->files_cap = cap;
+    if (cached & FILE_TAG) {
+        *index = cached & ~FILE_TAG;
+        return 0;
     }
-    if (st->nfiles >= MAX_FUNCTIONS) return interned;
-    if (cache_slot(st, file->slot, FILE_TAG | (uint32_t)st->nfiles, err)) return NULL;
-    st->files[st->nfiles++] = interned;
-    return interned;
+    *index = PV_FEED_NO_FILE;
+    if (file->slot < 0 || cached || st->nfiles >= MAX_FUNCTIONS) return 0;
+    if (pv_feed_file(st->feed, file->bytes, file->len, file->unescape, err) ||
+        cache_slot(st, file->slot, FILE_TAG | st->nfiles, err))
+        return -1;
+    *index = st->nfiles++;
+    return 0;
 }
 
 /* Reads the rest of a key whose header is *key. Returns 1 with *id set, 0 for
@@ -159,14 +140,15 @@ static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_erro
                        pv_marshal_kind_name(name.kind));
     if (expect_end(st, "a key", err)) return -1;
 
-    const char *interned_file = key_file(st, &file, err);
-    if (!interned_file || grow_text(st, PV_TEXT_MAX_OUT(name.len) + 1, err)) return -1;
-    size_t name_len = pv_text_to_utf8(name.bytes, name.len, name.unescape, st->text);
-    int64_t interned = pv_builder_add_key(st->b, interned_file, line.i, st->text, name_len, err);
-    if (interned < 0) return -1;
-    if (interned >= MAX_FUNCTIONS)
+    uint32_t file_index;
+    if (key_file(st, &file, &file_index, err)) return -1;
+    if (st->nkeys >= MAX_FUNCTIONS)
         return pv_fail(err, PV_ERR_INPUT, key->offset, "too many functions");
-    *id = (uint32_t)interned;
+    /* The builder numbers added keys 0, 1, 2, ... as they come (feed.h). */
+    if (pv_feed_key(st->feed, file_index, file.bytes, file.len, file.unescape, line.i, name.bytes,
+                    name.len, name.unescape, err))
+        return -1;
+    *id = st->nkeys++;
     if (key->slot >= 0 && cache_slot(st, key->slot, *id + 1, err)) return -1;
     return 1;
 }
@@ -206,14 +188,14 @@ static int add_caller_numbers(parse_state *st, uint32_t caller, const pv_mvalue 
     double tt = 0, ct = 0;
     if (count == 1) {
         if (check_count(&n[0], "a caller's call count", &nc, err)) return -1;
-        return pv_builder_add_caller(st->b, caller, nc, nc, NAN, NAN, err);
+        return pv_feed_caller(st->feed, caller, nc, nc, NAN, NAN, err);
     }
     if (check_count(&n[0], "a caller's call count", &nc, err) ||
         check_count(&n[1], "a caller's primitive call count", &cc, err) ||
         check_time(&n[2], "a caller's total time", &tt, err) ||
         check_time(&n[3], "a caller's cumulative time", &ct, err))
         return -1;
-    return pv_builder_add_caller(st->b, caller, nc, cc, tt, ct, err);
+    return pv_feed_caller(st->feed, caller, nc, cc, tt, ct, err);
 }
 
 /* One caller of the entry begun last: (nc, cc, tt, ct) from cProfile and
@@ -273,7 +255,7 @@ static int begin_entry(parse_state *st, uint32_t id, const pv_mvalue *n, pv_erro
         check_time(&n[2], "a total time", &tt, err) ||
         check_time(&n[3], "a cumulative time", &ct, err))
         return -1;
-    return pv_builder_begin_entry(st->b, id, nc, cc, tt, ct, err);
+    return pv_feed_entry(st->feed, id, nc, cc, tt, ct, err);
 }
 
 /* The value of a stats entry: (cc, nc, tt, ct, callers). */
@@ -364,16 +346,33 @@ static int parse(const unsigned char *data, size_t len, bool release_behind, uns
                       .release_behind = release_behind || (flags & PV_LOAD_RELEASE_BEHIND)};
     int status = -1;
     st.r = pv_marshal_new(data, len);
-    st.b = pv_builder_new();
-    if (!st.r || !st.b) {
+    pv_builder *b = pv_builder_new();
+    if (!st.r || !b) {
         pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
         goto done;
     }
-    if (flags & PV_LOAD_NO_EDGES) pv_builder_drop_edges(st.b);
+    if (flags & PV_LOAD_NO_EDGES) pv_builder_drop_edges(b);
     /* Real profiles take about 150 to 250 bytes per function (its key, its
      * numbers and two or three callers). */
-    pv_builder_expect(st.b, len / 200);
-    if (parse_stats(&st, err)) {
+    pv_builder_expect(b, len / 200);
+    bool helper =
+        !(flags & PV_LOAD_ONE_THREAD) && (len >= PV_LOAD_HELPER_MIN || (flags & PV_LOAD_HELPER));
+    st.feed = pv_feed_new(b, !(flags & PV_LOAD_NO_EDGES), helper);
+    if (!st.feed) {
+        pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
+        goto done;
+    }
+    int failed = parse_stats(&st, err);
+    /* Calls still queued come before where the reader stopped: an error of
+     * the builder's among them is the first error. */
+    pv_error builder_err;
+    if (pv_feed_finish(st.feed, &builder_err)) {
+        *err = builder_err;
+        failed = -1;
+    }
+    pv_feed_free(st.feed);
+    st.feed = NULL;
+    if (failed) {
         /* Only once the bytes have failed as marshal: an empty stats dict
          * ("{0") looks like text, and real profiles must never be second-guessed. */
         const pv_sniffed *what = pv_sniff(data, len);
@@ -389,15 +388,14 @@ static int parse(const unsigned char *data, size_t len, bool release_behind, uns
     st.r = NULL;
     free(st.slot_cache);
     st.slot_cache = NULL;
-    *out = pv_builder_finish(st.b, err);
-    st.b = NULL;
+    *out = pv_builder_finish(b, err);
+    b = NULL;
     status = *out ? 0 : -1;
 done:
-    pv_builder_free(st.b);
+    pv_feed_free(st.feed); /* stops the helper before the builder goes */
+    pv_builder_free(b);
     pv_marshal_free(st.r);
     free(st.slot_cache);
-    free(st.files);
-    free(st.text);
     return status;
 }
 

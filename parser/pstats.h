@@ -22,6 +22,12 @@
  * while or after it is parsed: the pages read are given back as parsing goes
  * (madvise), so that a large file does not stay resident beside its model. */
 #define PV_LOAD_RELEASE_BEHIND 2u
+/* Parsing makes its builder calls on a helper thread (feed.h) for inputs of
+ * PV_LOAD_HELPER_MIN bytes or more, or whatever the size with
+ * PV_LOAD_HELPER; never with PV_LOAD_ONE_THREAD. The profile is the same. */
+#define PV_LOAD_ONE_THREAD 4u
+#define PV_LOAD_HELPER 8u
+#define PV_LOAD_HELPER_MIN ((size_t)1 << 20)
 
 /* Parses the len bytes at data. Returns 0 and sets *out, or -1 with err
  * filled (offset = where in data the problem is). */
