@@ -71,9 +71,10 @@ static int grow(void **array, size_t *cap, size_t need, size_t elem)
         if (fresh > SIZE_MAX / 2 / elem) return -1;
         fresh *= 2;
     }
+    /* No huge-page hint: these arrays are written in order, and fresh huge
+     * pages cost more to fault in than they save (bigmem.h). */
     void *p = realloc(*array, fresh * elem);
     if (!p) return -1;
-    pv_bigmem_hint(p, fresh * elem);
     *array = p;
     *cap = fresh;
     return 0;

@@ -279,8 +279,6 @@ pv_profile *pv_builder_finish(pv_builder *b, pv_error *err)
     b->scratch_a = malloc(scratch);
     b->scratch_b = malloc(scratch);
     if (!b->scratch_a || !b->scratch_b) goto fail;
-    pv_bigmem_hint(b->scratch_a, scratch);
-    pv_bigmem_hint(b->scratch_b, scratch);
     size_t added = b->nfunctions;
     if (b->added_keys && merge_keys(b, b->scratch_a) != 0) goto fail;
     double total_time = 0;
