@@ -5,7 +5,6 @@
  * generated files past the size at which a helper is used by default. Then
  * the feed on its own: a builder error reaches the reader, from either
  * thread, and a feed freed early stops its helper. */
-#include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -96,26 +95,20 @@ static bool parse_both(const unsigned char *data, size_t len, unsigned flags)
     return r1 == 0;
 }
 
+static void parse_golden_both_ways(const char *name, void *context)
+{
+    (void)context;
+    size_t len;
+    unsigned char *data = read_fixture(name, &len);
+    assert_true(parse_both(data, len, 0));
+    assert_true(parse_both(data, len, PV_LOAD_NO_EDGES));
+    free(data);
+}
+
 static void feed_gives_the_same_profile_for_every_golden_file(void **state)
 {
     (void)state;
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/tests/golden", PROFVIZ_SOURCE_DIR);
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int files = 0;
-    for (struct dirent *de; (de = readdir(d));) {
-        size_t n = strlen(de->d_name);
-        if (n < 5 || strcmp(de->d_name + n - 5, ".prof") != 0) continue;
-        size_t len;
-        unsigned char *data = read_fixture(de->d_name, &len);
-        assert_true(parse_both(data, len, 0));
-        assert_true(parse_both(data, len, PV_LOAD_NO_EDGES));
-        free(data);
-        files++;
-    }
-    closedir(d);
-    assert_true(files >= 40);
+    assert_true(for_each_golden(parse_golden_both_ways, NULL) >= 40);
 }
 
 static void feed_gives_the_same_error_for_every_truncation(void **state)

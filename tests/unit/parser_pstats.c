@@ -55,23 +55,17 @@ static void pstats_reads_the_tiny_fixtures_with_the_totals_pstats_prints(void **
     pv_profile_free(p);
 }
 
+static void load_and_check(const char *name, void *context)
+{
+    (void)context;
+    pv_profile *p = load(name);
+    assert_true(p->nroots <= p->nfunctions);
+    pv_profile_free(p);
+}
+
 static void pstats_reads_every_golden_fixture(void **state)
 {
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s/tests/golden", PROFVIZ_SOURCE_DIR);
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int count = 0;
-    for (struct dirent *ent; (ent = readdir(d));) {
-        size_t n = strlen(ent->d_name);
-        if (n < 5 || strcmp(ent->d_name + n - 5, ".prof") != 0) continue;
-        pv_profile *p = load(ent->d_name);
-        assert_true(p->nroots <= p->nfunctions);
-        pv_profile_free(p);
-        count++;
-    }
-    closedir(d);
-    assert_true(count >= 40);
+    assert_true(for_each_golden(load_and_check, NULL) >= 40);
 }
 
 static void pstats_ids_are_the_same_on_every_load(void **state)

@@ -12,6 +12,7 @@
 #ifndef PV_TEST_STATS_DICT_H
 #define PV_TEST_STATS_DICT_H
 
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,6 +128,25 @@ static inline pv_profile *load(const char *name)
 }
 
 /* ---- fixtures, functions and edges ---- */
+
+/* Calls each(name, context) for every .prof file of tests/golden; returns
+ * how many there were. */
+static inline int for_each_golden(void (*each)(const char *name, void *context), void *context)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/tests/golden", PROFVIZ_SOURCE_DIR);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int count = 0;
+    for (struct dirent *ent; (ent = readdir(d));) {
+        size_t n = strlen(ent->d_name);
+        if (n < 5 || strcmp(ent->d_name + n - 5, ".prof") != 0) continue;
+        each(ent->d_name, context);
+        count++;
+    }
+    closedir(d);
+    return count;
+}
 
 static inline unsigned char *read_fixture(const char *name, size_t *len)
 {
