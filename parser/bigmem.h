@@ -1,8 +1,8 @@
 /* bigmem.h: hints for the large arrays a parse grows.
  *
  * Parsing a large profile reads and writes a few tables at random places:
- * the function table, the marshal reader's reference slots and what was
- * made of each slot. With 4 KiB pages nearly every such access also misses
+ * the function table, the marshal reader's reference slots and the feed's
+ * map of what was fed with each slot. With 4 KiB pages nearly every such access also misses
  * the TLB. Only such tables are hinted. Arrays written in order (function
  * records, entries, edges) are not: on a VM that hands freed memory back to
  * its host, a fresh huge page costs far more to fault in than 512 small ones

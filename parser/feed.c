@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "text.h"
 
 #define HELPER_BLOCKS 8
@@ -25,19 +26,29 @@ typedef enum { EV_FILE, EV_KEY, EV_ENTRY, EV_CALLER } event_kind;
 typedef struct event {
     uint8_t kind;
     bool unescape, funescape;
-    uint32_t index; /* a key's file name; an entry's or a caller's function */
+    bool by_slot;   /* EV_ENTRY, EV_CALLER: index is a slot, not a number */
+    uint32_t index; /* EV_FILE, EV_KEY: its slot; EV_ENTRY, EV_CALLER: its function */
     union {
         struct {
             const unsigned char *bytes, *fbytes;
-            size_t len, flen;
+            uint32_t len, flen;
             int64_t line;
-        } key; /* EV_FILE uses bytes and len */
+            uint32_t file; /* the file name's slot, or PV_FEED_NO_SLOT */
+        } key;             /* EV_FILE uses bytes and len */
         struct {
             int64_t ncalls, pcalls;
             double tottime, cumtime;
         } num;
     } u;
 } event;
+
+/* What a slot was fed with, in the runner's map: 0 nothing, FILE_TAG | i
+ * the i-th file name, else function number + 1. */
+#define FILE_TAG 0x80000000u
+
+/* How many events ahead the runner prefetches the slots it will look up:
+ * enough to cover a miss at the rate a block's events are made. */
+#define PREFETCH_AHEAD 16
 
 /* The reader's fields, the shared ones and the runner's lie on separate
  * cache lines: a field one thread writes per event must not share a line
@@ -73,6 +84,8 @@ struct pv_feed {
     /* The runner's. */
     _Alignas(LINE) const char **files;
     size_t nfiles, files_cap;
+    uint32_t *slots; /* reference slot -> what was fed with it (FILE_TAG) */
+    size_t slots_cap;
     char *text;
     size_t text_cap;
     uint32_t nkeys;
@@ -112,6 +125,44 @@ static const char *intern_file(pv_feed *f, const unsigned char *bytes, size_t le
     return pv_builder_intern_file(f->b, f->text, n, err);
 }
 
+/* Records that reference slot `slot` was fed with `what`. */
+static int set_slot(pv_feed *f, uint32_t slot, uint32_t what, pv_error *err)
+{
+    if (slot >= f->slots_cap) {
+        size_t cap = f->slots_cap ? f->slots_cap : 1024;
+        while (cap <= slot)
+            cap *= 2;
+        uint32_t *p = realloc(f->slots, cap * sizeof *p);
+        if (!p) return runner_fail(err, PV_ERR_NOMEM, "out of memory");
+        pv_bigmem_hint(p, cap * sizeof *p);
+        memset(p + f->slots_cap, 0, (cap - f->slots_cap) * sizeof *p);
+        f->slots = p;
+        f->slots_cap = cap;
+    }
+    f->slots[slot] = what;
+    return 0;
+}
+
+static uint32_t slot_value(const pv_feed *f, uint32_t slot)
+{
+    return slot < f->slots_cap ? f->slots[slot] : 0;
+}
+
+/* The function number an entry or a caller names. */
+static int function_of(const pv_feed *f, const event *e, uint32_t *id, pv_error *err)
+{
+    if (!e->by_slot) {
+        *id = e->index;
+        return 0;
+    }
+    uint32_t what = slot_value(f, e->index);
+    if (!what || what & FILE_TAG)
+        return runner_fail(err, PV_ERR_ARGUMENT,
+                           "a function is named by a slot no key was fed with");
+    *id = what - 1;
+    return 0;
+}
+
 static int run_event(pv_feed *f, const event *e, pv_error *err)
 {
     switch (e->kind) {
@@ -123,19 +174,22 @@ static int run_event(pv_feed *f, const event *e, pv_error *err)
             f->files = p;
             f->files_cap = cap;
         }
+        if (f->nfiles >= FILE_TAG) return runner_fail(err, PV_ERR_ARGUMENT, "too many file names");
         const char *file = intern_file(f, e->u.key.bytes, e->u.key.len, e->unescape, err);
-        if (!file) return -1;
+        if (!file || set_slot(f, e->index, FILE_TAG | (uint32_t)f->nfiles, err)) return -1;
         f->files[f->nfiles++] = file;
         return 0;
     }
     case EV_KEY: {
         const char *file;
-        if (e->index == PV_FEED_NO_FILE)
+        if (e->u.key.file == PV_FEED_NO_SLOT) {
             file = intern_file(f, e->u.key.fbytes, e->u.key.flen, e->funescape, err);
-        else if (e->index < f->nfiles)
-            file = f->files[e->index];
-        else
-            return runner_fail(err, PV_ERR_ARGUMENT, "a key names a file name not fed");
+        } else {
+            uint32_t what = slot_value(f, e->u.key.file);
+            if (!(what & FILE_TAG))
+                return runner_fail(err, PV_ERR_ARGUMENT, "a key names a file name not fed");
+            file = f->files[what & ~FILE_TAG];
+        }
         if (!file) return -1;
         size_t n;
         if (to_text(f, e->u.key.bytes, e->u.key.len, e->unescape, &n, err)) return -1;
@@ -144,16 +198,24 @@ static int run_event(pv_feed *f, const event *e, pv_error *err)
          * (this thread is the busier one on a large profile). */
         int64_t id = pv_builder_add_key(f->b, file, e->u.key.line, f->text, n, err);
         if (id < 0) return -1;
-        if (id != (int64_t)f->nkeys++)
+        if (id != (int64_t)f->nkeys || id >= (int64_t)FILE_TAG - 1)
             return runner_fail(err, PV_ERR_ARGUMENT, "the builder numbered a key out of order");
+        f->nkeys++;
+        if (e->index != PV_FEED_NO_SLOT) return set_slot(f, e->index, (uint32_t)id + 1, err);
         return 0;
     }
-    case EV_ENTRY:
-        return pv_builder_begin_entry(f->b, e->index, e->u.num.ncalls, e->u.num.pcalls,
-                                      e->u.num.tottime, e->u.num.cumtime, err);
-    default:
-        return pv_builder_add_caller(f->b, e->index, e->u.num.ncalls, e->u.num.pcalls,
-                                     e->u.num.tottime, e->u.num.cumtime, err);
+    case EV_ENTRY: {
+        uint32_t id;
+        if (function_of(f, e, &id, err)) return -1;
+        return pv_builder_begin_entry(f->b, id, e->u.num.ncalls, e->u.num.pcalls, e->u.num.tottime,
+                                      e->u.num.cumtime, err);
+    }
+    default: {
+        uint32_t id;
+        if (function_of(f, e, &id, err)) return -1;
+        return pv_builder_add_caller(f->b, id, e->u.num.ncalls, e->u.num.pcalls, e->u.num.tottime,
+                                     e->u.num.cumtime, err);
+    }
     }
 }
 
@@ -162,6 +224,13 @@ static void run_block(pv_feed *f, unsigned block)
     if (atomic_load_explicit(&f->failed, memory_order_relaxed)) return;
     const event *e = &f->events[(size_t)block * f->block_events];
     for (unsigned k = 0, n = f->count[block]; k < n; k++) {
+        /* The slot an event some way ahead will look up: a random place in
+         * a table of megabytes on a large profile. */
+        if (k + PREFETCH_AHEAD < n) {
+            const event *ahead = &e[k + PREFETCH_AHEAD];
+            if (ahead->by_slot && ahead->index < f->slots_cap)
+                __builtin_prefetch(&f->slots[ahead->index]);
+        }
         pv_error err;
         if (run_event(f, &e[k], &err)) {
             f->error = err;
@@ -270,42 +339,52 @@ static int queued(pv_feed *f, pv_error *err)
     return failed(f, err);
 }
 
-int pv_feed_file(pv_feed *f, const unsigned char *bytes, size_t len, bool unescape, pv_error *err)
+int pv_feed_file(pv_feed *f, uint32_t slot, const unsigned char *bytes, size_t len, bool unescape,
+                 pv_error *err)
 {
+    if (len > UINT32_MAX || slot == PV_FEED_NO_SLOT)
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "a file name too long, or without a slot");
     event *e = next_event(f, err);
     if (!e) return -1;
     e->kind = EV_FILE;
+    e->by_slot = false;
     e->unescape = unescape;
+    e->index = slot;
     e->u.key.bytes = bytes;
-    e->u.key.len = len;
+    e->u.key.len = (uint32_t)len;
     return queued(f, err);
 }
 
-int pv_feed_key(pv_feed *f, uint32_t file, const unsigned char *fbytes, size_t flen, bool funescape,
-                int64_t line, const unsigned char *name, size_t name_len, bool unescape,
-                pv_error *err)
+int pv_feed_key(pv_feed *f, uint32_t slot, uint32_t file, const unsigned char *fbytes, size_t flen,
+                bool funescape, int64_t line, const unsigned char *name, size_t name_len,
+                bool unescape, pv_error *err)
 {
+    if (flen > UINT32_MAX || name_len > UINT32_MAX)
+        return pv_fail(err, PV_ERR_ARGUMENT, -1, "a name longer than %u bytes", UINT32_MAX);
     event *e = next_event(f, err);
     if (!e) return -1;
     e->kind = EV_KEY;
-    e->index = file;
+    e->by_slot = false;
+    e->index = slot;
     e->unescape = unescape;
     e->funescape = funescape;
     e->u.key.bytes = name;
-    e->u.key.len = name_len;
+    e->u.key.len = (uint32_t)name_len;
     e->u.key.fbytes = fbytes;
-    e->u.key.flen = flen;
+    e->u.key.flen = (uint32_t)flen;
     e->u.key.line = line;
+    e->u.key.file = file;
     return queued(f, err);
 }
 
-static int numbers(pv_feed *f, event_kind kind, uint32_t id, int64_t ncalls, int64_t pcalls,
+static int numbers(pv_feed *f, event_kind kind, pv_feed_ref fn, int64_t ncalls, int64_t pcalls,
                    double tottime, double cumtime, pv_error *err)
 {
     event *e = next_event(f, err);
     if (!e) return -1;
     e->kind = (uint8_t)kind;
-    e->index = id;
+    e->by_slot = fn.by_slot;
+    e->index = fn.n;
     e->u.num.ncalls = ncalls;
     e->u.num.pcalls = pcalls;
     e->u.num.tottime = tottime;
@@ -313,13 +392,13 @@ static int numbers(pv_feed *f, event_kind kind, uint32_t id, int64_t ncalls, int
     return queued(f, err);
 }
 
-int pv_feed_entry(pv_feed *f, uint32_t id, int64_t ncalls, int64_t pcalls, double tottime,
+int pv_feed_entry(pv_feed *f, pv_feed_ref fn, int64_t ncalls, int64_t pcalls, double tottime,
                   double cumtime, pv_error *err)
 {
-    return numbers(f, EV_ENTRY, id, ncalls, pcalls, tottime, cumtime, err);
+    return numbers(f, EV_ENTRY, fn, ncalls, pcalls, tottime, cumtime, err);
 }
 
-int pv_feed_caller(pv_feed *f, uint32_t caller, int64_t ncalls, int64_t pcalls, double tottime,
+int pv_feed_caller(pv_feed *f, pv_feed_ref caller, int64_t ncalls, int64_t pcalls, double tottime,
                    double cumtime, pv_error *err)
 {
     if (!f->keep_callers) return failed(f, err);
@@ -363,6 +442,7 @@ void pv_feed_free(pv_feed *f)
         pthread_mutex_destroy(&f->mu);
     }
     free(f->files);
+    free(f->slots);
     free(f->text);
     free(f->count);
     free(f->events);

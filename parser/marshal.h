@@ -89,6 +89,12 @@ int64_t pv_marshal_peek_ref_key(const pv_marshal_reader *r);
  * the dict's value comes next. Only valid right after that peek said yes. */
 void pv_marshal_take_ref_key(pv_marshal_reader *r);
 
+/* The same for the next child of the innermost open tuple (or other sized
+ * container): the slot of the back-reference it is, or -1 (nothing read).
+ * pv_marshal_take_ref_item consumes it, right after that peek said yes. */
+int64_t pv_marshal_peek_ref_item(const pv_marshal_reader *r);
+void pv_marshal_take_ref_item(pv_marshal_reader *r);
+
 /* A fast lane for the shape of nearly every caller entry in real files: when
  * the next key of the innermost dict is a back-reference and its value is a
  * plain number or a tuple of four plain numbers (unflagged ints and floats,

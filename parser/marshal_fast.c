@@ -25,6 +25,22 @@ void pv_marshal_take_ref_key(pv_marshal_reader *r)
     r->frames[r->depth - 1].dict_value = 1;
 }
 
+int64_t pv_marshal_peek_ref_item(const pv_marshal_reader *r)
+{
+    if (r->depth == 0 || r->replaying || pv_cursor_left(&r->c) < 5) return -1;
+    const frame *f = &r->frames[r->depth - 1];
+    const unsigned char *p = r->c.data + r->c.pos;
+    if (f->kind == PV_M_DICT || f->kind == PV_M_CODE || f->remaining == 0 || p[0] != 'r') return -1;
+    uint32_t index = pv_marshal_load_u32(p + 1);
+    return index < r->nslots ? (int64_t)index : -1;
+}
+
+void pv_marshal_take_ref_item(pv_marshal_reader *r)
+{
+    r->c.pos += 5;
+    r->frames[r->depth - 1].remaining--;
+}
+
 /* Decodes one plain number at p (an unflagged int or float, or a reference
  * to one): returns its length, or 0 for anything else. */
 static size_t plain_number(const pv_marshal_reader *r, const unsigned char *p, size_t left,

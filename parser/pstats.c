@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bigmem.h"
 #include "feed.h"
 #include "marshal.h"
 #include "sniff.h"
@@ -24,11 +23,12 @@
 typedef struct parse_state {
     pv_marshal_reader *r;
     pv_feed *feed; /* the builder's calls go through it (feed.h) */
-    /* What was made of a reference slot, so that a back-reference to it costs
-     * one lookup: 0 nothing, FILE_TAG | i the i-th file name fed, else the
-     * function id + 1 of a key tuple. */
-    uint32_t *slot_cache;
-    size_t slot_cache_cap;
+    /* What was fed from each reference slot, two bits a slot (MADE_*): a
+     * back-reference to a key or a file name already fed is passed on by its
+     * slot, unread, and the feed's runner looks it up (feed.h). At 1/16 of
+     * a table of function numbers, this stays in the cache. */
+    uint64_t *made;
+    size_t made_words;
     uint32_t nfiles, nkeys; /* file names and keys fed so far */
     const unsigned char *data;
     bool release_behind; /* data is a file mapping whose read pages may be dropped */
@@ -54,62 +54,69 @@ static bool is_string(const pv_mvalue *v)
     return v->kind == PV_M_TEXT || v->kind == PV_M_BYTES;
 }
 
-#define FILE_TAG 0x80000000u
-#define MAX_FUNCTIONS 0x7fffffffu
+#define MAX_FUNCTIONS 0x7ffffffeu
 
-static int cache_slot(parse_state *st, int64_t slot, uint32_t value, pv_error *err)
+enum { MADE_NOTHING, MADE_KEY, MADE_FILE };
+
+/* What was fed from a slot (-1, or one past any marked: nothing). */
+static unsigned made_of(const parse_state *st, int64_t slot)
 {
-    if ((size_t)slot >= st->slot_cache_cap) {
-        size_t cap = st->slot_cache_cap ? st->slot_cache_cap : 1024;
-        while (cap <= (size_t)slot)
-            cap += cap / 2;
-        uint32_t *p = realloc(st->slot_cache, cap * sizeof *p);
+    if (slot < 0 || (uint64_t)slot / 32 >= st->made_words) return MADE_NOTHING;
+    return (unsigned)(st->made[slot / 32] >> (slot % 32 * 2)) & 3;
+}
+
+/* Marks slot as made into a key or a file name; a slot the feed cannot
+ * name (PV_FEED_NO_SLOT and beyond) is left unmarked. */
+static int set_made(parse_state *st, int64_t slot, unsigned what, pv_error *err)
+{
+    if (slot < 0 || slot >= PV_FEED_NO_SLOT) return 0;
+    size_t word = (size_t)slot / 32;
+    if (word >= st->made_words) {
+        size_t cap = st->made_words ? st->made_words : 256;
+        while (cap <= word)
+            cap *= 2;
+        uint64_t *p = realloc(st->made, cap * sizeof *p);
         if (!p) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-        pv_bigmem_hint(p, cap * sizeof *p);
-        memset(p + st->slot_cache_cap, 0, (cap - st->slot_cache_cap) * sizeof *p);
-        st->slot_cache = p;
-        st->slot_cache_cap = cap;
+        memset(p + st->made_words, 0, (cap - st->made_words) * sizeof *p);
+        st->made = p;
+        st->made_words = cap;
     }
-    st->slot_cache[slot] = value;
+    st->made[word] |= (uint64_t)what << (slot % 32 * 2);
     return 0;
 }
 
-static uint32_t cached_slot(const parse_state *st, int64_t slot)
+/* Sets *fslot to the slot by which the feed knows a key's file name, or to
+ * PV_FEED_NO_SLOT: the name goes with its key. File names repeat for every
+ * function of a file, and Python 3 writes them once and refers back to
+ * them, so a name with a slot is fed once and named by its slot after. */
+static int key_file(parse_state *st, const pv_mvalue *file, uint32_t *fslot, pv_error *err)
 {
-    return slot >= 0 && (size_t)slot < st->slot_cache_cap ? st->slot_cache[slot] : 0;
-}
-
-/* Sets *index to the number of a key's file name in the feed. File names
- * repeat for every function of a file, and Python 3 writes them once and
- * refers back to them, so a name with a slot is fed once and its number
- * remembered; a name without one (PV_FEED_NO_FILE) goes with its key. */
-static int key_file(parse_state *st, const pv_mvalue *file, uint32_t *index, pv_error *err)
-{
-    uint32_t cached = cached_slot(st, file->slot);
-    if (cached & FILE_TAG) {
-        *index = cached & ~FILE_TAG;
+    unsigned made = made_of(st, file->slot);
+    if (made == MADE_FILE) {
+        *fslot = (uint32_t)file->slot;
         return 0;
     }
-    *index = PV_FEED_NO_FILE;
-    if (file->slot < 0 || cached || st->nfiles >= MAX_FUNCTIONS) return 0;
-    if (pv_feed_file(st->feed, file->bytes, file->len, file->unescape, err) ||
-        cache_slot(st, file->slot, FILE_TAG | st->nfiles, err))
+    *fslot = PV_FEED_NO_SLOT;
+    if (file->slot < 0 || file->slot >= PV_FEED_NO_SLOT || made || st->nfiles >= MAX_FUNCTIONS)
+        return 0;
+    if (pv_feed_file(st->feed, (uint32_t)file->slot, file->bytes, file->len, file->unescape, err) ||
+        set_made(st, file->slot, MADE_FILE, err))
         return -1;
-    *index = st->nfiles++;
+    st->nfiles++;
+    *fslot = (uint32_t)file->slot;
     return 0;
 }
 
-/* Reads the rest of a key whose header is *key. Returns 1 with *id set, 0 for
+/* Reads the rest of a key whose header is *key. Returns 1 with *fn set, 0 for
  * a key to pass over (3.15's ("__sampled__",) marker), or -1. */
-static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_error *err)
+static int read_key(parse_state *st, const pv_mvalue *key, pv_feed_ref *fn, pv_error *err)
 {
     if (key->kind != PV_M_TUPLE)
         return pv_fail(err, PV_ERR_INPUT, key->offset,
                        "a key is a %s, not a (file, line, name) tuple",
                        pv_marshal_kind_name(key->kind));
-    uint32_t cached = key->is_ref ? cached_slot(st, key->slot) : 0;
-    if (cached && !(cached & FILE_TAG)) {
-        *id = cached - 1;
+    if (key->is_ref && made_of(st, key->slot) == MADE_KEY) {
+        *fn = pv_feed_slot((uint32_t)key->slot);
         return pv_marshal_skip(st->r, err) ? -1 : 1;
     }
     pv_mvalue file, line, name;
@@ -124,10 +131,21 @@ static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_erro
     if (key->count != 3)
         return pv_fail(err, PV_ERR_INPUT, key->offset,
                        "a key is a tuple of %u items, not (file, line, name)", key->count);
-    if (next(st, &file, err)) return -1;
-    if (!is_string(&file))
-        return pv_fail(err, PV_ERR_INPUT, file.offset, "a key's file name is a %s, not a string",
-                       pv_marshal_kind_name(file.kind));
+    /* A file name fed before, referred back to: passed on by its slot,
+     * which is not read. */
+    uint32_t fslot = PV_FEED_NO_SLOT;
+    int64_t ref = pv_marshal_peek_ref_item(st->r);
+    if (made_of(st, ref) == MADE_FILE) {
+        pv_marshal_take_ref_item(st->r);
+        fslot = (uint32_t)ref;
+        file = (pv_mvalue){.kind = PV_M_END};
+    } else {
+        if (next(st, &file, err)) return -1;
+        if (!is_string(&file))
+            return pv_fail(err, PV_ERR_INPUT, file.offset,
+                           "a key's file name is a %s, not a string",
+                           pv_marshal_kind_name(file.kind));
+    }
     if (next(st, &line, err)) return -1;
     if (line.kind != PV_M_INT)
         return pv_fail(err, PV_ERR_INPUT, line.offset, "a key's line number is a %s, not an int",
@@ -140,16 +158,17 @@ static int read_key(parse_state *st, const pv_mvalue *key, uint32_t *id, pv_erro
                        pv_marshal_kind_name(name.kind));
     if (expect_end(st, "a key", err)) return -1;
 
-    uint32_t file_index;
-    if (key_file(st, &file, &file_index, err)) return -1;
+    if (fslot == PV_FEED_NO_SLOT && key_file(st, &file, &fslot, err)) return -1;
     if (st->nkeys >= MAX_FUNCTIONS)
         return pv_fail(err, PV_ERR_INPUT, key->offset, "too many functions");
     /* The builder numbers added keys 0, 1, 2, ... as they come (feed.h). */
-    if (pv_feed_key(st->feed, file_index, file.bytes, file.len, file.unescape, line.i, name.bytes,
+    uint32_t slot =
+        key->slot >= 0 && key->slot < PV_FEED_NO_SLOT ? (uint32_t)key->slot : PV_FEED_NO_SLOT;
+    if (pv_feed_key(st->feed, slot, fslot, file.bytes, file.len, file.unescape, line.i, name.bytes,
                     name.len, name.unescape, err))
         return -1;
-    *id = st->nkeys++;
-    if (key->slot >= 0 && cache_slot(st, key->slot, *id + 1, err)) return -1;
+    *fn = pv_feed_number(st->nkeys++);
+    if (set_made(st, key->slot, MADE_KEY, err)) return -1;
     return 1;
 }
 
@@ -181,8 +200,8 @@ static int check_time(const pv_mvalue *v, const char *what, double *out, pv_erro
 }
 
 /* Adds a caller from its numbers: a bare count (count 1) or (nc, cc, tt, ct). */
-static int add_caller_numbers(parse_state *st, uint32_t caller, const pv_mvalue *n, uint32_t count,
-                              pv_error *err)
+static int add_caller_numbers(parse_state *st, pv_feed_ref caller, const pv_mvalue *n,
+                              uint32_t count, pv_error *err)
 {
     int64_t nc = 0, cc = 0;
     double tt = 0, ct = 0;
@@ -200,7 +219,7 @@ static int add_caller_numbers(parse_state *st, uint32_t caller, const pv_mvalue 
 
 /* One caller of the entry begun last: (nc, cc, tt, ct) from cProfile and
  * yappi, or a bare call count from the profile module. */
-static int read_caller(parse_state *st, uint32_t caller, pv_error *err)
+static int read_caller(parse_state *st, pv_feed_ref caller, pv_error *err)
 {
     pv_mvalue v, n[4];
     if (next(st, &v, err)) return -1;
@@ -227,14 +246,15 @@ static int read_callers(parse_state *st, pv_error *err)
 {
     pv_mvalue v, n[4];
     for (;;) {
-        uint32_t cached = cached_slot(st, pv_marshal_peek_ref_key(st->r)), count;
-        if (cached && !(cached & FILE_TAG) && pv_marshal_take_ref_key_numbers(st->r, n, &count)) {
-            if (add_caller_numbers(st, cached - 1, n, count, err)) return -1;
+        int64_t ref = pv_marshal_peek_ref_key(st->r);
+        uint32_t count;
+        if (made_of(st, ref) == MADE_KEY && pv_marshal_take_ref_key_numbers(st->r, n, &count)) {
+            if (add_caller_numbers(st, pv_feed_slot((uint32_t)ref), n, count, err)) return -1;
             continue;
         }
         if (next(st, &v, err)) return -1;
         if (v.kind == PV_M_END) break;
-        uint32_t caller;
+        pv_feed_ref caller;
         int got = read_key(st, &v, &caller, err);
         if (got < 0) return -1;
         if (got == 0) {
@@ -246,7 +266,7 @@ static int read_callers(parse_state *st, pv_error *err)
     return expect_end(st, "a function's statistics", err);
 }
 
-static int begin_entry(parse_state *st, uint32_t id, const pv_mvalue *n, pv_error *err)
+static int begin_entry(parse_state *st, pv_feed_ref id, const pv_mvalue *n, pv_error *err)
 {
     int64_t cc = 0, nc = 0;
     double tt = 0, ct = 0;
@@ -259,7 +279,7 @@ static int begin_entry(parse_state *st, uint32_t id, const pv_mvalue *n, pv_erro
 }
 
 /* The value of a stats entry: (cc, nc, tt, ct, callers). */
-static int read_entry(parse_state *st, uint32_t id, pv_error *err)
+static int read_entry(parse_state *st, pv_feed_ref id, pv_error *err)
 {
     pv_mvalue v, n[4];
     int fast = pv_marshal_take_numbers_then_dict(st->r, 5, 4, n, err);
@@ -306,14 +326,14 @@ static int parse_stats(parse_state *st, pv_error *err)
                        "the file holds a %s, not a dict of function statistics",
                        pv_marshal_kind_name(top.kind));
     for (;;) {
-        uint32_t id;
+        pv_feed_ref id;
         int got;
         /* A function first met as a caller comes back here as a reference to
          * a key already made: take it without reading the reference's slot. */
-        uint32_t cached = cached_slot(st, pv_marshal_peek_ref_key(st->r));
-        if (cached && !(cached & FILE_TAG)) {
+        int64_t ref = pv_marshal_peek_ref_key(st->r);
+        if (made_of(st, ref) == MADE_KEY) {
             pv_marshal_take_ref_key(st->r);
-            id = cached - 1;
+            id = pv_feed_slot((uint32_t)ref);
             got = 1;
         } else {
             if (next(st, &key, err)) return -1;
@@ -386,8 +406,8 @@ static int parse(const unsigned char *data, size_t len, bool release_behind, uns
      * memory costs more to touch than memory just given back). */
     pv_marshal_free(st.r);
     st.r = NULL;
-    free(st.slot_cache);
-    st.slot_cache = NULL;
+    free(st.made);
+    st.made = NULL;
     *out = pv_builder_finish(b, err);
     b = NULL;
     status = *out ? 0 : -1;
@@ -395,7 +415,7 @@ done:
     pv_feed_free(st.feed); /* stops the helper before the builder goes */
     pv_builder_free(b);
     pv_marshal_free(st.r);
-    free(st.slot_cache);
+    free(st.made);
     return status;
 }
 

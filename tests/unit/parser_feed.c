@@ -234,15 +234,16 @@ static void feed_hands_the_builders_error_to_the_reader(void **state)
         pv_feed *f = pv_feed_new(b, true, helper);
         assert_non_null(f);
         pv_error err = {0};
-        assert_int_equal(pv_feed_file(f, text("a.py"), 4, false, &err), 0);
-        assert_int_equal(pv_feed_key(f, 0, NULL, 0, false, 1, text("f"), 1, false, &err), 0);
-        assert_int_equal(pv_feed_entry(f, 0, 1, 1, 0.5, 0.5, &err), 0);
+        assert_int_equal(pv_feed_file(f, 3, text("a.py"), 4, false, &err), 0);
+        assert_int_equal(
+            pv_feed_key(f, PV_FEED_NO_SLOT, 3, NULL, 0, false, 1, text("f"), 1, false, &err), 0);
+        assert_int_equal(pv_feed_entry(f, pv_feed_number(0), 1, 1, 0.5, 0.5, &err), 0);
         /* Function 7 was never fed: the call is queued, and fails later. */
-        (void)pv_feed_entry(f, 7, 1, 1, 0.5, 0.5, &err);
+        (void)pv_feed_entry(f, pv_feed_number(7), 1, 1, 0.5, 0.5, &err);
         int later = 0;
         for (int k = 0; k < 3 * PV_FEED_AHEAD && !later; k++)
-            later = pv_feed_key(f, PV_FEED_NO_FILE, text("b.py"), 4, false, k, text("g"), 1, false,
-                                &err) != 0;
+            later = pv_feed_key(f, PV_FEED_NO_SLOT, PV_FEED_NO_SLOT, text("b.py"), 4, false, k,
+                                text("g"), 1, false, &err) != 0;
         assert_true(later);
         assert_int_equal(err.kind, PV_ERR_ARGUMENT);
         assert_non_null(strstr(err.message, "unknown function id 7"));
@@ -266,42 +267,91 @@ static void feed_freed_early_stops_its_helper(void **state)
     assert_non_null(f);
     pv_error err = {0};
     for (int k = 0; k < 2 * PV_FEED_AHEAD + 5; k++)
-        assert_int_equal(
-            pv_feed_key(f, PV_FEED_NO_FILE, text("a.py"), 4, false, k, text("f"), 1, false, &err),
-            0);
+        assert_int_equal(pv_feed_key(f, PV_FEED_NO_SLOT, PV_FEED_NO_SLOT, text("a.py"), 4, false, k,
+                                     text("f"), 1, false, &err),
+                         0);
     pv_feed_free(f);
     pv_builder_free(b);
 }
 
-/* Without a helper the calls are made in the reader's thread, the same. */
+/* 3000 keys (k and k + 1000 and k + 2000 equal) with an entry each, and a
+ * caller for each but the first. Odd keys are given slot 10 + 2k and
+ * the file name's slot 5; by_slot names the entries and callers of those
+ * keys by slot, not by number. */
+static pv_profile *feed_3000(bool helper, bool by_slot)
+{
+    pv_builder *b = pv_builder_new();
+    pv_feed *f = pv_feed_new(b, true, helper);
+    assert_non_null(f);
+    pv_error err = {0};
+    assert_int_equal(pv_feed_file(f, 5, text("a.py"), 4, false, &err), 0);
+    for (uint32_t k = 0; k < 3000; k++)
+        assert_int_equal(pv_feed_key(f, k % 2 ? 10 + 2 * k : PV_FEED_NO_SLOT,
+                                     k % 2 ? 5 : PV_FEED_NO_SLOT, text("a.py"), 4, false, k % 1000,
+                                     text("f"), 1, false, &err),
+                         0);
+    for (uint32_t k = 0; k < 3000; k++) {
+        pv_feed_ref fn = by_slot && k % 2 ? pv_feed_slot(10 + 2 * k) : pv_feed_number(k);
+        assert_int_equal(pv_feed_entry(f, fn, k, k, 0.25 * k, 0.5 * k, &err), 0);
+        uint32_t c = k - 1;
+        pv_feed_ref caller = by_slot && c % 2 ? pv_feed_slot(10 + 2 * c) : pv_feed_number(c);
+        if (k) assert_int_equal(pv_feed_caller(f, caller, 1, 1, 0.125, 0.25, &err), 0);
+    }
+    assert_int_equal(pv_feed_finish(f, &err), 0);
+    pv_feed_free(f);
+    pv_profile *p = pv_builder_finish(b, &err);
+    assert_non_null(p);
+    return p;
+}
+
+/* Without a helper the calls are made in the reader's thread, the same; and
+ * a function named by its key's slot is the function of that number. */
 static void feed_without_a_helper_makes_the_same_profile(void **state)
 {
     (void)state;
-    pv_profile *p[2];
-    for (int helper = 0; helper <= 1; helper++) {
-        pv_builder *b = pv_builder_new();
-        pv_feed *f = pv_feed_new(b, true, helper);
-        assert_non_null(f);
-        pv_error err = {0};
-        assert_int_equal(pv_feed_file(f, text("a.py"), 4, false, &err), 0);
-        for (int k = 0; k < 3000; k++)
-            assert_int_equal(pv_feed_key(f, k % 2 ? 0 : PV_FEED_NO_FILE, text("a.py"), 4, false,
-                                         k % 1000, text("f"), 1, false, &err),
-                             0);
-        for (uint32_t k = 0; k < 3000; k++) {
-            assert_int_equal(pv_feed_entry(f, k, k, k, 0.25 * k, 0.5 * k, &err), 0);
-            if (k) assert_int_equal(pv_feed_caller(f, k - 1, 1, 1, 0.125, 0.25, &err), 0);
-        }
-        assert_int_equal(pv_feed_finish(f, &err), 0);
-        pv_feed_free(f);
-        p[helper] = pv_builder_finish(b, &err);
-        assert_non_null(p[helper]);
-    }
-    /* Keys k and k + 1000 and k + 2000 are equal: 1000 functions. */
+    pv_profile *p[4];
+    for (int k = 0; k < 4; k++)
+        p[k] = feed_3000(k & 1, k & 2);
     assert_int_equal(p[0]->nfunctions, 1000);
-    assert_same_profile(p[0], p[1]);
-    pv_profile_free(p[0]);
-    pv_profile_free(p[1]);
+    assert_true(p[0]->nedges > 900);
+    for (int k = 1; k < 4; k++)
+        assert_same_profile(p[0], p[k]);
+    for (int k = 0; k < 4; k++)
+        pv_profile_free(p[k]);
+}
+
+/* A slot no key was fed with (never given, given to a file name, or given
+ * to no key yet) is the builder's error, kind argument, in both modes. */
+static void feed_refuses_a_slot_not_fed(void **state)
+{
+    (void)state;
+    static const char *const want[] = {
+        "a function is named by a slot no key was fed with",
+        "a function is named by a slot no key was fed with",
+        "a key names a file name not fed",
+    };
+    for (int helper = 0; helper <= 1; helper++) {
+        for (int c = 0; c < 3; c++) {
+            pv_builder *b = pv_builder_new();
+            pv_feed *f = pv_feed_new(b, true, helper);
+            assert_non_null(f);
+            pv_error err = {0};
+            assert_int_equal(pv_feed_file(f, 1, text("a.py"), 4, false, &err), 0);
+            assert_int_equal(pv_feed_key(f, 2, 1, NULL, 0, false, 1, text("f"), 1, false, &err), 0);
+            assert_int_equal(pv_feed_entry(f, pv_feed_slot(2), 1, 1, 0.5, 0.5, &err), 0);
+            if (c == 0) (void)pv_feed_caller(f, pv_feed_slot(1), 1, 1, 0.5, 0.5, &err);
+            if (c == 1) (void)pv_feed_entry(f, pv_feed_slot(9), 1, 1, 0.5, 0.5, &err);
+            if (c == 2)
+                (void)pv_feed_key(f, PV_FEED_NO_SLOT, 2, NULL, 0, false, 1, text("g"), 1, false,
+                                  &err);
+            pv_error fin = {0};
+            assert_int_equal(pv_feed_finish(f, &fin), -1);
+            assert_int_equal(fin.kind, PV_ERR_ARGUMENT);
+            assert_string_equal(fin.message, want[c]);
+            pv_feed_free(f);
+            pv_builder_free(b);
+        }
+    }
 }
 
 int main(void)
@@ -314,6 +364,7 @@ int main(void)
         cmocka_unit_test(feed_hands_the_builders_error_to_the_reader),
         cmocka_unit_test(feed_freed_early_stops_its_helper),
         cmocka_unit_test(feed_without_a_helper_makes_the_same_profile),
+        cmocka_unit_test(feed_refuses_a_slot_not_fed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
