@@ -23,6 +23,14 @@ size_t pv_source_cap(size_t cache_bytes, size_t max_upload_bytes)
     return cap ? cap : PV_SOURCE_DEFAULT_MAX_INFLATED;
 }
 
+size_t pv_source_inflate_cap(size_t cap, size_t raw_len)
+{
+    size_t ratio =
+        raw_len > SIZE_MAX / PV_SOURCE_MAX_RATIO ? SIZE_MAX : raw_len * PV_SOURCE_MAX_RATIO;
+    size_t room = ratio > PV_SOURCE_RATIO_FREE ? ratio : PV_SOURCE_RATIO_FREE;
+    return room < cap ? room : cap;
+}
+
 /* Bytes p[0..8) as a little-endian number, on any machine. */
 static uint64_t load_le64(const unsigned char *p)
 {
@@ -124,8 +132,9 @@ static int finish(pv_source *src, const pv_source_limits *limits, pv_error *err)
     }
     src->gzip = pv_gzip_is_gzip(src->data, src->raw_len);
     if (!src->gzip) return 0;
-    size_t cap =
-        limits && limits->max_inflated ? limits->max_inflated : PV_SOURCE_DEFAULT_MAX_INFLATED;
+    size_t cap = pv_source_inflate_cap(
+        limits && limits->max_inflated ? limits->max_inflated : PV_SOURCE_DEFAULT_MAX_INFLATED,
+        src->raw_len);
     size_t len = 0;
     if (pv_gzip_inflate(src->data, src->raw_len, cap, looks_like_profile, &src->inflated_, &len,
                         err) < 0)

@@ -9,7 +9,8 @@
  *
  * - A path is opened with O_NONBLOCK (a FIFO or device never blocks the
  *   open) and then must be a regular file (fstat), else the error names it.
- * - gzip is inflated as a stream against limits.max_inflated (a bomb stops
+ * - gzip is inflated as a stream against limits.max_inflated, and no more
+ *   than PV_SOURCE_MAX_RATIO times its size (pv_source_inflate_cap; a bomb stops
  *   there, or at once when its first bytes are not a profile: gzip.h).
  *   limits.max_file bounds a plain file's size the same way (0 = none).
  * - Ids: the first PV_SOURCE_ID_LEN hex digits of the 64-bit content hash
@@ -74,6 +75,15 @@ typedef struct pv_source {
  * (--cache-mb) or the upload limit, whichever is larger. 800 MB with the
  * defaults. */
 size_t pv_source_cap(size_t cache_bytes, size_t max_upload_bytes);
+
+/* What gzip data of raw_len bytes may inflate to under a cap: no more than
+ * PV_SOURCE_MAX_RATIO times its size (real profiles compress 2:1 to 8:1,
+ * Python 2's the most), beyond the first PV_SOURCE_RATIO_FREE bytes, which
+ * any gzip data may inflate to. So a 4 MB bomb stops at 128 MB, not at the
+ * cap. */
+#define PV_SOURCE_MAX_RATIO 32
+#define PV_SOURCE_RATIO_FREE ((size_t)64 << 20)
+size_t pv_source_inflate_cap(size_t cap, size_t raw_len);
 
 /* Continues the content hash h over len bytes and returns it: h and the
  * bytes (in four 64-bit lanes, by 32-byte blocks, the rest byte by byte)

@@ -198,6 +198,13 @@ static void source_caps_follow_the_server_options(void **state)
     assert_int_equal(pv_source_cap((size_t)100 << 20, (size_t)200 << 20), (size_t)200 << 20);
     assert_int_equal(pv_source_cap((size_t)1 << 20, (size_t)50 << 20), (size_t)50 << 20);
     assert_int_equal(pv_source_cap((size_t)4096 << 20, (size_t)50 << 20), (size_t)200 << 20);
+    /* Gzip data inflates to 32 times its size at most, past the first 64 MB. */
+    size_t cap = (size_t)800 << 20;
+    assert_int_equal(pv_source_inflate_cap(cap, (size_t)4 << 20), (size_t)128 << 20);
+    assert_int_equal(pv_source_inflate_cap(cap, 1000), (size_t)64 << 20);
+    assert_int_equal(pv_source_inflate_cap(cap, (size_t)100 << 20), cap);
+    assert_int_equal(pv_source_inflate_cap((size_t)1 << 20, (size_t)4 << 20), (size_t)1 << 20);
+    assert_int_equal(pv_source_inflate_cap(cap, SIZE_MAX / 2), cap);
 }
 
 static void source_load_merges_and_names_the_file_at_fault(void **state)
