@@ -3,9 +3,12 @@
  *
  * The table of seen files is the folder's memory between scans: a file whose
  * name, size and mtime (to the nanosecond) are unchanged is not read again,
- * and a file that is not a profile is reported once. Everything that touches
+ * and a file that is not a profile is reported once; a file that changes
+ * again within PV_FOLDER_RESCAN_MS of being read again keeps its row until
+ * then (the bound on re-reading a file being written). Everything that touches
  * the table or renames into the folder runs under the folder's mutex;
- * parsing an upload runs outside it.
+ * reading and parsing run outside it, and scans one at a time under
+ * scan_lock, which only the first scan's callers wait for.
  */
 #include "folder_internal.h"
 
@@ -21,6 +24,32 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* ---- Time ----------------------------------------------------------------- */
+
+static struct timespec monotonic_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t;
+}
+
+/* Milliseconds from a to b (negative when b is earlier). */
+static long long ms_between(struct timespec a, struct timespec b)
+{
+    return (long long)(b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+}
+
+static struct timespec ms_after(struct timespec t, long ms)
+{
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
 
 /* ---- Names ---------------------------------------------------------------- */
 
@@ -157,6 +186,7 @@ int pv_folder_add_seen(pv_folder *f, const char *name, const struct stat *st, co
     if (!s->name) return -1;
     s->size = st->st_size;
     s->mtime = st->st_mtim;
+    s->read_at = monotonic_now();
     s->kind = kind;
     if (id) memcpy(s->id, id, sizeof s->id);
     f->count++;
@@ -179,6 +209,7 @@ static bool same_stat(const seen *s, const struct stat *st)
 typedef struct found {
     char *name;
     struct stat st;
+    bool changed; /* it had a row, made from other contents */
 } found;
 
 static int compare_found(const void *a, const void *b)
@@ -196,6 +227,7 @@ static found *lookup_found(found *list, size_t n, const char *name)
 typedef struct todo {
     char *name;
     struct stat st; /* as fstat saw it when read */
+    bool changed;   /* found.changed */
     bool read;      /* false: gone or not a regular file, try again later */
     char id[PV_REGISTRY_ID_LEN + 1];
     pv_registry_item *item; /* parsed, or NULL (alias, or invalid) */
@@ -239,23 +271,28 @@ static int read_one(pv_folder *f, todo *t)
  * memory. */
 static int record(pv_folder *f, todo *t)
 {
-    if (!t->read || find_seen(f, t->name)) return 0; /* another scan was first */
+    if (!t->read || find_seen(f, t->name)) return 0; /* an upload was first */
+    int rc;
     if (t->invalid) {
         char message[PV_ERROR_MESSAGE_MAX + 40];
         pv_error_format(&t->err, message, sizeof message);
         fprintf(stderr, "profviz: %s/%s is left out: %s\n", f->dir, t->name, message);
-        return pv_folder_add_seen(f, t->name, &t->st, NULL, SEEN_INVALID);
+        rc = pv_folder_add_seen(f, t->name, &t->st, NULL, SEEN_INVALID);
+    } else if (!t->item) {
+        rc = pv_folder_add_seen(f, t->name, &t->st, t->id, SEEN_ALIAS);
+    } else {
+        char *path = pv_folder_join(f->dir, t->name);
+        if (!path) return -1;
+        pv_error err;
+        int added =
+            pv_registry_insert(f->reg, t->item, NULL, path, (int64_t)t->st.st_mtime, NULL, &err);
+        t->item = NULL;
+        free(path);
+        if (added < 0) return -1;
+        rc = pv_folder_add_seen(f, t->name, &t->st, t->id, added ? SEEN_PRIMARY : SEEN_ALIAS);
     }
-    if (!t->item) return pv_folder_add_seen(f, t->name, &t->st, t->id, SEEN_ALIAS);
-    char *path = pv_folder_join(f->dir, t->name);
-    if (!path) return -1;
-    pv_error err;
-    int added =
-        pv_registry_insert(f->reg, t->item, NULL, path, (int64_t)t->st.st_mtime, NULL, &err);
-    t->item = NULL;
-    free(path);
-    if (added < 0) return -1;
-    return pv_folder_add_seen(f, t->name, &t->st, t->id, added ? SEEN_PRIMARY : SEEN_ALIAS);
+    if (rc == 0) f->files[f->count - 1].reread = t->changed;
+    return rc;
 }
 
 /* Lists the folder's profile files (no lock held). Returns 0 with *out and
@@ -279,6 +316,7 @@ static int list_folder(pv_folder *f, found **out, size_t *count, pv_error *err)
         }
         list[n].name = strdup(de->d_name);
         if (!list[n].name) goto oom;
+        list[n].changed = false;
         list[n++].st = st;
     }
     closedir(d);
@@ -294,18 +332,34 @@ oom:
     return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory scanning %s", f->dir);
 }
 
+/* Whether a changed file is kept as it was read for now: its row was made
+ * because it changed, less than PV_FOLDER_RESCAN_MS ago. Notes when to look
+ * again. (Lock held.) */
+static bool defer_changed(pv_folder *f, const seen *s, struct timespec now)
+{
+    if (!s->reread) return false;
+    struct timespec due = ms_after(s->read_at, PV_FOLDER_RESCAN_MS);
+    if (ms_between(now, due) <= 0) return false;
+    if (!f->deferred || ms_between(due, f->deferred_at) > 0) f->deferred_at = due;
+    f->deferred = true;
+    return true;
+}
+
 /* Files gone or changed: forgets them; an entry whose file it was goes, and
  * so do the aliases of that entry (read again, one of them becomes its
- * file). Then collects the files not in the table. (Lock held.) */
-static int diff_locked(pv_folder *f, found *list, size_t n, todo **out, size_t *count)
+ * file). A file changed again soon after it was read waits (defer_changed).
+ * Then collects the files not in the table. (Lock held.) */
+static int diff_locked(pv_folder *f, found *list, size_t n, struct timespec now, todo **out,
+                       size_t *count)
 {
     for (size_t i = 0; i < f->count;) {
         seen *s = &f->files[i];
-        found *now = lookup_found(list, n, s->name);
-        if (now && same_stat(s, &now->st)) {
+        found *cur = lookup_found(list, n, s->name);
+        if (cur && (same_stat(s, &cur->st) || defer_changed(f, s, now))) {
             i++;
             continue;
         }
+        if (cur) cur->changed = true;
         if (s->kind == SEEN_PRIMARY) {
             char id[PV_REGISTRY_ID_LEN + 1];
             memcpy(id, s->id, sizeof id);
@@ -329,6 +383,7 @@ static int diff_locked(pv_folder *f, found *list, size_t n, todo **out, size_t *
         if (find_seen(f, list[i].name)) continue;
         todos[k].name = list[i].name;
         todos[k].st = list[i].st;
+        todos[k].changed = list[i].changed;
         k++;
     }
     *out = todos;
@@ -337,18 +392,21 @@ static int diff_locked(pv_folder *f, found *list, size_t n, todo **out, size_t *
 }
 
 /* A scan: list (no lock), diff (lock), read and parse (no lock), record
- * (lock). Scans run one at a time (scan_lock), and nothing that serves a
- * request waits for a scan's I/O. */
-static int scan(pv_folder *f, pv_error *err)
+ * (lock). The caller holds scan_lock. */
+static int scan_locked(pv_folder *f, pv_error *err)
 {
-    pthread_mutex_lock(&f->scan_lock);
     found *list = NULL;
     size_t n = 0, ntodo = 0;
     todo *todos = NULL;
+    pthread_mutex_lock(&f->lock);
+    struct timespec now = monotonic_now();
+    f->pending = f->deferred = false;
+    f->last_scan = now;
+    pthread_mutex_unlock(&f->lock);
     int rc = list_folder(f, &list, &n, err);
     if (rc < 0) goto done;
     pthread_mutex_lock(&f->lock);
-    rc = diff_locked(f, list, n, &todos, &ntodo);
+    rc = diff_locked(f, list, n, now, &todos, &ntodo);
     pthread_mutex_unlock(&f->lock);
     for (size_t i = 0; rc == 0 && i < ntodo; i++)
         rc = read_one(f, &todos[i]);
@@ -364,13 +422,18 @@ done:
     for (size_t i = 0; i < n; i++)
         free(list[i].name);
     free(list);
-    pthread_mutex_unlock(&f->scan_lock);
+    pthread_mutex_lock(&f->lock);
+    f->scanned = true;
+    pthread_mutex_unlock(&f->lock);
     return rc;
 }
 
 int pv_folder_scan(pv_folder *f, pv_error *err)
 {
-    return scan(f, err);
+    pthread_mutex_lock(&f->scan_lock);
+    int rc = scan_locked(f, err);
+    pthread_mutex_unlock(&f->scan_lock);
+    return rc;
 }
 
 /* Reads every pending inotify event (lock held). Returns true when there
@@ -391,22 +454,45 @@ static bool drain_events(pv_folder *f)
     }
 }
 
+/* Whether a scan is due (lock held): notes what changed as pending. */
+static bool due_locked(pv_folder *f)
+{
+    struct timespec now = monotonic_now();
+    if (f->notify_fd >= 0) {
+        if (drain_events(f)) f->pending = true;
+    } else if (ms_between(f->last_scan, now) >= PV_FOLDER_RESCAN_MS) {
+        f->pending = true;
+    }
+    if (f->deferred && ms_between(f->deferred_at, now) >= 0) f->pending = true;
+    return !f->scanned || f->pending;
+}
+
 int pv_folder_refresh(pv_folder *f, pv_error *err)
 {
     pthread_mutex_lock(&f->lock);
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    bool due = !f->scanned;
-    if (f->notify_fd >= 0)
-        due = drain_events(f) || due;
-    else
-        due = due || (now.tv_sec - f->last_scan.tv_sec) * 1000 +
-                             (now.tv_nsec - f->last_scan.tv_nsec) / 1000000 >=
-                         PV_FOLDER_RESCAN_MS;
-    if (due) {
-        f->scanned = true;
-        f->last_scan = now;
-    }
+    bool due = due_locked(f), first = !f->scanned;
     pthread_mutex_unlock(&f->lock);
-    return due ? scan(f, err) : 0;
+    if (!due) return 0;
+    /* Before the first scan has completed there is nothing to serve: wait
+     * for it. After, a scan running now will look again (pending). */
+    if (first)
+        pthread_mutex_lock(&f->scan_lock);
+    else if (pthread_mutex_trylock(&f->scan_lock) != 0)
+        return 0;
+    int rc = 0;
+    for (;;) {
+        pthread_mutex_lock(&f->lock);
+        bool again = !f->scanned || f->pending;
+        pthread_mutex_unlock(&f->lock);
+        if (again && rc == 0) {
+            rc = scan_locked(f, err);
+            continue;
+        }
+        pthread_mutex_unlock(&f->scan_lock);
+        /* a change noted after the last look, while scan_lock was held */
+        pthread_mutex_lock(&f->lock);
+        again = f->pending && rc == 0;
+        pthread_mutex_unlock(&f->lock);
+        if (!again || pthread_mutex_trylock(&f->scan_lock) != 0) return rc;
+    }
 }

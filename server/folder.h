@@ -19,10 +19,9 @@
  *
  * Ownership: a folder borrows its registry (which must outlive it); a
  * pv_upload belongs to its caller until pv_upload_finish() or
- * pv_upload_abort() frees it. A mutex serialises scans and the final step of
- * uploads (the table is never locked across reading or parsing a file;
- * scans run one at a time); every function may be called from any
- * thread.
+ * pv_upload_abort() frees it. A mutex guards the table and the final step
+ * of uploads (it is never held across reading or parsing a file); scans run
+ * one at a time; every function may be called from any thread.
  */
 #ifndef PV_FOLDER_H
 #define PV_FOLDER_H
@@ -62,13 +61,19 @@ void pv_folder_free(pv_folder *folder);
 int pv_folder_scan(pv_folder *folder, pv_error *err);
 
 /* The least time between two scans of pv_folder_refresh where inotify is
- * not available. */
+ * not available, and between two readings of one file that keeps changing. */
 #define PV_FOLDER_RESCAN_MS 1000
 
 /* Scans as pv_folder_scan does, but only when something in the folder
  * changed since the last scan (inotify says so; without inotify, at most
- * once per PV_FOLDER_RESCAN_MS), so that requests can call it freely.
- * Returns 0, or -1 with err filled when the folder cannot be read. */
+ * once per PV_FOLDER_RESCAN_MS), so that requests can call it freely. Its
+ * work is bounded: a file that changes again within PV_FOLDER_RESCAN_MS of
+ * being read again keeps the entry it had until that time is up (a file
+ * being written is read when it appears, at its first change, then at most
+ * once per PV_FOLDER_RESCAN_MS), and a call that finds a scan
+ * running does not wait for it but leaves it to scan again; only calls
+ * before the first scan has completed wait for it. Returns 0, or -1 with err
+ * filled when the folder cannot be read. */
 int pv_folder_refresh(pv_folder *folder, pv_error *err);
 
 /* Starts an upload: creates its temporary file. Returns 0 and sets *out, or

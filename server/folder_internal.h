@@ -29,19 +29,25 @@ typedef struct seen {
     char *name;
     off_t size;
     struct timespec mtime;
+    struct timespec read_at; /* CLOCK_MONOTONIC, when the row was made */
     char id[PV_REGISTRY_ID_LEN + 1];
     seen_kind kind;
+    bool reread; /* made because the file changed (folder.c defers the next) */
 } seen;
 
 struct pv_folder {
     char *dir;
     pv_registry *reg;
-    pthread_mutex_t lock;      /* the table; never held across I/O but naming an upload */
-    pthread_mutex_t scan_lock; /* one scan at a time */
+    pthread_mutex_t lock;      /* the table and the flags below; never held across I/O
+                                  but naming an upload */
+    pthread_mutex_t scan_lock; /* one scan at a time; waited for only by the first */
     pv_source_limits limits;
     int notify_fd; /* inotify on dir, or -1: then scans are timed */
-    bool scanned;  /* a scan has run */
-    struct timespec last_scan;
+    bool scanned;  /* a scan has completed */
+    bool pending;  /* something changed since the running or last scan began */
+    bool deferred; /* a changed file was kept as it was read, until deferred_at */
+    struct timespec deferred_at;
+    struct timespec last_scan; /* when the last scan began */
     seen *files;
     size_t count, cap;
     bool writable;

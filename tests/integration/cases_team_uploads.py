@@ -15,6 +15,16 @@ from harness import GOLDEN, check
 from team_harness import SUMMARY_KEYS, Server, golden, listing, read, synthetic_profile, temp_files
 
 
+def poll_listing(srv, done, seconds):
+    """The listing, asked for every 50 ms until done(listing) or seconds pass."""
+    deadline = time.monotonic() + seconds
+    while True:
+        body = srv.json("/api/profiles")[2]
+        if done(body) or time.monotonic() > deadline:
+            return body
+        time.sleep(0.05)
+
+
 def test_uploads_and_listing(binary, work):
     folder = os.path.join(work, "profiles")
     os.mkdir(folder)
@@ -170,7 +180,7 @@ def test_uploads_and_listing(binary, work):
               not swap and any(p["id"] == raw_id for p in body), [p["name"] for p in body])
         shutil.copy(os.path.join(GOLDEN, "names-py27.prof"), os.path.join(folder, "swap.prof"))
         os.utime(os.path.join(folder, "swap.prof"), (now + 50, now + 50))
-        status, _, body = srv.json("/api/profiles")
+        body = poll_listing(srv, lambda b: b and b[0]["name"] == "swap.prof", 3.0)
         check("a changed file is read again", body and body[0]["name"] == "swap.prof"
               and body[0]["id"] not in (raw_id, mp_id), body[:1])
         os.remove(os.path.join(folder, "swap.prof"))
@@ -221,6 +231,36 @@ def test_uploads_and_listing(binary, work):
     check("the invalid file was reported once on stderr",
           err.count("notes.prof") == 1, err)
     return folder
+
+
+def test_growing_file(binary, work):
+    """A file written a little at a time while the listing is asked for is
+    not parsed at every write: when it appears, at its first change, then at
+    most once per PV_FOLDER_RESCAN_MS (1 s); once complete, it is listed."""
+    folder = os.path.join(work, "growing")
+    os.mkdir(folder)
+    good = golden("cprofile-py313.prof")
+    srv = Server(binary, folder)
+    try:
+        path = os.path.join(folder, "growing.prof")
+        start = time.monotonic()
+        steps = 40
+        with open(path, "wb") as f:
+            for i in range(steps):  # 2 s: the first bytes, then a byte at a time
+                f.write(good[: len(good) // 2] if i == 0 else good[len(good) // 2 + i - 1:][:1])
+                f.flush()
+                srv.json("/api/profiles")
+                time.sleep(0.05)
+            f.write(good[len(good) // 2 + steps - 1:])
+        elapsed = time.monotonic() - start
+        body = poll_listing(srv, lambda b: any(p["name"] == "growing.prof" for p in b), 3.0)
+        check("a file written slowly is listed once complete",
+              any(p["name"] == "growing.prof" for p in body), body)
+    finally:
+        code, err = srv.stop()
+    reads = err.count("growing.prof is left out")
+    check("a file written slowly is not parsed at every write",
+          1 <= reads <= elapsed / 1.0 + 3, (reads, round(elapsed, 2), err[-600:]))
 
 
 def test_restart(binary, folder):

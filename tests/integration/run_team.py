@@ -23,7 +23,7 @@ import harness  # noqa: E402
 from harness import check  # noqa: E402
 from cases_team_access import test_command_line, test_token  # noqa: E402
 from cases_team_limits import test_cache, test_concurrent, test_limits  # noqa: E402
-from cases_team_uploads import test_restart, test_uploads_and_listing  # noqa: E402
+from cases_team_uploads import test_growing_file, test_restart, test_uploads_and_listing  # noqa: E402
 
 
 def main():
@@ -34,6 +34,7 @@ def main():
     work = tempfile.mkdtemp(prefix="profviz-team-test-")
     try:
         for test in (lambda: test_restart(binary, test_uploads_and_listing(binary, work)),
+                     lambda: test_growing_file(binary, tempfile.mkdtemp(dir=work)),
                      lambda: test_limits(binary, tempfile.mkdtemp(dir=work)),
                      lambda: test_concurrent(binary, tempfile.mkdtemp(dir=work)),
                      lambda: test_cache(binary, tempfile.mkdtemp(dir=work)),
