@@ -5,14 +5,11 @@
 #define _DEFAULT_SOURCE /* madvise */
 #include "pstats.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "feed.h"
@@ -356,14 +353,13 @@ const char *pv_pstats_sniff(const unsigned char *data, size_t len)
     return what ? what->what : NULL;
 }
 
-static int parse(const unsigned char *data, size_t len, bool release_behind, unsigned flags,
-                 pv_profile **out, pv_error *err)
+static int parse(const unsigned char *data, size_t len, unsigned flags, pv_profile **out,
+                 pv_error *err)
 {
     *out = NULL;
     if (len == 0)
         return pv_fail(err, PV_ERR_INPUT, 0, "empty file: not a Python profile; " PV_SNIFF_HOW_TO);
-    parse_state st = {.data = data,
-                      .release_behind = release_behind || (flags & PV_LOAD_RELEASE_BEHIND)};
+    parse_state st = {.data = data, .release_behind = (flags & PV_LOAD_RELEASE_BEHIND) != 0};
     int status = -1;
     st.r = pv_marshal_new(data, len);
     pv_builder *b = pv_builder_new();
@@ -421,86 +417,11 @@ done:
 
 int pv_pstats_parse(const unsigned char *data, size_t len, pv_profile **out, pv_error *err)
 {
-    return parse(data, len, false, 0, out, err);
+    return parse(data, len, 0, out, err);
 }
 
 int pv_pstats_parse_with(const unsigned char *data, size_t len, unsigned flags, pv_profile **out,
                          pv_error *err)
 {
-    return parse(data, len, false, flags, out, err);
-}
-
-/* Reads a file that cannot be mapped (a pipe, a device) into memory. */
-static int read_all(int fd, unsigned char **data, size_t *len, pv_error *err)
-{
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    if (!buf) return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-    for (;;) {
-        if (n == cap) {
-            unsigned char *p = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!p) {
-                free(buf);
-                return pv_fail(err, PV_ERR_NOMEM, -1, "out of memory");
-            }
-            buf = p;
-            cap *= 2;
-        }
-        ssize_t got = read(fd, buf + n, cap - n);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) {
-            int e = errno;
-            free(buf);
-            return pv_fail(err, PV_ERR_IO, -1, "cannot read: %s", strerror(e));
-        }
-        if (got == 0) break;
-        n += (size_t)got;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
-int pv_pstats_load_file(const char *path, pv_profile **out, pv_error *err)
-{
-    return pv_pstats_load_file_with(path, 0, out, err);
-}
-
-int pv_pstats_load_file_with(const char *path, unsigned flags, pv_profile **out, pv_error *err)
-{
-    *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return pv_fail(err, errno == ENOENT ? PV_ERR_NOT_FOUND : PV_ERR_IO, -1, "cannot open: %s",
-                       strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        return pv_fail(err, PV_ERR_IO, -1, "cannot stat: %s", strerror(e));
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        return pv_fail(err, PV_ERR_ARGUMENT, -1, "is a directory, not a profile");
-    }
-    int status;
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-        size_t len = (size_t)st.st_size;
-        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-        close(fd);
-        if (map == MAP_FAILED)
-            return pv_fail(err, PV_ERR_IO, -1, "cannot map: %s", strerror(errno));
-        madvise(map, len, MADV_SEQUENTIAL);
-        status = parse(map, len, true, flags, out, err);
-        munmap(map, len);
-        return status;
-    }
-    unsigned char *data = NULL;
-    size_t len = 0;
-    status = read_all(fd, &data, &len, err);
-    close(fd);
-    if (status) return status;
-    status = parse(data, len, false, flags, out, err);
-    free(data);
-    return status;
+    return parse(data, len, flags, out, err);
 }

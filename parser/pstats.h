@@ -35,11 +35,6 @@ int pv_pstats_parse(const unsigned char *data, size_t len, pv_profile **out, pv_
 int pv_pstats_parse_with(const unsigned char *data, size_t len, unsigned flags, pv_profile **out,
                          pv_error *err);
 
-/* Reads and parses the file at path. Returns 0 and sets *out, or -1 with err
- * filled (offset -1 for I/O errors). */
-int pv_pstats_load_file(const char *path, pv_profile **out, pv_error *err);
-int pv_pstats_load_file_with(const char *path, unsigned flags, pv_profile **out, pv_error *err);
-
 /* When the bytes at data are recognisably not a Python profile, returns a
  * short phrase saying what they look like ("a gzip-compressed file", ...);
  * otherwise NULL. The string is static. (sniff.h has the advice too.) */

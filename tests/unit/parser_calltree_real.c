@@ -31,6 +31,7 @@
 #include "calltree.h"
 #include "profile.h"
 #include "pstats.h"
+#include "stats_dict.h"
 
 #define SLACK 0.01
 
@@ -233,7 +234,7 @@ static void check_file(const char *path, const char *name)
 {
     pv_profile *p = NULL;
     pv_error err;
-    if (pv_pstats_load_file(path, &p, &err) != 0) return; /* not every golden file is a profile */
+    if (load_file_with(path, 0, &p, &err) != 0) return; /* not every golden file is a profile */
     pv_tree *full = build(p, 1000, 1e-4, 100000);
     check_widths(full);
     stats st = {0};

@@ -99,7 +99,7 @@ static void pstats_without_edges_keeps_every_function_and_total(void **state)
         char path[1024];
         snprintf(path, sizeof path, "%s/tests/golden/%s", PROFVIZ_SOURCE_DIR, names[k]);
         pv_error err = {0};
-        assert_int_equal(pv_pstats_load_file_with(path, PV_LOAD_NO_EDGES, &lean, &err), 0);
+        assert_int_equal(load_file_with(path, PV_LOAD_NO_EDGES, &lean, &err), 0);
         assert_true(full->has_edges);
         assert_false(lean->has_edges);
         assert_int_equal(lean->nedges, 0);
