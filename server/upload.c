@@ -73,10 +73,21 @@ void pv_folder_safe_name(const char *name, int gzip, const char *id, char *out, 
         size_t len = strlen(stem), el = strlen(exts[i]);
         if (len >= el && strcmp(stem + len - el, exts[i]) == 0) stem[len - el] = '\0';
     }
+    /* The suffix always fits (so the name stays a profile's): a small out
+     * cuts the stem instead, at a character boundary. */
+    const char *ext = gzip ? ".prof.gz" : ".prof";
+    size_t suffix = (id ? 1 + strlen(id) : 0) + strlen(ext);
+    n = strlen(stem);
+    if (size > suffix && n > size - 1 - suffix) {
+        n = size - 1 - suffix;
+        while (n > 0 && ((unsigned char)stem[n] & 0xc0) == 0x80)
+            n--;
+        stem[n] = '\0';
+    }
     while (n = strlen(stem), n > 0 && (stem[n - 1] == '.' || stem[n - 1] == ' '))
         stem[n - 1] = '\0';
     if (!stem[0]) snprintf(stem, sizeof stem, "upload");
-    snprintf(out, size, "%s%s%s%s", stem, id ? "-" : "", id ? id : "", gzip ? ".prof.gz" : ".prof");
+    snprintf(out, size, "%s%s%s%s", stem, id ? "-" : "", id ? id : "", ext);
 }
 
 /* ---- Uploads ---------------------------------------------------------------- */
