@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "json.h"
+#include "status.h"
 
 /* ---- The model as JSON ----------------------------------------------------- */
 
@@ -128,6 +129,17 @@ int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_a
     }
     pv_registry_list_free(list, n);
     return rc;
+}
+
+int pv_api_upload_reply(pv_registry *reg, pv_upload_result result, const char *id,
+                        const pv_error *err, pv_api_reply *reply)
+{
+    if (result == PV_UPLOAD_STORED || result == PV_UPLOAD_EXISTS)
+        return pv_api_summary_reply(reg, id, result == PV_UPLOAD_STORED ? 201 : 200, reply);
+    char message[PV_ERROR_MESSAGE_MAX + 40];
+    pv_error_format(err, message, sizeof message);
+    unsigned status = result == PV_UPLOAD_INVALID ? 400 : pv_status_of(err->kind);
+    return pv_api_error_reply(status, message, reply);
 }
 
 static int handle_profile(const pv_registry_entry *entry, pv_api_reply *reply)

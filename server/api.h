@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "folder.h"
 #include "registry.h"
 
 /* Looks up query parameter name. Returns 1 and sets *value (NUL-terminated,
@@ -59,6 +60,14 @@ int pv_api_handle(pv_registry *reg, const pv_api_request *req, pv_api_reply *rep
  * (200 or 201 for an upload), or a 404 error when there is no such profile.
  * Returns 0, or -1 when out of memory (as pv_api_handle). */
 int pv_api_summary_reply(pv_registry *reg, const char *id, unsigned status, pv_api_reply *reply);
+
+/* Fills reply with the answer to an upload that pv_upload_finish ended with
+ * result: 201 and the summary of id when it was stored, 200 and the summary
+ * when it was held already, 400 and err's message when it is not a valid
+ * profile, err's kind's status (status.h) and its message when it failed.
+ * Returns 0, or -1 when out of memory (as pv_api_handle). */
+int pv_api_upload_reply(pv_registry *reg, pv_upload_result result, const char *id,
+                        const pv_error *err, pv_api_reply *reply);
 
 /* Fills reply with {"error": message} and status. Returns 0, or -1 when out
  * of memory (as pv_api_handle). */

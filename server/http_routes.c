@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "http_internal.h"
-#include "status.h"
 
 /* A tree or page job's declared memory (most are far smaller). */
 #define API_JOB_COST ((size_t)32 << 20)
@@ -111,19 +110,9 @@ void pv_http_upload_job(void *arg)
     pv_error err;
     pv_http_rescan(s); /* files copied in since the last scan count for dedupe */
     pv_upload_result result = pv_intake_store(r->intake, name, id, &err);
-    if (result == PV_UPLOAD_INVALID || result == PV_UPLOAD_FAILED) {
-        char message[PV_ERROR_MESSAGE_MAX + 40];
-        pv_error_format(&err, message, sizeof message);
-        unsigned status =
-            result == PV_UPLOAD_INVALID ? MHD_HTTP_BAD_REQUEST : pv_status_of(err.kind);
-        r->reply_rc = pv_api_error_reply(status, message, &r->reply);
-    } else {
-        bool stored = result == PV_UPLOAD_STORED;
-        r->reply_rc = pv_api_summary_reply(s->registry, id, stored ? MHD_HTTP_CREATED : MHD_HTTP_OK,
-                                           &r->reply);
-        if (r->reply_rc == 0 && r->reply.status == MHD_HTTP_CREATED)
-            snprintf(r->location, sizeof r->location, "/api/profiles/%s", id);
-    }
+    r->reply_rc = pv_api_upload_reply(s->registry, result, id, &err, &r->reply);
+    if (r->reply_rc == 0 && r->reply.status == MHD_HTTP_CREATED)
+        snprintf(r->location, sizeof r->location, "/api/profiles/%s", id);
     pack_reply(r, pv_respond_json_type);
     r->done = true;
     MHD_resume_connection(r->conn);

@@ -293,7 +293,10 @@ int pv_report_main(int argc, char **argv)
     bool json = false;
     const char **files = calloc((size_t)argc, sizeof *files);
     size_t nfiles = 0;
-    if (!files) return 2;
+    if (!files) {
+        fputs("profviz: out of memory\n", stderr);
+        return 2;
+    }
     int status = 2;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
