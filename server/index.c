@@ -26,21 +26,23 @@ struct pv_index {
     uint32_t *file_rank;               /* per distinct file, its rank in strcmp order */
 };
 
-static const char *const sort_names[PV_SORT_COUNT] = {
-    [PV_SORT_TOTTIME] = "tottime",
-    [PV_SORT_CUMTIME] = "cumtime",
-    [PV_SORT_NCALLS] = "ncalls",
-    [PV_SORT_PCALLS] = "pcalls",
-    [PV_SORT_NAME] = "name",
-    [PV_SORT_FILE] = "file",
-    [PV_SORT_TOTTIME_PERCALL] = "tottime_percall",
-    [PV_SORT_CUMTIME_PERCALL] = "cumtime_percall",
+static const struct {
+    const char *name, *title;
+} sort_keys[PV_SORT_COUNT] = {
+    [PV_SORT_TOTTIME] = {"tottime", "internal time"},
+    [PV_SORT_CUMTIME] = {"cumtime", "cumulative time"},
+    [PV_SORT_NCALLS] = {"ncalls", "call count"},
+    [PV_SORT_PCALLS] = {"pcalls", "primitive call count"},
+    [PV_SORT_NAME] = {"name", "function name"},
+    [PV_SORT_FILE] = {"file", "file name"},
+    [PV_SORT_TOTTIME_PERCALL] = {"tottime_percall", "internal time per call"},
+    [PV_SORT_CUMTIME_PERCALL] = {"cumtime_percall", "cumulative time per primitive call"},
 };
 
 int pv_index_sort_key_from_name(const char *name)
 {
     for (int k = 0; k < PV_SORT_COUNT; k++)
-        if (strcmp(name, sort_names[k]) == 0) return k;
+        if (strcmp(name, sort_keys[k].name) == 0) return k;
     return -1;
 }
 
@@ -402,7 +404,17 @@ fail:
 
 const char *pv_index_sort_key_name(pv_sort_key key)
 {
-    return key >= 0 && key < PV_SORT_COUNT ? sort_names[key] : "";
+    return key >= 0 && key < PV_SORT_COUNT ? sort_keys[key].name : "";
+}
+
+const char *pv_index_sort_key_title(pv_sort_key key)
+{
+    return key >= 0 && key < PV_SORT_COUNT ? sort_keys[key].title : "";
+}
+
+double pv_index_sort_value(const pv_function *f, pv_sort_key key)
+{
+    return numeric_key(f, key);
 }
 
 bool pv_index_sort_is_text(pv_sort_key key)

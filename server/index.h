@@ -23,8 +23,11 @@
 #include "error.h"
 #include "profile.h"
 
-/* The sort keys of the function table. The one list of their names is
- * index.c's; PV_SORT_DEFAULT (descending) is the table's default order. */
+/* The sort keys of the function table and of `profviz report`. The one list
+ * of their names and titles is index.c's; PV_SORT_DEFAULT (descending) is
+ * the table's default order, PV_SORT_REPORT_DEFAULT report's (pstats'
+ * habit of reading a profile by internal time). Numbers sort largest
+ * first, text (name, file) alphabetically. */
 typedef enum pv_sort_key {
     PV_SORT_TOTTIME,
     PV_SORT_CUMTIME,
@@ -38,6 +41,7 @@ typedef enum pv_sort_key {
 } pv_sort_key;
 
 #define PV_SORT_DEFAULT PV_SORT_CUMTIME
+#define PV_SORT_REPORT_DEFAULT PV_SORT_TOTTIME
 
 typedef struct pv_index pv_index;
 
@@ -74,6 +78,12 @@ int pv_index_sort_key_from_name(const char *name);
 
 /* The name of key. */
 const char *pv_index_sort_key_name(pv_sort_key key);
+
+/* What key orders by, as pstats heads a report ("internal time", ...). */
+const char *pv_index_sort_key_title(pv_sort_key key);
+
+/* The value a numeric key sorts f by (0 for text keys). */
+double pv_index_sort_value(const pv_function *f, pv_sort_key key);
 
 /* True when key sorts text (name, file): its natural order is ascending. */
 bool pv_index_sort_is_text(pv_sort_key key);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "index.h"
 #include "json.h"
 #include "source.h"
 #include "pstats.h"
@@ -27,29 +28,9 @@
 #define PV_HAS_ASAN 0
 #endif
 
-typedef enum {
-    SORT_TOTTIME,
-    SORT_CUMTIME,
-    SORT_NCALLS,
-    SORT_PCALLS,
-    SORT_NAME,
-    SORT_FILE
-} sort_key;
-
-static const struct {
-    const char *name, *title;
-} sort_keys[] = {
-    [SORT_TOTTIME] = {"tottime", "internal time"},
-    [SORT_CUMTIME] = {"cumtime", "cumulative time"},
-    [SORT_NCALLS] = {"ncalls", "call count"},
-    [SORT_PCALLS] = {"pcalls", "primitive call count"},
-    [SORT_NAME] = {"name", "function name"},
-    [SORT_FILE] = {"file", "file name"},
-};
-
 typedef struct sort_context {
     const pv_function *functions;
-    sort_key key;
+    pv_sort_key key;
 } sort_context;
 
 static int compare_text(const pv_function *a, const pv_function *b)
@@ -66,27 +47,13 @@ static int compare_functions(const void *context, uint32_t x, uint32_t y)
 {
     const sort_context *sc = context;
     const pv_function *a = &sc->functions[x], *b = &sc->functions[y];
-    switch (sc->key) {
-    case SORT_TOTTIME:
-        if (a->tottime != b->tottime) return a->tottime > b->tottime ? -1 : 1;
-        break;
-    case SORT_CUMTIME:
-        if (a->cumtime != b->cumtime) return a->cumtime > b->cumtime ? -1 : 1;
-        break;
-    case SORT_NCALLS:
-        if (a->ncalls != b->ncalls) return a->ncalls > b->ncalls ? -1 : 1;
-        break;
-    case SORT_PCALLS:
-        if (a->pcalls != b->pcalls) return a->pcalls > b->pcalls ? -1 : 1;
-        break;
-    case SORT_FILE: {
+    if (sc->key == PV_SORT_FILE) {
         int c = strcmp(a->file, b->file);
         if (c) return c;
         if (a->line != b->line) return a->line < b->line ? -1 : 1;
-        break;
-    }
-    case SORT_NAME:
-        break;
+    } else if (!pv_index_sort_is_text(sc->key)) {
+        double u = pv_index_sort_value(a, sc->key), v = pv_index_sort_value(b, sc->key);
+        if (u != v) return u > v ? -1 : 1;
     }
     return compare_text(a, b);
 }
@@ -144,7 +111,7 @@ static size_t select_top(uint32_t *order, size_t n, size_t keep, const sort_cont
 }
 
 static void print_text(FILE *out, const pv_profile *p, const char *const *files, size_t nfiles,
-                       sort_key key, const uint32_t *order, size_t shown)
+                       pv_sort_key key, const uint32_t *order, size_t shown)
 {
     /* pstats heads the report with each file's modification time and name. */
     for (size_t i = 0; i < nfiles; i++) {
@@ -163,7 +130,7 @@ static void print_text(FILE *out, const pv_profile *p, const char *const *files,
     if (p->total_calls != p->primitive_calls)
         fprintf(out, "(%lld primitive calls) ", (long long)p->primitive_calls);
     fprintf(out, "in %.3f seconds\n\n", p->total_time);
-    fprintf(out, "   Ordered by: %s\n", sort_keys[key].title);
+    fprintf(out, "   Ordered by: %s\n", pv_index_sort_key_title(key));
     if (shown < p->nfunctions)
         fprintf(out, "   List reduced from %u to %zu due to restriction <%zu>\n", p->nfunctions,
                 shown, shown);
@@ -271,8 +238,9 @@ static int print_json(FILE *out, const pv_profile *p)
 }
 
 static const char report_usage[] =
-    "usage: profviz report [--sort tottime|cumtime|ncalls|pcalls|name|file] [--limit N] [--json] "
-    "FILE...\n";
+    "usage: profviz report [--sort KEY] [--limit N] [--json] FILE...\n"
+    "KEY: tottime (the default), cumtime, ncalls, pcalls, name, file,\n"
+    "     tottime_percall, cumtime_percall\n";
 
 /* Prints "profviz report: <problem>" and the usage; returns exit status 2. */
 static int usage_error(const char *problem, const char *detail)
@@ -288,7 +256,7 @@ int pv_report_main(int argc, char **argv)
 {
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (strcmp(argv[i], "--compare") == 0) return pv_report_compare_main(argc, argv);
-    sort_key key = SORT_TOTTIME;
+    pv_sort_key key = PV_SORT_REPORT_DEFAULT;
     long long limit = -1;
     bool json = false;
     const char **files = calloc((size_t)argc, sizeof *files);
@@ -308,14 +276,12 @@ int pv_report_main(int argc, char **argv)
                 status = usage_error("--sort needs a value", NULL);
                 goto done;
             }
-            size_t k = 0;
-            while (k < sizeof sort_keys / sizeof sort_keys[0] && strcmp(sort_keys[k].name, v))
-                k++;
-            if (k == sizeof sort_keys / sizeof sort_keys[0]) {
+            int k = pv_index_sort_key_from_name(v);
+            if (k < 0) {
                 status = usage_error("unknown sort key", v);
                 goto done;
             }
-            key = (sort_key)k;
+            key = (pv_sort_key)k;
         } else if (strcmp(a, "--limit") == 0 || strncmp(a, "--limit=", 8) == 0) {
             const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
             char *end;

@@ -3,6 +3,7 @@ ports (one line on stderr, exit 2), the next free port of the following 10,
 $BROWSER, and a clean stop on SIGINT and SIGTERM."""
 
 import gzip
+import re
 import os
 import signal
 import socket
@@ -120,3 +121,49 @@ def test_browser(binary, tmp):
     proc.stdout.close()
     check("stdout holds only the serving line (browser output kept off it)", rest == "", rest)
     check("SIGTERM stops cleanly with status 0", rc == 0, rc)
+
+
+SORT_KEYS = ("tottime", "cumtime", "ncalls", "pcalls", "name", "file",
+             "tottime_percall", "cumtime_percall")
+
+
+def test_report_sort(binary, tmp):
+    """`report --sort KEY` takes the function table's keys (one list, index.c)
+    and orders as the API's table does: the same sequence of values."""
+    import marshal
+    import random
+    rng = random.Random(7)
+    stats = {}
+    for i in range(60):
+        nc = rng.randint(1, 50)
+        tt = rng.randint(1, 10**6) * 1e-7
+        stats[(f"/src/m{i % 4}.py", rng.randint(1, 999), f"f{rng.randint(0, 30)}")] = (
+            nc - rng.randint(0, nc - 1), nc, tt, tt + rng.randint(0, 10**6) * 1e-7, {})
+    path = os.path.join(tmp, "sorts.prof")
+    with open(path, "wb") as f:
+        marshal.dump(stats, f)
+    srv = Server(binary, [path])
+    try:
+        pid = srv.json("/api/profiles")[2][0]["id"]
+        for key in SORT_KEYS:
+            rows = srv.json(f"/api/profiles/{pid}/functions?limit=1000&sort={key}")[2]["rows"]
+            by_place = {(r["file"], r["line"], r["name"]): r for r in rows}
+            rc, out, err = run_cli(binary, ["report", "--sort", key, path])
+            got = []
+            for line in out.splitlines():
+                m = re.search(r" (\S+):(\d+)\((\w+)\)$", line)
+                if m:
+                    got.append(by_place.get((m.group(1), int(m.group(2)), m.group(3))))
+            field = key if key not in ("name", "file") else None
+            value = (lambda r: r[field]) if field else (
+                lambda r: (r["name"], r["file"], r["line"]) if key == "name"
+                else (r["file"], r["line"], r["name"]))
+            check(f"report --sort {key}: every function, in the API's order",
+                  rc == 0 and len(got) == len(rows) and None not in got
+                  and [value(r) for r in got] == [value(r) for r in rows],
+                  (rc, err, len(got), len(rows)))
+        rc, out, err = run_cli(binary, ["report", "--sort", "nope", path])
+        check("report --sort nope: exit 2, usage lists every key",
+              rc == 2 and "nope" in err and all(k in err for k in SORT_KEYS), (rc, err))
+    finally:
+        srv.stop()

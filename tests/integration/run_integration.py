@@ -24,7 +24,7 @@ import harness  # noqa: E402
 from harness import GOLDEN, WEB, Server, all_rows, check, expected, row_key  # noqa: E402
 from cases_api import (test_empty, test_function_detail, test_functions,  # noqa: E402
                        test_profiles)
-from cases_cli import test_browser, test_cli_errors, test_ports  # noqa: E402
+from cases_cli import test_browser, test_cli_errors, test_ports, test_report_sort  # noqa: E402
 from cases_static import test_static  # noqa: E402
 from cases_tree import test_api_routing, test_compact_form, test_gzip, test_tree  # noqa: E402
 
@@ -53,6 +53,7 @@ def main():
         test_cli_errors(binary, tmp)
         test_ports(binary)
         test_browser(binary, tmp)
+        test_report_sort(binary, tmp)
 
         plain = os.path.join(GOLDEN, "cprofile-py313.prof")
         names = os.path.join(GOLDEN, "names-py313.prof")
