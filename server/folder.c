@@ -219,6 +219,7 @@ static int compare_found(const void *a, const void *b)
 
 static found *lookup_found(found *list, size_t n, const char *name)
 {
+    if (n == 0) return NULL; /* an empty folder's list is NULL */
     found key = {.name = (char *)name};
     return bsearch(&key, list, n, sizeof *list, compare_found);
 }
